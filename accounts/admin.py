@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.models import Invitation, Membership, Organization, User
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "staff_role", "organization_code", "is_active"]
+    list_filter = ["staff_role", "is_active", "is_staff", "membership__role"]
+    search_fields = ["email", "full_name", "membership__organization__code"]
+    list_select_related = ["membership__organization"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "timezone"]}),
+        ("Role", {"fields": ["staff_role", "is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "full_name", "staff_role", "password1", "password2"],
+            },
+        ),
+    ]
+
+    @admin.display(description="Organisation", ordering="membership__organization__code")
+    def organization_code(self, obj: User) -> str:
+        membership = getattr(obj, "membership", None)
+        return membership.organization.code if membership else "—"
+
+
+class MembershipOrgInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "timezone", "cem", "is_active", "created_at"]
+    list_filter = ["is_active", "cem"]
+    search_fields = ["name", "code"]
+    list_select_related = ["cem"]
+    autocomplete_fields = ["cem"]
+    inlines = [MembershipOrgInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role", "organization"]
+    search_fields = ["user__email", "user__full_name", "organization__code"]
+    list_select_related = ["user", "organization"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["organization"]
+    search_fields = ["user__email", "organization__code"]
+    list_select_related = ["user", "organization", "invited_by"]
+    readonly_fields = ["token_hash", "public_id"]

@@ -1,0 +1,99 @@
+"""Demo people and organisations. Every sign-in shares one password, printed at the end."""
+
+from accounts.models import MemberRole, Membership, Organization, StaffRole, User
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
+
+STAFF = [
+    ("ada.admin@vendor.example", "Ada Lindqvist", StaffRole.ADMINISTRATOR),
+    ("marta.manager@vendor.example", "Márta Kovács", StaffRole.MANAGER),
+    ("owen.manager@vendor.example", "Owen Bright", StaffRole.MANAGER),
+    ("alex.agent@vendor.example", "Alex Novak", StaffRole.AGENT),
+    ("priya.agent@vendor.example", "Priya Raman", StaffRole.AGENT),
+    ("tom.agent@vendor.example", "Tom Fischer", StaffRole.AGENT),
+    ("sofia.specialist@vendor.example", "Sofia Varga", StaffRole.SPECIALIST),
+]
+
+# (code, name, timezone, CEM email, [(email, name, role)])
+ORGANIZATIONS = [
+    (
+        "ACME",
+        "Acme Manufacturing",
+        "Europe/Budapest",
+        "marta.manager@vendor.example",
+        [
+            ("anna.admin@acme.example", "Anna Szabó", MemberRole.ADMIN),
+            ("bela.user@acme.example", "Béla Tóth", MemberRole.USER),
+            ("clara.user@acme.example", "Clara Nagy", MemberRole.USER),
+        ],
+    ),
+    (
+        "GLBX",
+        "Globex Logistics",
+        "Europe/London",
+        "marta.manager@vendor.example",
+        [
+            ("george.admin@globex.example", "George Hale", MemberRole.ADMIN),
+            ("hannah.user@globex.example", "Hannah Reid", MemberRole.USER),
+        ],
+    ),
+    (
+        "INIT",
+        "Initech Finance",
+        "America/New_York",
+        "owen.manager@vendor.example",
+        [
+            ("ivan.admin@initech.example", "Ivan Petrov", MemberRole.ADMIN),
+            ("julia.user@initech.example", "Julia Moss", MemberRole.USER),
+            ("ken.user@initech.example", "Ken Adams", MemberRole.USER),
+        ],
+    ),
+    (
+        "UMBR",
+        "Umbrella Health",
+        "Europe/Berlin",
+        "owen.manager@vendor.example",
+        [
+            ("uma.admin@umbrella.example", "Uma Becker", MemberRole.ADMIN),
+            ("viktor.user@umbrella.example", "Viktor Klein", MemberRole.USER),
+        ],
+    ),
+]
+
+
+def _user(email: str, full_name: str, **fields) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, **fields)
+    return user
+
+
+def seed(stdout) -> None:
+    for email, name, role in STAFF:
+        _user(
+            email,
+            name,
+            staff_role=role,
+            is_staff=role == StaffRole.ADMINISTRATOR,
+            is_superuser=role == StaffRole.ADMINISTRATOR,
+        )
+    for code, name, tz, cem_email, people in ORGANIZATIONS:
+        organization, _ = Organization.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "timezone": tz, "cem": User.objects.get(email=cem_email)},
+        )
+        for email, full_name, role in people:
+            user = _user(email, full_name)
+            Membership.objects.get_or_create(
+                user=user, defaults={"organization": organization, "role": role}
+            )
+
+
+def print_sign_ins(stdout) -> None:
+    stdout.write("")
+    stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for email, name, role in STAFF:
+        stdout.write(f"  {role.label:<22} {name:<18} {email}")
+    for code, _name, _tz, _cem, people in ORGANIZATIONS:
+        for email, full_name, role in people:
+            stdout.write(f"  {code + ' ' + role.label:<22} {full_name:<18} {email}")

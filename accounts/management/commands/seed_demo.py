@@ -1,0 +1,23 @@
+"""Idempotent demo data: running it twice changes nothing.
+
+Each domain contributes a step (``accounts`` people and organisations first); every
+step looks rows up by a natural key and only creates what is missing.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisations, people and history (safe to run again)."
+
+    def handle(self, *args, **options):
+        steps = [("people and organisations", accounts_demo.seed)]
+        with scopes_disabled(), transaction.atomic():
+            for label, step in steps:
+                self.stdout.write(f"  seeding {label}…")
+                step(self.stdout)
+        accounts_demo.print_sign_ins(self.stdout)

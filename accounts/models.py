@@ -1,0 +1,195 @@
+"""Users, organisations (the tenants), memberships and invitations.
+
+A customer user belongs to exactly one organisation through a Membership, which gives
+their role there. Vendor staff have a ``staff_role`` and no membership.
+"""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.timezone import now
+from django_scopes import ScopedManager
+
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_timezone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone.")
+
+
+class StaffRole(models.TextChoices):
+    AGENT = "agent", "Agent"
+    SPECIALIST = "specialist", "Specialist"
+    MANAGER = "manager", "Manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class MemberRole(models.TextChoices):
+    ADMIN = "admin", "Customer administrator"
+    USER = "user", "Customer user"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("Users sign in with an email address, so one is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("staff_role", StaffRole.ADMINISTRATOR)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="Times are shown in this zone; empty means the organisation's.",
+    )
+    staff_role = models.CharField(
+        max_length=20,
+        choices=StaffRole.choices,
+        blank=True,
+        help_text="Set for vendor staff only; customers have a membership instead.",
+    )
+    is_active = models.BooleanField(default=True)
+    # Django admin access (administrators); independent of staff_role.
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            # Sign-in is case-insensitive, so two spellings of one address are one user.
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return bool(self.staff_role)
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]{2,10}$",
+                "Use 2 to 10 upper-case letters or digits, such as ACME.",
+            )
+        ],
+        help_text="Short code used in ticket references, such as ACME in ACME-1042.",
+    )
+    timezone = models.CharField(
+        max_length=64, default="Europe/Budapest", validators=[validate_timezone]
+    )
+    cem = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Client Engagement Manager",
+        on_delete=models.PROTECT,
+        related_name="engaged_organizations",
+        limit_choices_to={"staff_role__in": [StaffRole.MANAGER, StaffRole.ADMINISTRATOR]},
+        null=True,
+        blank=True,
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Membership(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.USER)
+    created_at = models.DateTimeField(default=now)
+
+    objects: models.Manager["Membership"] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["user__full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} of {self.organization.code}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == MemberRole.ADMIN
+
+
+class Invitation(models.Model):
+    """A one-time link for a new contact to set a password; the token is stored hashed."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitation"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects: models.Manager["Invitation"] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user.email}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= now()

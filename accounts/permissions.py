@@ -1,0 +1,57 @@
+"""What a user may do: the one place that answers it, used by views and services alike."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.models import MemberRole, StaffRole
+
+if TYPE_CHECKING:
+    from accounts.models import Membership, Organization, User
+
+MANAGER_ROLES = {StaffRole.MANAGER, StaffRole.ADMINISTRATOR}
+
+
+def membership_of(user: User) -> Membership | None:
+    """The user's membership, loaded through the unscoped one-to-one accessor."""
+    if not user.is_authenticated or user.staff_role:
+        return None
+    try:
+        return user.membership
+    except user.__class__.membership.RelatedObjectDoesNotExist:
+        return None
+
+
+def organization_of(user: User) -> Organization | None:
+    membership = membership_of(user)
+    if membership is None or not membership.organization.is_active:
+        return None
+    return membership.organization
+
+
+def is_staff_member(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.staff_role)
+
+
+def is_manager(user: User) -> bool:
+    return is_staff_member(user) and user.staff_role in MANAGER_ROLES
+
+
+def is_customer(user: User) -> bool:
+    return organization_of(user) is not None
+
+
+def is_customer_admin(user: User) -> bool:
+    membership = membership_of(user)
+    return bool(
+        membership and membership.organization.is_active and membership.role == MemberRole.ADMIN
+    )
+
+
+def can_manage_contacts(user: User, organization: Organization) -> bool:
+    """Customer administrators manage the contacts of their own organisation only."""
+    return is_customer_admin(user) and organization_of(user) == organization
+
+
+def can_use_admin_site(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -1,0 +1,20 @@
+import pytest
+
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_customer_signs_in_and_sees_the_home_page(page, personas):
+    sign_in(page, personas.admin_a)
+    assert page.get_by_role("heading", name="Welcome, Alice").is_visible()
+    assert page.get_by_text("Acme Manufacturing").first.is_visible()
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page, personas):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(personas.admin_a.email)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_text("Please enter a correct email address and password").is_visible()
+    assert page.get_by_label("Email address").input_value() == personas.admin_a.email

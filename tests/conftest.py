@@ -1,0 +1,114 @@
+"""Shared fixtures: personas of two organisations and the vendor, a real Celery worker
+on the Redis broker, and a real headless Chromium driven by Playwright."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django_scopes import scopes_disabled
+
+from accounts.models import Organization, User
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _unscoped_test_code():
+    """Test bodies set up and inspect data across organisations; the code under test
+    (views, middleware) still runs in its own scope."""
+    with scopes_disabled():
+        yield
+
+
+@dataclass
+class Personas:
+    org_a: Organization
+    org_b: Organization
+    admin_a: User  # customer administrator of A
+    user_a: User  # plain customer user of A
+    admin_b: User  # customer administrator of B
+    agent: User
+    manager: User
+    administrator: User
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    manager = factories.ManagerFactory(full_name="Mona Manager")
+    org_a = factories.OrganizationFactory(name="Acme Manufacturing", code="ACME", cem=manager)
+    org_b = factories.OrganizationFactory(name="Globex Logistics", code="GLBX", cem=manager)
+    return Personas(
+        org_a=org_a,
+        org_b=org_b,
+        admin_a=factories.customer(org_a, admin=True, full_name="Alice Admin"),
+        user_a=factories.customer(org_a, full_name="Arthur User"),
+        admin_b=factories.customer(org_b, admin=True, full_name="Bob Globex"),
+        agent=factories.StaffFactory(full_name="Agnes Agent"),
+        manager=manager,
+        administrator=factories.AdministratorFactory(full_name="Adam Administrator"),
+    )
+
+
+# --- Celery: a real worker thread consuming from the real Redis broker ---------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator:
+    from celery.contrib.testing.worker import start_worker
+
+    from helpdesk.celery import app
+
+    app.control.purge()  # messages left by an earlier, interrupted run are not ours
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield app
+
+
+# --- Browser: Debian's Chromium driven by Playwright ---------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" else None,
+    )
+    yield page
+    context.close()
+    # A CSP violation or a script error in any page is a failure of that test.
+    assert not errors, f"browser reported errors: {errors}"
+
+
+def sign_in(page, user: User, password: str = factories.DEFAULT_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

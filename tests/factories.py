@@ -1,0 +1,69 @@
+"""factory-boy factories for every model the tests build, in one module."""
+
+import factory
+
+from accounts.models import MemberRole, Membership, Organization, StaffRole, User
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    staff_role = StaffRole.AGENT
+    email = factory.Sequence(lambda n: f"agent{n}@vendor.example")
+
+
+class ManagerFactory(StaffFactory):
+    staff_role = StaffRole.MANAGER
+    email = factory.Sequence(lambda n: f"manager{n}@vendor.example")
+
+
+class AdministratorFactory(StaffFactory):
+    staff_role = StaffRole.ADMINISTRATOR
+    is_staff = True
+    is_superuser = True
+    email = factory.Sequence(lambda n: f"admin{n}@vendor.example")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Customer {n} Ltd")
+    code = factory.Sequence(lambda n: f"ORG{n}")
+    timezone = "Europe/Budapest"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MemberRole.USER
+
+
+def customer(organization: Organization, *, admin: bool = False, **user_fields) -> User:
+    """A customer user of ``organization`` (its administrator when ``admin``)."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(
+        organization=organization,
+        user=user,
+        role=MemberRole.ADMIN if admin else MemberRole.USER,
+    )
+    return user

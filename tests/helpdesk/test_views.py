@@ -1,0 +1,73 @@
+import pytest
+from django.test import override_settings
+
+
+@pytest.mark.django_db
+def test_healthz_says_database_and_broker_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "broker": True}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_broker_is_down(client, settings):
+    # Nothing listens on port 1: the broker check must fail quickly, not hang.
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] is False
+    assert response.json()["database"] is True
+
+
+@pytest.mark.django_db
+def test_every_response_carries_the_security_headers(client):
+    response = client.get("/accounts/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000)
+def test_production_redirects_to_https_and_sends_hsts(client):
+    assert client.get("/accounts/login/").status_code == 301
+    response = client.get("/accounts/login/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_scripts(client, personas):
+    client.force_login(personas.admin_a)
+    body = client.get("/").content.decode()
+    assert "<script>" not in body
+    assert "<script src=" in body
+
+
+@pytest.mark.django_db
+def test_missing_page_is_the_friendly_404_in_the_layout(client, personas):
+    client.force_login(personas.user_a)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "We couldn't find that page" in body
+    assert 'href="/"' in body and "navbar" in body
+
+
+@pytest.mark.django_db
+def test_server_error_is_the_friendly_500_page(rf):
+    from helpdesk.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
