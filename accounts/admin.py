@@ -71,4 +71,4 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["organization"]
     search_fields = ["user__email", "organization__code"]
     list_select_related = ["user", "organization", "invited_by"]
-    readonly_fields = ["token_hash", "public_id"]
+    readonly_fields = ["public_id"]

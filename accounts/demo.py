@@ -58,6 +58,14 @@ ORGANIZATIONS = [
             ("viktor.user@umbrella.example", "Viktor Klein", MemberRole.USER),
         ],
     ),
+    # Its contract lapsed: tickets are accepted but flagged and get no SLA clock.
+    (
+        "WAYN",
+        "Wayne Retail",
+        "Europe/Dublin",
+        "owen.manager@vendor.example",
+        [("wendy.admin@wayne.example", "Wendy Walsh", MemberRole.ADMIN)],
+    ),
 ]
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
+from accounts.models import MemberRole
+
 
 class SubmitHelperMixin:
     """Gives a form a crispy helper with one primary submit button."""
@@ -44,3 +46,34 @@ class ChangePasswordForm(SubmitHelperMixin, PasswordChangeForm):
 
 class ChoosePasswordForm(SubmitHelperMixin, SetPasswordForm):
     submit_label = "Set password"
+
+
+class InviteContactForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Send invitation"
+
+    full_name = forms.CharField(max_length=150, label="Name")
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(
+        choices=MemberRole.choices,
+        initial=MemberRole.USER,
+        help_text="Administrators see every ticket of the organisation and manage contacts; "
+        "users see the tickets they opened or are copied on.",
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ContactRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MemberRole.choices)
+
+
+class AcceptInvitationForm(SubmitHelperMixin, SetPasswordForm):
+    submit_label = "Set password and sign in"
+
+
+def axes_username(request, credentials=None) -> str:
+    """The address a sign-in attempt was for, as django-axes counts failures: lower-cased,
+    so that ALICE@example.com and alice@example.com share one lockout."""
+    value = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(value).strip().lower()

@@ -165,7 +165,12 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """A one-time link for a new contact to set a password; the token is stored hashed."""
+    """An invited contact who has not chosen a password yet.
+
+    The link carries a token from :mod:`accounts.tokens`, derived from the user's state
+    like Django's password-reset tokens: it is never stored, stops working once the
+    password is set (one-time), and expires with ``expires_at``.
+    """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="invitations"
@@ -176,7 +181,6 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField()

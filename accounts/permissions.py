@@ -55,3 +55,23 @@ def can_manage_contacts(user: User, organization: Organization) -> bool:
 
 def can_use_admin_site(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def require(predicate):
+    """View decorator: sign-in first, then ``predicate(user)`` or a 403."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not predicate(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

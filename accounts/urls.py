@@ -5,6 +5,29 @@ from accounts import forms, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/invite/", views.contact_invite, name="contact_invite"),
+    path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),
+    path(
+        "contacts/<int:membership_id>/deactivate/",
+        views.contact_deactivate,
+        name="contact_deactivate",
+    ),
+    path(
+        "contacts/<int:membership_id>/reactivate/",
+        views.contact_reactivate,
+        name="contact_reactivate",
+    ),
+    path(
+        "contacts/<int:membership_id>/resend-invitation/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<uuid:public_id>/<str:token>/",
+        views.invitation_accept,
+        name="invitation_accept",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

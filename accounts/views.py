@@ -1,7 +1,153 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import forms, permissions, selectors, services
+from accounts.tokens import invitation_tokens
 
 
 @login_required
 def home(request):
     return render(request, "accounts/home.html")
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@permissions.require(permissions.is_customer_admin)
+def contact_list(request):
+    contacts = selectors.contact_list(organization=request.organization)
+    return render(
+        request,
+        "accounts/contact_list.html",
+        {"contacts": contacts, "role_form": forms.ContactRoleForm()},
+    )
+
+
+@permissions.require(permissions.is_customer_admin)
+def contact_invite(request):
+    form = forms.InviteContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                request.user, organization=request.organization, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.user.email}. The link works once and "
+                f"expires in 7 days.",
+            )
+            return redirect("contact_list")
+    return render(request, "accounts/contact_invite.html", {"form": form})
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def contact_role(request, membership_id: int):
+    membership = selectors.contact_get(
+        organization=request.organization, membership_id=membership_id
+    )
+    form = forms.ContactRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a customer role.")
+        return redirect("contact_list")
+    try:
+        services.membership_change_role(
+            request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+    return redirect("contact_list")
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def contact_deactivate(request, membership_id: int):
+    return _set_active(request, membership_id, active=False)
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def contact_reactivate(request, membership_id: int):
+    return _set_active(request, membership_id, active=True)
+
+
+def _set_active(request, membership_id: int, *, active: bool):
+    membership = selectors.contact_get(
+        organization=request.organization, membership_id=membership_id
+    )
+    try:
+        user = services.contact_set_active(request.user, membership=membership, active=active)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        state = "can sign in again" if active else "can no longer sign in"
+        messages.success(request, f"{user} {state}.")
+    return redirect("contact_list")
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def invitation_resend(request, membership_id: int):
+    membership = selectors.contact_get(
+        organization=request.organization, membership_id=membership_id
+    )
+    invitation = getattr(membership.user, "invitation", None)
+    if invitation is None:
+        raise Http404("No invitation for this contact.")
+    try:
+        services.invitation_resend(request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, f"A new invitation link is on its way to {membership.user.email}."
+        )
+    return redirect("contact_list")
+
+
+def invitation_accept(request, public_id, token: str):
+    invitation = selectors.invitation_by_public_id(public_id=public_id)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    if invitation.accepted_at is not None:
+        return render(
+            request, "accounts/invitation_used.html", {"invitation": invitation}, status=410
+        )
+    if invitation.is_expired:
+        return render(
+            request, "accounts/invitation_expired.html", {"invitation": invitation}, status=410
+        )
+    if not invitation_tokens.check_token(invitation.user, token):
+        # A superseded link (the invitation was sent again) or a mistyped one.
+        return render(
+            request,
+            "accounts/invitation_expired.html",
+            {"invitation": invitation, "superseded": True},
+            status=410,
+        )
+    form = forms.AcceptInvitationForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to the {invitation.organization.name} help desk.")
+            return redirect("home")
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

@@ -119,6 +119,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", default="Europe/Budapest")

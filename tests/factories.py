@@ -1,8 +1,11 @@
 """factory-boy factories for every model the tests build, in one module."""
 
-import factory
+import datetime as dt
 
-from accounts.models import MemberRole, Membership, Organization, StaffRole, User
+import factory
+from django.utils import timezone
+
+from accounts.models import Invitation, MemberRole, Membership, Organization, StaffRole, User
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -67,3 +70,12 @@ def customer(organization: Organization, *, admin: bool = False, **user_fields) 
         role=MemberRole.ADMIN if admin else MemberRole.USER,
     )
     return user
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory, is_active=False)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))

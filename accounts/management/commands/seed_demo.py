@@ -9,13 +9,17 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts import demo as accounts_demo
+from sla import demo as sla_demo
 
 
 class Command(BaseCommand):
     help = "Create the demo organisations, people and history (safe to run again)."
 
     def handle(self, *args, **options):
-        steps = [("people and organisations", accounts_demo.seed)]
+        steps = [
+            ("people and organisations", accounts_demo.seed),
+            ("products and contracts", sla_demo.seed),
+        ]
         with scopes_disabled(), transaction.atomic():
             for label, step in steps:
                 self.stdout.write(f"  seeding {label}…")

@@ -1,0 +1,134 @@
+"""Writes of the accounts domain: invitations and contacts of an organisation.
+
+Each function is one transaction, takes the acting user first and raises
+``PermissionDenied`` or ``ValidationError`` for the view to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import Invitation, MemberRole, Membership, Organization, User
+
+INVITATION_LIFETIME = dt.timedelta(days=7)
+
+
+def _require_contact_manager(actor: User, organization: Organization) -> None:
+    if not permissions.can_manage_contacts(actor, organization):
+        raise PermissionDenied("Only your organisation's administrators manage its contacts.")
+
+
+@transaction.atomic
+def invitation_create(
+    actor: User, *, organization: Organization, email: str, full_name: str, role: str
+) -> Invitation:
+    """Invite a colleague: an inactive account with no password and a one-time link."""
+    _require_contact_manager(actor, organization)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": "Choose a customer role."})
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already has an account with this address."})
+    user = User.objects.create_user(email, None, full_name=full_name.strip(), is_active=False)
+    Membership.objects.create(organization=organization, user=user, role=role)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        user=user,
+        invited_by=actor,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    _send_invitation_on_commit(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
+    """A fresh link with a new expiry; the old link stops working."""
+    _require_contact_manager(actor, invitation.organization)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already accepted.")
+    invitation.expires_at = timezone.now() + INVITATION_LIFETIME
+    invitation.invited_by = actor
+    invitation.save(update_fields=["expires_at", "invited_by"])
+    # Changing the unusable password's random part invalidates every earlier token.
+    user = invitation.user
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    _send_invitation_on_commit(invitation)
+    return invitation
+
+
+def _send_invitation_on_commit(invitation: Invitation) -> None:
+    from accounts.tasks import send_invitation
+
+    send_invitation.delay_on_commit(invitation.pk)
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Set the password, activate the account; the link cannot be used again."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already used.")
+    if invitation.is_expired:
+        raise ValidationError("This invitation has expired.")
+    user = invitation.user
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["password", "is_active"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def membership_change_role(actor: User, *, membership: Membership, role: str) -> Membership:
+    _require_contact_manager(actor, membership.organization)
+    if role not in MemberRole.values:
+        raise ValidationError({"role": "Choose a customer role."})
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if membership.role == MemberRole.ADMIN and _is_last_active_admin(membership):
+        raise ValidationError(
+            "The organisation needs at least one active administrator: "
+            "make someone else an administrator first."
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def contact_set_active(actor: User, *, membership: Membership, active: bool) -> User:
+    """Deactivate a contact (they can no longer sign in) or reactivate them."""
+    _require_contact_manager(actor, membership.organization)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    user = membership.user
+    if not active:
+        if user == actor:
+            raise ValidationError("You cannot deactivate your own account.")
+        if membership.role == MemberRole.ADMIN and _is_last_active_admin(membership):
+            raise ValidationError("The organisation's last administrator cannot be deactivated.")
+    elif not user.has_usable_password():
+        raise ValidationError("This contact has not accepted the invitation yet: resend it.")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def _is_last_active_admin(membership: Membership) -> bool:
+    return not (
+        Membership.objects.filter(
+            organization=membership.organization, role=MemberRole.ADMIN, user__is_active=True
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )

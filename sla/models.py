@@ -1,0 +1,387 @@
+"""Support tiers, products, contracts, business calendars and SLA policies.
+
+The deadline arithmetic itself is in :mod:`sla.engine` (pure functions, no ORM);
+:meth:`BusinessCalendar.to_engine` turns a stored calendar into an engine calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+from django_scopes import ScopedManager
+
+from accounts.models import Organization, validate_timezone
+from sla import engine
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    API = "api", "API"
+
+
+class SupportTier(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    rank = models.PositiveSmallIntegerField(
+        default=0, help_text="Orders tiers from the least to the most support."
+    )
+
+    class Meta:
+        ordering = ["rank", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductVersion(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(max_length=40)
+    released_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["product__name", "-released_on", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version"], name="product_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.version}"
+
+
+class ContractQuerySet(models.QuerySet["Contract"]):
+    def in_force(self, on: dt.date) -> ContractQuerySet:
+        return self.filter(valid_from__lte=on, valid_to__gte=on)
+
+
+class Contract(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="contracts"
+    )
+    tier = models.ForeignKey(SupportTier, on_delete=models.PROTECT, related_name="contracts")
+    valid_from = models.DateField()
+    valid_to = models.DateField(help_text="Last day of cover, inclusive.")
+    licence_key = models.CharField(max_length=64, unique=True)
+    covered_versions = models.ManyToManyField(
+        ProductVersion,
+        related_name="contracts",
+        blank=True,
+        help_text="Products and versions this contract covers.",
+    )
+    channel_portal = models.BooleanField("portal", default=True)
+    channel_email = models.BooleanField("email", default=True)
+    channel_phone = models.BooleanField("phone", default=False)
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(
+        organization="organization",
+        _manager_class=models.Manager.from_queryset(ContractQuerySet),
+    )
+
+    class Meta:
+        ordering = ["organization__name", "-valid_from"]
+        indexes = [
+            # contract_in_force(): the one contract of an organisation valid on a day.
+            models.Index(
+                fields=["organization", "valid_from", "valid_to"], name="contract_org_validity_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="contract_valid_to_after_from",
+                violation_error_message="A contract cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.code} {self.tier.name} {self.valid_from}–{self.valid_to}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "A contract cannot end before it starts."})
+        if self.organization_id and self.valid_from and self.valid_to:
+            overlapping = (
+                Contract._base_manager.filter(
+                    organization_id=self.organization_id,
+                    valid_from__lte=self.valid_to,
+                    valid_to__gte=self.valid_from,
+                )
+                .exclude(pk=self.pk)
+                .order_by("valid_from")
+                .first()
+            )
+            if overlapping is not None:
+                raise ValidationError(
+                    f"{self.organization.code} already has a contract in force from "
+                    f"{overlapping.valid_from:%d %b %Y} to {overlapping.valid_to:%d %b %Y}; "
+                    "an organisation has at most one contract on any day."
+                )
+
+    @property
+    def entitled_channels(self) -> list[str]:
+        return [
+            channel
+            for channel, entitled in (
+                (Channel.PORTAL, self.channel_portal),
+                (Channel.EMAIL, self.channel_email),
+                (Channel.PHONE, self.channel_phone),
+            )
+            if entitled
+        ]
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+class Severity(models.TextChoices):
+    S1 = "S1", "S1 critical"
+    S2 = "S2", "S2 major"
+    S3 = "S3", "S3 minor"
+
+
+SEVERITY_HELP = {
+    Severity.S1: "A show-stopper: the system is down or work has stopped, with no way round it.",
+    Severity.S2: "Service-affecting: the software does not work as specified, but can be used.",
+    Severity.S3: "No loss of function, such as a documentation problem or a cosmetic fault.",
+}
+
+
+class BusinessCalendar(models.Model):
+    """Opening hours in a timezone, with holidays; or around the clock (24x7)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    always_open = models.BooleanField(
+        "24x7", default=False, help_text="Open around the clock: deadlines use wall-clock time."
+    )
+    holiday_country = models.CharField(
+        max_length=2, blank=True, help_text="ISO country code for public holidays, e.g. HU."
+    )
+    holiday_subdivision = models.CharField(max_length=10, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.holiday_country:
+            try:
+                engine.holiday_dates(self.holiday_country, self.holiday_subdivision or None, [2026])
+            except Exception as exc:
+                raise ValidationError(
+                    {"holiday_country": f"Unknown holiday calendar: {exc}"}
+                ) from exc
+
+    def to_engine(self, years: range | None = None) -> engine.Calendar:
+        """The engine's calendar: opening hours, public holidays and hand-made dates.
+
+        Holidays are loaded for a window of years around today, wide enough for any
+        deadline of a running clock and the history the dashboard recomputes.
+        """
+        if years is None:
+            this_year = now().year
+            years = range(this_year - 4, this_year + 3)
+        hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+        for opening in self.openings.all():
+            hours.setdefault(opening.weekday, []).append((opening.opens, opening.closes))
+        closed: set[dt.date] = set()
+        if self.holiday_country and not self.always_open:
+            closed |= engine.holiday_dates(
+                self.holiday_country, self.holiday_subdivision or None, years
+            )
+        for extra in self.dates.all():
+            if extra.closed:
+                closed.add(extra.date)
+            else:
+                closed.discard(extra.date)
+        return engine.Calendar(
+            timezone=self.timezone,
+            hours={weekday: tuple(ranges) for weekday, ranges in hours.items()},
+            holidays=frozenset(closed),
+            always_open=self.always_open,
+        )
+
+    def describe_hours(self) -> str:
+        """Words for customers: "Monday to Friday 09:00–17:00 (Europe/Budapest)"."""
+        if self.always_open:
+            return "around the clock"
+        days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        by_day: dict[int, str] = {}
+        for opening in self.openings.all():
+            text = f"{opening.opens:%H:%M}–{opening.closes_display}"
+            by_day[opening.weekday] = (
+                f"{by_day[opening.weekday]}, {text}" if opening.weekday in by_day else text
+            )
+        groups: list[tuple[int, int, str]] = []
+        for weekday in sorted(by_day):
+            if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == by_day[weekday]:
+                groups[-1] = (groups[-1][0], weekday, by_day[weekday])
+            else:
+                groups.append((weekday, weekday, by_day[weekday]))
+        parts = [f"{days[a]}{' to ' + days[b] if b != a else ''} {hours}" for a, b, hours in groups]
+        return f"{'; '.join(parts)} ({self.timezone})"
+
+
+class OpeningHours(models.Model):
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="openings"
+    )
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
+    opens = models.TimeField()
+    closes = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        ordering = ["calendar", "weekday", "opens"]
+        verbose_name_plural = "opening hours"
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes_display}"
+
+    @property
+    def closes_display(self) -> str:
+        return "24:00" if self.closes == engine.END_OF_DAY else f"{self.closes:%H:%M}"
+
+
+class CalendarDate(models.Model):
+    """A date added to the holidays by hand, or a public holiday worked as usual."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="dates")
+    date = models.DateField()
+    closed = models.BooleanField(
+        default=True, help_text="Ticked: closed that day. Unticked: open although a holiday."
+    )
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="calendar_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'closed' if self.closed else 'open'}"
+
+
+class TargetKind(models.TextChoices):
+    TRIAGE = "triage", "Triage"
+    FIRST_RESPONSE = "first_response", "First response"
+    UPDATE = "update", "Update"
+    WORKAROUND = "workaround", "Workaround"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class TargetUnit(models.TextChoices):
+    MINUTES = "minutes", "minutes"
+    HOURS = "hours", "hours"
+    BUSINESS_DAYS = "business_days", "business days"
+    WEEKS = "weeks", "weeks"
+    MONTHS = "months", "months"
+
+
+class SLAPolicy(models.Model):
+    tier = models.ForeignKey(SupportTier, on_delete=models.CASCADE, related_name="policies")
+    severity = models.CharField(max_length=2, choices=Severity.choices)
+    warn_share = models.FloatField(
+        default=0.75,
+        validators=[MinValueValidator(0.05)],
+        help_text="Warn when this share of a target's open time has passed (0.75 = 75%).",
+    )
+
+    class Meta:
+        ordering = ["tier__rank", "severity"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "severity"], name="policy_tier_severity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier.name} {self.severity}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.warn_share is not None and not 0 < self.warn_share < 1:
+            raise ValidationError({"warn_share": "Use a share between 0 and 1, such as 0.75."})
+
+
+class SLATarget(models.Model):
+    policy = models.ForeignKey(SLAPolicy, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    amount = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit = models.CharField(max_length=20, choices=TargetUnit.choices)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="targets")
+    until_workaround = models.BooleanField(
+        default=False, help_text="For updates: only until a workaround is provided."
+    )
+    only_outside = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="only when closed",
+        help_text="Applies only to tickets opened while this calendar is closed: the "
+        "after-hours critical triage covered by the on-call agent.",
+    )
+
+    class Meta:
+        ordering = ["policy", "kind"]
+        verbose_name = "SLA target"
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "kind"], name="target_policy_kind_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=1), name="target_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.get_kind_display()}: {self.describe()}"
+
+    def describe(self) -> str:
+        """ "2 hours, around the clock", "next business day", "1 week"."""
+        if self.unit == TargetUnit.BUSINESS_DAYS and self.amount == 1:
+            text = "next business day"
+        else:
+            unit = self.get_unit_display()
+            text = f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
+        if self.calendar.always_open and self.unit in (TargetUnit.MINUTES, TargetUnit.HOURS):
+            text += ", around the clock"
+        elif self.unit in (TargetUnit.MINUTES, TargetUnit.HOURS):
+            text += " of business hours"
+        return text
+
+    def clean(self) -> None:
+        super().clean()
+        if self.amount is not None and self.amount < 1:
+            raise ValidationError({"amount": "A target needs a positive amount."})

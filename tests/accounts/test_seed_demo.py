@@ -1,0 +1,30 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+
+
+def test_seed_demo_is_idempotent_and_prints_the_sign_ins(capsys):
+    call_command("seed_demo")
+    first = _counts()
+    out = capsys.readouterr().out
+    call_command("seed_demo")
+    assert _counts() == first
+    assert "anna.admin@acme.example" in out and "demo-pass-2026" in out
+
+
+def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract():
+    from accounts.models import Organization
+    from sla.models import Contract
+    from sla.selectors import has_valid_contract
+
+    call_command("seed_demo")
+    tiers = set(Contract._base_manager.values_list("tier__slug", flat=True))
+    assert tiers == {"base", "standard", "privilege", "24x7"}
+    valid = {o.code: has_valid_contract(organization=o) for o in Organization.objects.all()}
+    assert valid == {"ACME": True, "GLBX": True, "INIT": True, "UMBR": True, "WAYN": False}

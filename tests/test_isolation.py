@@ -1,0 +1,215 @@
+"""Tenant isolation, walked over every URL pattern of the project.
+
+Every URL name needs a rule below: which roles may use its function, and how to fill
+its arguments with objects that belong to organisation B. Then, as every role:
+- a customer of A addressing B's objects gets 404 (403 where the role lacks the function);
+- no response to A's customers contains B's marker strings;
+- nothing in the database changes, for GET and POST alike;
+- anonymous visitors are sent to sign in (public pages excepted).
+A new URL without a rule fails ``test_every_url_has_an_isolation_rule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import factories
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # any signed-in user
+CUSTOMER = "customer"  # customer users and administrators
+CUSTOMER_ADMIN = "customer_admin"
+STAFF = "staff"  # vendor staff: agents, specialists, managers, administrators
+MANAGER = "manager"
+ADMIN_SITE = "admin_site"  # Django admin: is_staff accounts only
+
+ROLES = ["anonymous", "user_a", "admin_a", "agent", "manager", "administrator"]
+ROLE_ACCESS = {
+    "anonymous": {PUBLIC},
+    "user_a": {PUBLIC, SIGNED_IN, CUSTOMER},
+    "admin_a": {PUBLIC, SIGNED_IN, CUSTOMER, CUSTOMER_ADMIN},
+    "agent": {PUBLIC, SIGNED_IN, STAFF},
+    "manager": {PUBLIC, SIGNED_IN, STAFF, MANAGER},
+    "administrator": {PUBLIC, SIGNED_IN, STAFF, MANAGER, ADMIN_SITE},
+}
+
+# Tables whose rows a request may legitimately write: the session and sign-in records.
+VOLATILE_TABLES = {
+    "django_session",
+    "axes_accessattempt",
+    "axes_accesslog",
+    "axes_accessfailurelog",
+    "django_admin_log",
+}
+
+
+@dataclass
+class World:
+    """Personas plus organisation B's objects, each carrying B's marker string."""
+
+    personas: object
+    foreign: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: str
+    kwargs: Callable[[World], dict] = lambda world: {}
+    post_only: bool = False
+
+
+def _foreign_membership(world: World) -> dict:
+    return {"membership_id": world.foreign["membership"].pk}
+
+
+RULES: dict[str, Rule] = {
+    "healthz": Rule(PUBLIC),
+    "login": Rule(PUBLIC),
+    "logout": Rule(PUBLIC, post_only=True),
+    "password_reset": Rule(PUBLIC),
+    "password_reset_done": Rule(PUBLIC),
+    "password_reset_confirm": Rule(PUBLIC, lambda w: {"uidb64": "MQ", "token": "bad-token"}),
+    "password_reset_complete": Rule(PUBLIC),
+    "password_change": Rule(SIGNED_IN),
+    "password_change_done": Rule(SIGNED_IN),
+    "home": Rule(SIGNED_IN),
+    "contact_list": Rule(CUSTOMER_ADMIN),
+    "contact_invite": Rule(CUSTOMER_ADMIN),
+    "contact_role": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
+    "contact_deactivate": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
+    "contact_reactivate": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
+    "invitation_resend": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
+    # A link to B's invitation with a wrong token must not reveal or change anything.
+    "invitation_accept": Rule(
+        PUBLIC, lambda w: {"public_id": w.foreign["invitation"].public_id, "token": "x-y"}
+    ),
+}
+
+
+def _walk(patterns, prefix="") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            found += _walk(entry.url_patterns, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            found.append((prefix + entry.name, entry))
+    return found
+
+
+ALL_URLS = _walk(get_resolver().url_patterns)
+
+
+def test_every_url_has_an_isolation_rule():
+    missing = sorted(
+        name for name, _ in ALL_URLS if not name.startswith("admin:") and name not in RULES
+    )
+    assert not missing, f"URLs without an isolation rule in tests/test_isolation.py: {missing}"
+
+
+@pytest.fixture
+def world(personas) -> World:
+    org_b = personas.org_b
+    org_b.name = "Globex MARKER-GLBX"
+    org_b.save()
+    stranger = factories.customer(
+        org_b, full_name="Zed MARKER-GLBX", email="zed.marker@globex.example"
+    )
+    invited = factories.UserFactory(full_name="Ivy MARKER-GLBX", is_active=False)
+    factories.MembershipFactory(organization=org_b, user=invited)
+    invitation = factories.InvitationFactory(
+        organization=org_b, user=invited, invited_by=personas.admin_b
+    )
+    return World(
+        personas=personas,
+        foreign={"membership": stranger.membership, "invitation": invitation},
+    )
+
+
+def _fingerprint() -> dict[str, str]:
+    """A hash of every row of every table but the volatile ones."""
+    tables = [t for t in connection.introspection.table_names() if t not in VOLATILE_TABLES]
+    digests = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "  # noqa: S608
+                f"FROM {quoted} t"
+            )
+            digests[table] = cursor.fetchone()[0]
+    return digests
+
+
+def _client_for(role: str, world: World, client):
+    if role != "anonymous":
+        user = getattr(world.personas, role)
+        client.force_login(user)
+    return client
+
+
+def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) -> set[int]:
+    allowed = rule.access in ROLE_ACCESS[role]
+    if rule.post_only and method == "GET":
+        return {405} if allowed or rule.access == PUBLIC else {302, 403, 405}
+    if role == "anonymous" and rule.access != PUBLIC:
+        return {302}
+    if not allowed:
+        return {403}
+    if has_foreign_ids and rule.access != PUBLIC:
+        return {404}
+    return {200, 302, 410}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_url_lets_a_role_reach_or_change_another_organisations_data(role, world, client):
+    client = _client_for(role, world, client)
+    customer_of_a = role in ("user_a", "admin_a")
+    failures = []
+    for name, _pattern in ALL_URLS:
+        if name.startswith("admin:"):
+            continue
+        rule = RULES[name]
+        kwargs = rule.kwargs(world)
+        url = reverse(name, kwargs=kwargs)
+        for method in ("GET", "POST"):
+            if method == "POST" and not rule.post_only:
+                continue
+            before = _fingerprint()
+            response = client.get(url) if method == "GET" else client.post(url, {"role": "admin"})
+            expected = _expected_status(rule, role, method, bool(kwargs))
+            if response.status_code not in expected:
+                failures.append(
+                    f"{method} {url} as {role}: {response.status_code}, expected {sorted(expected)}"
+                )
+            if role == "anonymous" and response.status_code == 302 and rule.access != PUBLIC:
+                assert response["Location"].startswith("/accounts/login/"), url
+            if customer_of_a and b"MARKER-GLBX" in response.content:
+                failures.append(f"{method} {url} as {role}: shows organisation B's data")
+            if name != "logout" and _fingerprint() != before:
+                failures.append(f"{method} {url} as {role}: changed the database")
+            if name == "logout":
+                client = _client_for(role, world, client)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["user_a", "admin_a", "agent"])
+def test_admin_site_is_closed_to_everyone_but_administrators(role, world, client):
+    client = _client_for(role, world, client)
+    admin_urls = [
+        name
+        for name, pattern in ALL_URLS
+        if name.startswith("admin:") and not pattern.pattern.regex.groups
+    ]
+    assert "admin:index" in admin_urls
+    for name in admin_urls:
+        if name in ("admin:login", "admin:logout"):
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert "/admin/login/" in response["Location"], name
