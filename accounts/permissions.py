@@ -75,3 +75,40 @@ def require(predicate):
         return wrapped
 
     return decorator
+
+
+# --- Tickets ---------------------------------------------------------------------------
+
+
+def can_view_ticket(user: User, ticket) -> bool:
+    """Staff see every ticket; customer administrators their organisation's; customer
+    users the tickets they opened or are copied on."""
+    if is_staff_member(user):
+        return True
+    organization = organization_of(user)
+    if organization is None or ticket.organization_id != organization.pk:
+        return False
+    if is_customer_admin(user):
+        return True
+    return ticket.requester_id == user.pk or ticket.watchers.filter(pk=user.pk).exists()
+
+
+def can_work_tickets(user: User) -> bool:
+    """Reply as support, add internal notes, triage, assign, change status."""
+    return is_staff_member(user)
+
+
+def can_assign_ticket(user: User, ticket) -> bool:
+    return is_staff_member(user)
+
+
+def can_handle_escalations(user: User) -> bool:
+    return is_manager(user)
+
+
+def can_log_ticket_for(user: User, organization: Organization) -> bool:
+    """Customers log tickets for their own organisation; staff for any, on their behalf."""
+    if is_staff_member(user):
+        return True
+    own = organization_of(user)
+    return own is not None and own.pk == organization.pk

@@ -252,6 +252,33 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Tickets ------------------------------------------------------------------------
+TICKET_AUTOCLOSE_DAYS = env.int("TICKET_AUTOCLOSE_DAYS", default=7)
+TICKET_REOPEN_WINDOW_DAYS = env.int("TICKET_REOPEN_WINDOW_DAYS", default=14)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Extensions customers and staff may attach. HTML and SVG are absent on purpose: they
+# could run script if ever rendered in our origin.
+ATTACHMENT_EXTENSIONS = env.list(
+    "ATTACHMENT_EXTENSIONS",
+    default=[
+        "pdf",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "txt",
+        "log",
+        "csv",
+        "json",
+        "zip",
+        "docx",
+        "xlsx",
+        "pptx",
+        "eml",
+    ],
+)
+
 # --- Multi-tenancy ------------------------------------------------------------------
 SCOPES_DISABLED = False
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("sla.urls")),
+    path("", include("tickets.urls")),
 ]
 
 handler500 = "helpdesk.views.server_error"

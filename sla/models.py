@@ -385,3 +385,88 @@ class SLATarget(models.Model):
         super().clean()
         if self.amount is not None and self.amount < 1:
             raise ValidationError({"amount": "A target needs a positive amount."})
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    MET = "met", "Met"
+    BREACHED = "breached", "Breached"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SLAClockQuerySet(models.QuerySet["SLAClock"]):
+    def active(self) -> SLAClockQuerySet:
+        return self.filter(state__in=[ClockState.RUNNING, ClockState.PAUSED])
+
+    def due_for_check(self, at: dt.datetime) -> SLAClockQuerySet:
+        """Running clocks whose warning or deadline has come: what the sweep handles."""
+        return self.filter(state=ClockState.RUNNING, next_check_at__lte=at)
+
+
+class SLAClock(models.Model):
+    """One run of one SLA target on one ticket.
+
+    The update target runs once per cycle: each public staff reply ends the running
+    cycle and starts the next, so every promised update is measured on its own. The
+    target's amount, unit and calendar are copied at the start so that editing a policy
+    never silently moves a running deadline; a severity change recomputes explicitly.
+    """
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    target = models.ForeignKey(SLATarget, on_delete=models.SET_NULL, null=True, related_name="+")
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20, choices=TargetUnit.choices)
+    warn_share = models.FloatField(default=0.75)
+    severity = models.CharField(max_length=2, choices=Severity.choices)
+    state = models.CharField(max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
+    started_at = models.DateTimeField()
+    # Closed pauses as [[paused_at, resumed_at], ...] in ISO 8601 UTC; the engine shifts
+    # the deadline by the open time inside them.
+    pauses = models.JSONField(default=list, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    late_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How late the breach was, in open minutes."
+    )
+    # The next instant the sweep must look at this clock: the warning, then the deadline.
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(
+        organization="organization",
+        _manager_class=models.Manager.from_queryset(SLAClockQuerySet),
+    )
+
+    class Meta:
+        ordering = ["ticket", "started_at", "kind"]
+        verbose_name = "SLA clock"
+        indexes = [
+            # The SLA sweep: SLAClock.objects.due_for_check(now), running clocks only.
+            models.Index(
+                fields=["next_check_at"],
+                name="clock_sweep_idx",
+                condition=Q(state="running"),
+            ),
+            # Compliance reports: clocks of a kind that ended in a period.
+            models.Index(fields=["kind", "state", "started_at"], name="clock_report_idx"),
+            # The clock service: the active clocks of one ticket.
+            models.Index(fields=["ticket", "state"], name="clock_ticket_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} clock of ticket {self.ticket_id}: {self.state}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (ClockState.RUNNING, ClockState.PAUSED)
+
+    @property
+    def was_late(self) -> bool:
+        return self.breached_at is not None

@@ -6,4 +6,20 @@
     const target = event.detail.target.querySelector("[data-autofocus]");
     if (target) target.focus();
   });
+
+  // Forms marked data-submit-once disable their buttons once sent, so a double click
+  // does not submit twice (the server also recognises a repeated ticket form).
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.matches("[data-submit-once]")) return;
+    if (form.dataset.submitted) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    form.querySelectorAll("[type=submit]").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+      button.classList.add("disabled");
+    });
+  });
 })();

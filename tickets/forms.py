@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from sla.models import SEVERITY_HELP, ProductVersion, Severity
+from tickets.models import TYPE_HELP, Priority, TicketType
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field, as Django's documentation shows."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ChoiceWithHelp(forms.RadioSelect):
+    option_template_name = "tickets/widgets/radio_option_with_help.html"
+
+    def __init__(self, *args, help_texts=None, **kwargs):
+        self.help_texts = help_texts or {}
+        super().__init__(*args, **kwargs)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["help"] = self.help_texts.get(value, "")
+        return option
+
+
+class TicketCreateForm(forms.Form):
+    type = forms.ChoiceField(
+        label="What kind of request is it?",
+        choices=TicketType.choices,
+        initial=TicketType.INCIDENT,
+        widget=ChoiceWithHelp(help_texts=TYPE_HELP),
+    )
+    severity = forms.ChoiceField(
+        label="How severe is it?",
+        choices=Severity.choices,
+        required=False,
+        widget=ChoiceWithHelp(help_texts=SEVERITY_HELP),
+        help_text="Severity weighs both the technical and the business impact.",
+    )
+    title = forms.CharField(
+        max_length=200, label="Title", widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What happened, what you expected, and the steps to reproduce it. "
+        "Markdown is supported.",
+    )
+    business_impact = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Business impact",
+        help_text="Required for critical (S1) tickets: what has stopped, and for whom.",
+    )
+    product_version = forms.ModelChoiceField(
+        queryset=ProductVersion.objects.none(), required=False, label="Product and version"
+    )
+    watchers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Copy colleagues",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    attachments = MultipleFileField(label="Attachments")
+    intake_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, product_versions, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_version"].queryset = product_versions
+        self.fields["watchers"].queryset = colleagues
+        if not self.is_bound:
+            self.initial["intake_key"] = uuid.uuid4().hex
+        self.helper = FormHelper(self)
+        self.helper.attrs = {"enctype": "multipart/form-data", "data-submit-once": ""}
+        self.helper.layout = Layout(
+            "type",
+            "severity",
+            "title",
+            Field("description"),
+            "business_impact",
+            "product_version",
+            "watchers",
+            "attachments",
+            "intake_key",
+            Submit("submit", "Log the ticket"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") == TicketType.ENHANCEMENT:
+            data["severity"] = ""
+        elif not data.get("severity"):
+            self.add_error("severity", "Choose how severe the problem is.")
+        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
+            self.add_error(
+                "business_impact",
+                "A critical (S1) ticket needs a business-impact statement: what has "
+                "stopped, and for whom.",
+            )
+        return data
+
+
+class VersionedForm(forms.Form):
+    """Carries the ticket version the editor saw, for optimistic concurrency."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(
+        required=False, label="Internal note (never shown to the customer)"
+    )
+    attachments = MultipleFileField(label="Attachments")
+
+
+class TransitionForm(VersionedForm):
+    action = forms.CharField()
+    workaround = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Unassigned"
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class SeverityForm(VersionedForm):
+    severity = forms.ChoiceField(
+        choices=Severity.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
+    reason = forms.CharField(max_length=500, help_text="The customer sees this reason.")
+
+
+class PriorityForm(VersionedForm):
+    priority = forms.ChoiceField(
+        choices=Priority.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+
+class TrackerForm(VersionedForm):
+    reference = forms.CharField(
+        max_length=60, required=False, label="Tracker issue", help_text="For example PROJ-1234."
+    )
+    url = forms.URLField(required=False, label="Link")
+    estimated_resolution = forms.DateField(
+        required=False, label="Estimated resolution", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class WatcherForm(forms.Form):
+    watcher = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Colleague",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["watcher"].queryset = colleagues
+
+
+class EscalationRequestForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Why does this need escalating?"
+    )
+
+
+class EscalationAcceptForm(forms.Form):
+    level = forms.TypedChoiceField(choices=[(1, "1"), (2, "2"), (3, "3")], coerce=int)
+    specialist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    action_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    communication_channel = forms.CharField(max_length=100, initial="Email and phone")
+    communication_frequency = forms.CharField(max_length=100, initial="Daily")
+    participants = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialist"].queryset = staff
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        return " ".join(errors)
+    return "Check the form."
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)

@@ -1,0 +1,332 @@
+"""Tickets, their conversation, attachments, escalation requests and history.
+
+Every row carries its ``organization`` (copied down from the ticket) and a scoped
+manager, so a customer-facing query outside the organisation's scope raises.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+from django_scopes import ScopedManager
+
+from accounts.models import Organization
+from sla.models import Channel, Contract, ProductVersion, Severity
+
+
+class TicketType(models.TextChoices):
+    INCIDENT = "incident", "Incident"
+    SERVICE_REQUEST = "service_request", "Service request or question"
+    BUG = "bug", "Bug"
+    ENHANCEMENT = "enhancement", "Enhancement request"
+
+
+TYPE_HELP = {
+    TicketType.INCIDENT: "Something that worked has stopped working or misbehaves.",
+    TicketType.SERVICE_REQUEST: "A question, or a request for something to be done.",
+    TicketType.BUG: "The software does not behave as documented.",
+    TicketType.ENHANCEMENT: "A request for new or changed functionality. Not a fault, so it "
+    "carries no response target.",
+}
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
+    WORKAROUND_PROVIDED = "workaround_provided", "Workaround provided"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = [
+    Status.NEW,
+    Status.ACKNOWLEDGED,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_CUSTOMER,
+    Status.WORKAROUND_PROVIDED,
+]
+
+
+class TicketCounter(models.Model):
+    """Per-organisation ticket numbers, taken with UPDATE … RETURNING in the creating
+    transaction: a rolled-back creation gives its number back, so there are no holes."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Counter of organisation {self.organization_id}: {self.last_number}"
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def open(self) -> TicketQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def due_before(self, when) -> TicketQuerySet:
+        return self.filter(sla_due_at__lte=when)
+
+
+class Ticket(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tickets")
+    number = models.PositiveIntegerField()
+    reference = models.CharField(max_length=24, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    type = models.CharField(max_length=20, choices=TicketType.choices, default=TicketType.INCIDENT)
+    severity = models.CharField(max_length=2, choices=Severity.choices, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    product_version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    business_impact = models.TextField(blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    escalation_level = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(3)]
+    )
+    workaround = models.TextField(blank=True)
+    workaround_at = models.DateTimeField(null=True, blank=True)
+    tracker_reference = models.CharField("external tracker issue", max_length=60, blank=True)
+    tracker_url = models.URLField("external tracker link", blank=True)
+    estimated_resolution = models.DateField("estimated time to resolution", null=True, blank=True)
+    # Intake checks, recorded as found when the ticket was logged.
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    has_valid_contract = models.BooleanField(default=False)
+    product_covered = models.BooleanField(default=True)
+    channel_entitled = models.BooleanField(default=True)
+    # The earliest deadline among running SLA clocks, kept by the clock service.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    last_activity_at = models.DateTimeField(default=now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The form's one-time key: submitting the same form twice finds this ticket again.
+    intake_key = models.CharField(max_length=64, blank=True)
+    # Optimistic concurrency: every change increments it; an edit based on an older
+    # version is refused with the changes made since.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager(
+        organization="organization",
+        _manager_class=models.Manager.from_queryset(TicketQuerySet),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "number"], name="ticket_org_number"),
+            models.UniqueConstraint(
+                fields=["organization", "intake_key"],
+                condition=~Q(intake_key=""),
+                name="ticket_org_intake_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(type="enhancement") | ~Q(severity=""),
+                name="ticket_fault_has_severity",
+            ),
+        ]
+        indexes = [
+            # Agent queues: open tickets by urgency (earliest running SLA deadline first).
+            models.Index(
+                fields=["sla_due_at", "priority"],
+                name="ticket_open_urgency_idx",
+                condition=Q(
+                    status__in=[
+                        "new",
+                        "acknowledged",
+                        "in_progress",
+                        "waiting_on_customer",
+                        "workaround_provided",
+                    ]
+                ),
+            ),
+            # Portal lists: an organisation's tickets by last activity, filtered by status.
+            models.Index(
+                fields=["organization", "status", "-last_activity_at"], name="ticket_org_status_idx"
+            ),
+            models.Index(
+                fields=["organization", "-last_activity_at"], name="ticket_org_activity_idx"
+            ),
+            # "Mine" and team queues: an assignee's open tickets.
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            # A customer user's own tickets.
+            models.Index(fields=["requester", "-last_activity_at"], name="ticket_requester_idx"),
+            # Auto-close of resolved tickets after the confirmation window.
+            models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved_idx"),
+            # Dashboard intake and compliance by period.
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def has_sla(self) -> bool:
+        return self.has_valid_contract and self.type != TicketType.ENHANCEMENT
+
+
+class Reply(models.Model):
+    """A public reply or an internal note (never shown to customers)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="replies"
+    )
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    via = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    # The Message-ID of the email that carried it in or out, for threading and dedup.
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id} by {self.author_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Random names: an uploaded file's name never decides where it lands.
+    return f"attachments/{instance.organization_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EscalationStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting review"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class EscalationRequest(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    specialist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action_plan = models.TextField(blank=True)
+    communication_channel = models.CharField(max_length=100, blank=True)
+    communication_frequency = models.CharField(max_length=100, blank=True)
+    participants = models.TextField(blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="escalation_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Escalation of {self.ticket_id}: {self.status}"
+
+
+class TicketEvent(models.Model):
+    """Append-only history: one row per change, shown as the ticket's timeline."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    message = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    ticket_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.field} on {self.ticket_id}"

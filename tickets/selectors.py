@@ -1,0 +1,173 @@
+"""Reads of the ticket domain that decide what a user sees."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django_scopes import scopes_disabled
+
+from accounts import permissions
+from accounts.models import User
+from sla.models import ClockState, SLAClock
+from tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    EscalationRequest,
+    EscalationStatus,
+    Reply,
+    Ticket,
+    TicketEvent,
+)
+
+TICKET_RELATED = [
+    "organization",
+    "requester",
+    "assignee",
+    "product_version__product",
+    "contract__tier",
+]
+
+
+def _visible_to_customer(user: User, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    if permissions.is_customer_admin(user):
+        return queryset
+    return queryset.filter(Q(requester=user) | Q(watchers=user)).distinct()
+
+
+def ticket_get_for(*, user: User, reference: str) -> Ticket:
+    """One ticket by reference for this user.
+
+    Another organisation's ticket is a 404, the same as a missing one; a colleague's
+    ticket that a plain customer user is not on is a 403.
+    """
+    if permissions.is_staff_member(user):
+        # Staff work across organisations: the one unscoped ticket lookup.
+        with scopes_disabled():
+            ticket = (
+                Ticket.objects.select_related(*TICKET_RELATED)
+                .filter(reference=reference.upper())
+                .first()
+            )
+    else:
+        organization = permissions.organization_of(user)
+        ticket = (
+            Ticket.objects.select_related(*TICKET_RELATED)
+            .filter(organization=organization, reference=reference.upper())
+            .first()
+            if organization
+            else None
+        )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    if not permissions.can_view_ticket(user, ticket):
+        raise PermissionDenied
+    return ticket
+
+
+def ticket_list_for_customer(*, user: User) -> QuerySet[Ticket]:
+    organization = permissions.organization_of(user)
+    tickets = Ticket.objects.filter(organization=organization)
+    return (
+        _visible_to_customer(user, tickets)
+        .select_related("requester", "assignee")
+        .order_by("-last_activity_at")
+    )
+
+
+def ticket_list_open_for_staff() -> QuerySet[Ticket]:
+    """Open tickets of every organisation, most urgent first."""
+    # Staff queues work across organisations by design.
+    with scopes_disabled():
+        return (
+            Ticket.objects.filter(status__in=OPEN_STATUSES)
+            .select_related("organization", "requester", "assignee")
+            .order_by("sla_due_at", "created_at")
+        )
+
+
+def conversation_for(*, user: User, ticket: Ticket) -> list[Reply]:
+    """The replies this user may read: customers never see internal notes."""
+    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+        replies = (
+            Reply.objects.filter(ticket=ticket)
+            .select_related("author")
+            .prefetch_related(
+                Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
+            )
+        )
+        if not permissions.can_work_tickets(user):
+            replies = replies.filter(is_internal=False)
+        return list(replies)
+
+
+def history_for(*, user: User, ticket: Ticket) -> list[TicketEvent]:
+    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+        events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+        if not permissions.can_work_tickets(user):
+            events = events.filter(is_public=True)
+        return list(events)
+
+
+def clocks_for(*, ticket: Ticket) -> list[SLAClock]:
+    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+        return list(
+            SLAClock.objects.filter(ticket=ticket)
+            .exclude(state=ClockState.CANCELLED)
+            .order_by("started_at", "kind")
+        )
+
+
+def ticket_attachments(*, ticket: Ticket) -> list[Attachment]:
+    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+        return list(Attachment.objects.filter(ticket=ticket, reply__isnull=True))
+
+
+def attachment_get_for(*, user: User, reference: str, attachment_id: int) -> Attachment:
+    """An attachment, only through a ticket the user may see; notes' files stay staff-only."""
+    ticket = ticket_get_for(user=user, reference=reference)
+    with scopes_disabled():  # scoped by the ticket just checked
+        attachment = (
+            Attachment.objects.select_related("reply")
+            .filter(ticket=ticket, pk=attachment_id)
+            .first()
+        )
+    if attachment is None:
+        raise Http404("No such attachment.")
+    if attachment.reply and attachment.reply.is_internal and not permissions.can_work_tickets(user):
+        raise Http404("No such attachment.")
+    return attachment
+
+
+def escalations_for(*, ticket: Ticket) -> list[EscalationRequest]:
+    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+        return list(
+            EscalationRequest.objects.filter(ticket=ticket).select_related(
+                "requested_by", "handled_by", "specialist"
+            )
+        )
+
+
+def escalation_get_for(*, user: User, reference: str, escalation_id: int) -> EscalationRequest:
+    ticket = ticket_get_for(user=user, reference=reference)
+    with scopes_disabled():  # scoped by the ticket just checked
+        escalation = EscalationRequest.objects.filter(
+            ticket=ticket, pk=escalation_id, status=EscalationStatus.PENDING
+        ).first()
+    if escalation is None:
+        raise Http404("No such pending escalation request.")
+    return escalation
+
+
+def staff_choices() -> QuerySet[User]:
+    return User.objects.exclude(staff_role="").filter(is_active=True).order_by("full_name")
+
+
+def colleagues_in(*, organization) -> QuerySet[User]:
+    return User.objects.filter(membership__organization=organization, is_active=True).order_by(
+        "full_name"
+    )
+
+
+def colleagues_of(*, ticket: Ticket) -> QuerySet[User]:
+    return colleagues_in(organization=ticket.organization_id)

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from tickets import views
+
+T = "tickets/<str:reference>/"
+
+urlpatterns = [
+    path("tickets/", views.ticket_list, name="ticket_list"),
+    path("tickets/new/", views.ticket_create, name="ticket_create"),
+    path(T, views.ticket_detail, name="ticket_detail"),
+    path(T + "reply/", views.ticket_reply, name="ticket_reply"),
+    path(T + "status/", views.ticket_transition, name="ticket_transition"),
+    path(T + "assign/", views.ticket_assign, name="ticket_assign"),
+    path(T + "severity/", views.ticket_severity, name="ticket_severity"),
+    path(T + "priority/", views.ticket_priority, name="ticket_priority"),
+    path(T + "tracker/", views.ticket_tracker, name="ticket_tracker"),
+    path(T + "watchers/", views.ticket_watcher, name="ticket_watcher"),
+    path(T + "escalate/", views.escalation_request, name="escalation_request"),
+    path(T + "escalation/lower/", views.escalation_lower, name="escalation_lower"),
+    path(
+        T + "escalations/<int:escalation_id>/accept/",
+        views.escalation_accept,
+        name="escalation_accept",
+    ),
+    path(
+        T + "escalations/<int:escalation_id>/decline/",
+        views.escalation_decline,
+        name="escalation_decline",
+    ),
+    path(
+        T + "attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+]

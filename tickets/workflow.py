@@ -1,0 +1,147 @@
+"""The support workflow as a small state machine: which action leads from which status
+to which, who may take it, and what it does to the SLA clocks.
+
+    new → acknowledged → in progress ⇄ waiting on customer → workaround provided
+        → resolved (awaiting the customer's confirmation) → closed
+    reopen from resolved, and from closed within REOPEN_WINDOW_DAYS.
+
+The services in :mod:`tickets.services` apply the effects; this module only decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tickets.models import Status
+
+STAFF = "staff"
+CUSTOMER = "customer"
+SYSTEM = "system"
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    who: frozenset[str]
+    clocks: str  # what it does to the SLA clocks, in words (shown in the docs and tests)
+
+
+def _t(action, label, sources, target, who, clocks) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(who), clocks)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t(
+            "acknowledge",
+            "Acknowledge",
+            [S.NEW],
+            S.ACKNOWLEDGED,
+            [STAFF],
+            "meets the triage target",
+        ),
+        _t(
+            "start_progress",
+            "Start work",
+            [S.NEW, S.ACKNOWLEDGED, S.WORKAROUND_PROVIDED],
+            S.IN_PROGRESS,
+            [STAFF],
+            "meets the triage target when still new",
+        ),
+        _t(
+            "wait_on_customer",
+            "Wait for the customer",
+            [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WORKAROUND_PROVIDED],
+            S.WAITING_ON_CUSTOMER,
+            [STAFF],
+            "pauses every running clock",
+        ),
+        _t(
+            "resume",
+            "Resume work",
+            [S.WAITING_ON_CUSTOMER],
+            S.IN_PROGRESS,
+            [STAFF, CUSTOMER],
+            "resumes the clocks; deadlines move by the paused open time",
+        ),
+        _t(
+            "provide_workaround",
+            "Provide a workaround",
+            [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER],
+            S.WORKAROUND_PROVIDED,
+            [STAFF],
+            "meets the workaround target and lowers the severity one step",
+        ),
+        _t(
+            "resolve",
+            "Resolve",
+            [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER, S.WORKAROUND_PROVIDED],
+            S.RESOLVED,
+            [STAFF],
+            "meets the resolution target; stops the update cadence",
+        ),
+        _t(
+            "accept_workaround",
+            "Accept the workaround as the resolution",
+            [S.WORKAROUND_PROVIDED],
+            S.CLOSED,
+            [CUSTOMER],
+            "meets the resolution target; closes the ticket",
+        ),
+        _t(
+            "confirm_resolution",
+            "Confirm the resolution",
+            [S.RESOLVED],
+            S.CLOSED,
+            [CUSTOMER, STAFF, SYSTEM],
+            "none: the clocks stopped at resolution",
+        ),
+        _t(
+            "reopen",
+            "Reopen",
+            [S.RESOLVED, S.CLOSED],
+            S.IN_PROGRESS,
+            [CUSTOMER, STAFF],
+            "restarts the resolution target and the update cadence",
+        ),
+    ]
+}
+
+REOPEN_WINDOW_DAYS = 14
+
+
+class TransitionError(Exception):
+    """A forbidden transition: the message says why, for the person who tried it."""
+
+
+def role_of(user) -> str:
+    from accounts import permissions
+
+    if user is None:
+        return SYSTEM
+    return STAFF if permissions.is_staff_member(user) else CUSTOMER
+
+
+def check(action: str, *, status: str, role: str) -> Transition:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionError(f"“{action}” is not a step of the support workflow.")
+    if role not in transition.who:
+        who = " or ".join(sorted(transition.who - {SYSTEM}))
+        raise TransitionError(f"Only {who} can “{transition.label.lower()}”.")
+    if status not in transition.sources:
+        current = Status(status).label.lower()
+        raise TransitionError(
+            f"A ticket that is {current} cannot be moved with “{transition.label.lower()}”."
+        )
+    return transition
+
+
+def available(*, status: str, role: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources and role in t.who]
