@@ -7,7 +7,9 @@ after the commit, so a rolled-back change never notifies anyone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -15,6 +17,17 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[..., None]
 _handlers: dict[str, list[Handler]] = {}
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Emit nothing inside this block: replaying demo history must not mail anyone."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def on(event: str) -> Callable[[Handler], Handler]:
@@ -28,6 +41,8 @@ def on(event: str) -> Callable[[Handler], Handler]:
 
 
 def emit(event: str, **payload) -> None:
+    if _muted.get():
+        return
     log.debug("event %s %s", event, payload)
     for handler in _handlers.get(event, []):
         transaction.on_commit(lambda handler=handler: handler(**payload))

@@ -18,6 +18,27 @@ def test_seed_demo_is_idempotent_and_prints_the_sign_ins(capsys):
     assert "anna.admin@acme.example" in out and "demo-pass-2026" in out
 
 
+def test_demo_tells_a_story_with_tickets_in_every_state_over_months(capsys):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sla.models import ClockState, SLAClock
+    from tickets.models import Status, Ticket
+
+    call_command("seed_demo")
+    assert "ACME: 46/46 tickets" in capsys.readouterr().out  # progress is shown
+    statuses = set(Ticket._base_manager.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    oldest = Ticket._base_manager.order_by("created_at").first().created_at
+    assert timezone.now() - oldest > dt.timedelta(days=100)
+    states = set(SLAClock._base_manager.values_list("state", flat=True))
+    assert {ClockState.MET, ClockState.BREACHED, ClockState.RUNNING} <= states
+    # Wayne Retail's contract lapsed months ago: what it logged since is flagged.
+    wayne = Ticket._base_manager.filter(organization__code="WAYN")
+    assert wayne.filter(has_valid_contract=False).exists()
+
+
 def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract():
     from accounts.models import Organization
     from sla.models import Contract

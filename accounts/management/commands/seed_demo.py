@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from accounts import demo as accounts_demo
 from sla import demo as sla_demo
+from tickets import demo as tickets_demo
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         steps = [
             ("people and organisations", accounts_demo.seed),
             ("products and contracts", sla_demo.seed),
+            ("five months of ticket history", tickets_demo.seed),
         ]
         with scopes_disabled(), transaction.atomic():
             for label, step in steps:
