@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 
 from django.db import transaction
 
@@ -45,4 +46,4 @@ def emit(event: str, **payload) -> None:
         return
     log.debug("event %s %s", event, payload)
     for handler in _handlers.get(event, []):
-        transaction.on_commit(lambda handler=handler: handler(**payload))
+        transaction.on_commit(partial(handler, **payload))

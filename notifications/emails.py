@@ -1,0 +1,140 @@
+"""Rendering notification emails and building the message that goes to the provider.
+
+Each kind has ``templates/emails/<kind>_subject.txt``, ``_body.txt`` and ``_body.html``.
+The subject of every ticket email starts with the reference (``[ACME-1042] …``): the
+code puts it there, so no template can forget it. Threading headers point at the
+ticket's root Message-ID, so mail clients keep a ticket's messages together.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Kind, OutboundEmail, TicketThread
+
+# Replies typed above this line land on the ticket; everything below it is cut off.
+REPLY_MARKER = "##- Please type your reply above this line -##"
+REFERENCE_IN_SUBJECT = re.compile(r"\[([A-Z0-9]{2,10}-\d+)\]")
+# Notices for staff about a ticket: answering one by email must not post a public reply.
+INTERNAL_KINDS = frozenset(
+    {
+        Kind.NOTE_ADDED,
+        Kind.ASSIGNED,
+        Kind.SLA_WARNING,
+        Kind.UPDATE_DUE,
+        Kind.SLA_BREACH,
+        Kind.ONCALL_PAGE,
+        Kind.ONCALL_ESCALATION,
+        Kind.ESCALATION_REQUESTED,
+        Kind.DELIVERY_FAILED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def ticket_url(ticket) -> str:
+    return site_url(reverse("ticket_detail", kwargs={"reference": ticket.reference}))
+
+
+def timezone_of(user, ticket=None) -> str:
+    """The user's own zone; else the vendor's for staff, the organisation's for customers."""
+    if user is not None and user.timezone:
+        return user.timezone
+    if ticket is not None and not (user is not None and user.staff_role):
+        return ticket.organization.timezone
+    return settings.TIME_ZONE
+
+
+def render(kind: str, context: dict, *, ticket=None, recipient=None) -> Rendered:
+    """The three parts of one email, in the recipient's timezone."""
+    context = {
+        "ticket": ticket,
+        "recipient": recipient,
+        "ticket_url": ticket_url(ticket) if ticket is not None else "",
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "preferences_url": site_url(reverse("notification_preferences")),
+        "reply_marker": REPLY_MARKER,
+        "internal": kind in INTERNAL_KINDS,
+        "autoclose_days": settings.TICKET_AUTOCLOSE_DAYS,
+        **context,
+    }
+    with timezone.override(zoneinfo.ZoneInfo(timezone_of(recipient, ticket))):
+        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
+        text = render_to_string(f"emails/{kind}_body.txt", context)
+        html = render_to_string(f"emails/{kind}_body.html", context)
+    if ticket is not None:
+        subject = f"[{ticket.reference}] {subject}"
+    return Rendered(subject=subject[:300], text=text, html=html)
+
+
+def new_message_id(ticket=None) -> str:
+    """``<ticket-ACME-1042-<uuid>@domain>`` (``<helpdesk-<uuid>@domain>`` without a ticket)."""
+    stem = f"ticket-{ticket.reference}" if ticket is not None else "helpdesk"
+    return f"<{stem}-{uuid.uuid4().hex}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def root_message_id(ticket) -> str:
+    """The ticket's stable thread root, created the first time it is needed."""
+    thread = TicketThread.objects.filter(ticket=ticket).first()
+    if thread is not None:
+        return thread.root_message_id
+    root = f"<ticket-{ticket.reference}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+    try:
+        with transaction.atomic():
+            TicketThread.objects.create(
+                ticket=ticket, organization_id=ticket.organization_id, root_message_id=root
+            )
+    except IntegrityError:
+        # Another transaction created it first: use theirs.
+        return TicketThread.objects.get(ticket=ticket).root_message_id
+    return root
+
+
+def is_our_message_id(message_id: str) -> bool:
+    """Our own Message-IDs, recognised by their form and domain (for loop detection)."""
+    value = message_id.strip().strip("<>").lower()
+    domain = settings.EMAIL_MESSAGE_ID_DOMAIN.lower()
+    return value.endswith("@" + domain) and value.startswith(("ticket-", "helpdesk-"))
+
+
+def build_message(outbound: OutboundEmail) -> EmailMultiAlternatives:
+    headers = {
+        "Message-ID": outbound.message_id,
+        # RFC 3834: automatic mail; auto-responders should not answer it.
+        "Auto-Submitted": "auto-replied" if outbound.auto_reply else "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+    if outbound.in_reply_to:
+        headers["In-Reply-To"] = outbound.in_reply_to
+        headers["References"] = outbound.references or outbound.in_reply_to
+    message = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=outbound.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[outbound.recipient],
+        reply_to=[settings.SUPPORT_EMAIL],
+        headers=headers,
+    )
+    if outbound.body_html:
+        message.attach_alternative(outbound.body_html, "text/html")
+    return message

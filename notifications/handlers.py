@@ -1,0 +1,210 @@
+"""Who hears about each ticket event, and in which words.
+
+The ticket services emit events inside their transaction; these handlers run after it
+commits (notifications.events), each in a short transaction of its own that writes the
+in-app notifications and the outbox rows. That is safe to repeat: every row has its
+natural key, so running a handler twice notifies nobody twice.
+
+Recipients: the requester and the watchers for what happens on their ticket; the
+assignee for what customers do; the managers and the organisation's CEM for escalation
+requests. Internal notes reach staff only.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from accounts import permissions
+from notifications import selectors, services
+from notifications.events import on
+from notifications.models import Kind, PageReason
+from sla.models import TargetKind
+
+log = logging.getLogger(__name__)
+
+
+def handler(event: str):
+    """Register for an event; run unscoped in one transaction, and never raise.
+
+    The event's change is already committed: an error here must not turn it into an
+    error page, nor stop the other after-commit work. It is logged instead.
+    """
+
+    def register(func):
+        @functools.wraps(func)
+        def run(*, ticket, **payload):
+            try:
+                # The service that emitted the event checked the actor's access.
+                with scopes_disabled(), transaction.atomic():
+                    fresh = _reload(ticket.pk)
+                    if fresh is not None:
+                        func(ticket=fresh, version=ticket.version, **payload)
+            except Exception:
+                log.exception("notifying %s of ticket %s failed", event, ticket.pk)
+
+        return on(event)(run)
+
+    return register
+
+
+def _reload(ticket_id: int):
+    from tickets.models import Ticket
+
+    return (
+        Ticket.objects.select_related("organization__cem", "requester", "assignee")
+        .prefetch_related("watchers")
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def _last_actor(ticket, kind: str):
+    """Who made the latest change of this kind (events carry no actor of their own)."""
+    from tickets.models import TicketEvent
+
+    event = (
+        TicketEvent.objects.filter(ticket=ticket, kind=kind)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.actor if event else None
+
+
+def _without(people, *excluded):
+    ids = {person.pk for person in excluded if person is not None}
+    return [person for person in people if person is not None and person.pk not in ids]
+
+
+@handler("ticket_created")
+def ticket_created(*, ticket, version):
+    clock = services.running_clock(ticket, TargetKind.FIRST_RESPONSE)
+    services.notifications_create(
+        kind=Kind.TICKET_CREATED,
+        event_key=f"ticket:{ticket.pk}:created",
+        users=selectors.customers_on(ticket),
+        ticket=ticket,
+        context={"first_response": clock, "summary": ticket.title},
+    )
+    if (
+        ticket.severity == "S1"
+        and ticket.has_sla
+        and ticket.is_open
+        and selectors.after_hours(ticket.created_at)
+    ):
+        services.oncall_page(
+            ticket=ticket,
+            reason=PageReason.CREATED,
+            event_key=f"ticket:{ticket.pk}:created",
+            at=ticket.created_at,
+        )
+
+
+@handler("reply_added")
+def reply_added(*, ticket, version, reply):
+    author = reply.author
+    if permissions.is_staff_member(author):
+        people = selectors.customers_on(ticket)
+    else:
+        people = [*selectors.customers_on(ticket), ticket.assignee]
+    services.notifications_create(
+        kind=Kind.REPLY_ADDED,
+        event_key=f"reply:{reply.pk}",
+        users=_without(people, author),
+        ticket=ticket,
+        context={"reply": reply, "author": author, "summary": reply.body[:300]},
+    )
+
+
+@handler("note_added")
+def note_added(*, ticket, version, reply):
+    # Internal notes are for staff: whoever the recipients, no customer is among them.
+    staff = [p for p in [ticket.assignee] if p is not None and permissions.is_staff_member(p)]
+    services.notifications_create(
+        kind=Kind.NOTE_ADDED,
+        event_key=f"reply:{reply.pk}",
+        users=_without(staff, reply.author),
+        ticket=ticket,
+        context={"reply": reply, "author": reply.author, "summary": reply.body[:300]},
+    )
+
+
+STATUS_KINDS = {
+    "provide_workaround": Kind.WORKAROUND_PROVIDED,
+    "resolve": Kind.TICKET_RESOLVED,
+}
+
+
+@handler("status_changed")
+def status_changed(*, ticket, version, action):
+    actor = _last_actor(ticket, "status")
+    people = selectors.customers_on(ticket)
+    if actor is None or not permissions.is_staff_member(actor):
+        # The customer (or the system) moved it: the assignee needs to know.
+        people.append(ticket.assignee)
+    services.notifications_create(
+        kind=STATUS_KINDS.get(action, Kind.STATUS_CHANGED),
+        event_key=f"ticket:{ticket.pk}:v{version}",
+        users=_without(people, actor),
+        ticket=ticket,
+        context={"action": action, "actor": actor, "summary": ticket.get_status_display()},
+    )
+
+
+@handler("severity_changed")
+def severity_changed(*, ticket, version, old, reason):
+    actor = _last_actor(ticket, "severity")
+    services.notifications_create(
+        kind=Kind.SEVERITY_CHANGED,
+        event_key=f"ticket:{ticket.pk}:v{version}",
+        users=_without(selectors.customers_on(ticket), actor),
+        ticket=ticket,
+        context={"old": old, "reason": reason, "summary": reason},
+    )
+
+
+@handler("assigned")
+def assigned(*, ticket, version):
+    if ticket.assignee is None:
+        return
+    actor = _last_actor(ticket, "assignee")
+    services.notifications_create(
+        kind=Kind.ASSIGNED,
+        event_key=f"ticket:{ticket.pk}:v{version}",
+        users=_without([ticket.assignee], actor),
+        ticket=ticket,
+        context={"actor": actor, "summary": ticket.title},
+    )
+
+
+@handler("escalation_requested")
+def escalation_requested(*, ticket, version, escalation):
+    people = selectors.managers()
+    if ticket.organization.cem is not None:
+        people.append(ticket.organization.cem)
+    services.notifications_create(
+        kind=Kind.ESCALATION_REQUESTED,
+        event_key=f"escalation:{escalation.pk}:requested",
+        users=people,
+        ticket=ticket,
+        context={"escalation": escalation, "summary": escalation.reason[:300]},
+    )
+
+
+@handler("escalation_handled")
+def escalation_handled(*, ticket, version, escalation):
+    people = [*selectors.customers_on(ticket), escalation.requested_by, escalation.specialist]
+    services.notifications_create(
+        kind=Kind.ESCALATION_HANDLED,
+        event_key=f"escalation:{escalation.pk}:{escalation.status}",
+        users=_without(people, escalation.handled_by),
+        ticket=ticket,
+        context={
+            "escalation": escalation,
+            "summary": escalation.get_status_display(),
+        },
+    )

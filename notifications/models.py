@@ -1,0 +1,371 @@
+"""The outbox, in-app notifications, preferences, the on-call rota and email-in records.
+
+Every notification has a natural key stored under a unique constraint before anything
+is sent, so a second beat, a retried task or two workers can never send it twice:
+``OutboundEmail`` is keyed by (kind, event key, recipient) and ``Notification`` by
+(recipient, kind, event key). The event key names the event precisely: ``reply:42``,
+``ticket:7:v5`` (the ticket version a change produced), ``clock:9:<deadline>``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.timezone import now
+from django_scopes import ScopedManager
+
+from accounts.models import Organization
+
+
+class Kind(models.TextChoices):
+    """What a notification is about; each has its email templates in templates/emails/."""
+
+    TICKET_CREATED = "ticket_created", "Ticket received"
+    REPLY_ADDED = "reply_added", "New public reply"
+    NOTE_ADDED = "note_added", "Internal note on your ticket"
+    STATUS_CHANGED = "status_changed", "Status change"
+    WORKAROUND_PROVIDED = "workaround_provided", "Workaround provided"
+    TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
+    SEVERITY_CHANGED = "severity_changed", "Severity change"
+    ASSIGNED = "assigned", "Ticket assigned to you"
+    ESCALATION_REQUESTED = "escalation_requested", "Escalation requested"
+    ESCALATION_HANDLED = "escalation_handled", "Escalation decision"
+    SLA_WARNING = "sla_warning", "SLA deadline approaching"
+    UPDATE_DUE = "update_due", "Customer update due"
+    SLA_BREACH = "sla_breach", "SLA breach"
+    ONCALL_PAGE = "oncall_page", "On-call page"
+    ONCALL_ESCALATION = "oncall_escalation", "On-call page not answered in time"
+    DELIVERY_FAILED = "delivery_failed", "Email could not be delivered"
+    UNKNOWN_SENDER = "unknown_sender", "Answer to an unknown sender"
+
+
+class OutboundState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutboundEmail(models.Model):
+    """One email to one recipient, written in the transaction of the event it reports.
+
+    ``send_email`` claims it (pending → sending, a conditional UPDATE), sends it through
+    Django's mail API (anymail in production) and records the outcome.
+    """
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    event_key = models.CharField(max_length=200)
+    recipient = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+    )
+    # Empty only for answers to unknown senders, which belong to no organisation.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, unique=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    auto_reply = models.BooleanField(
+        default=False, help_text="An automatic answer (Auto-Submitted: auto-replied)."
+    )
+    state = models.CharField(
+        max_length=10, choices=OutboundState.choices, default=OutboundState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the sweep may (re)send it: creation, a retry's backoff, or a sending claim's
+    # lease running out (the worker that claimed it died).
+    next_attempt_at = models.DateTimeField(default=now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    last_error = models.TextField(blank=True)
+    refused = models.BooleanField(
+        default=False, help_text="The provider refused the recipient: retrying cannot help."
+    )
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbound email"
+        constraints = [
+            # Exactly once: the same event never mails the same address twice.
+            models.UniqueConstraint(
+                fields=["kind", "event_key", "recipient"], name="outbound_natural_key"
+            ),
+        ]
+        indexes = [
+            # The sweep's outbox recovery: pending or stalled rows whose time has come.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbound_retry_idx",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+            # Agents' list of undelivered email, newest first.
+            models.Index(
+                fields=["-created_at"], name="outbound_failed_idx", condition=Q(state="failed")
+            ),
+            # A ticket's emails, for the admin and for threading look-ups.
+            models.Index(fields=["ticket", "created_at"], name="outbound_ticket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.state})"
+
+
+class TicketThread(models.Model):
+    """The stable root Message-ID of a ticket's email thread, ``<ticket-ACME-1042@domain>``.
+
+    Stored (not derived) so that threads stay whole when the domain setting changes.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="email_thread"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    root_message_id = models.CharField(max_length=255, unique=True)
+
+    objects = ScopedManager(organization="organization")
+
+    def __str__(self) -> str:
+        return self.root_message_id
+
+
+class Notification(models.Model):
+    """An in-app notification: the bell in the navigation bar mirrors the emails."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    event_key = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "event_key"], name="notification_natural_key"
+            ),
+        ]
+        indexes = [
+            # The bell: COUNT of a user's unread notifications.
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=Q(read_at__isnull=True),
+            ),
+            # The notification list: a user's newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} for {self.recipient_id}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """Whether one kind of notification also reaches the user by email (absent: yes).
+
+    In-app notifications are always kept; critical and breach notices to the people
+    responsible are sent whatever the preference (see ``notifications.selectors``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="preference_user_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'email' if self.email else 'in-app only'}"
+
+
+class OnCallShift(models.Model):
+    """A stretch of on-call duty: the weekly rota, and overrides that take precedence.
+
+    Who is on call at an instant: the override covering it if any, else the rota shift
+    covering it (``notifications.selectors.on_call_at``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="on_call_shifts",
+        limit_choices_to=~Q(staff_role=""),
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    is_override = models.BooleanField(
+        default=False, help_text="Covers part of the rota, e.g. a swap or a sick day."
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "-is_override"]
+        verbose_name = "on-call shift"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="oncall_shift_ends_after_start",
+                violation_error_message="A shift must end after it starts.",
+            ),
+        ]
+        indexes = [
+            # on_call_at(): the shifts covering an instant.
+            models.Index(fields=["starts_at", "ends_at"], name="oncall_shift_span_idx"),
+        ]
+
+    def __str__(self) -> str:
+        kind = "override" if self.is_override else "rota"
+        return f"{self.user} on call ({kind}) {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and not self.user.staff_role:
+            raise ValidationError({"user": "Only vendor staff go on call."})
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "A shift must end after it starts."})
+        if self.starts_at and self.ends_at and not self.is_override:
+            clash = (
+                OnCallShift.objects.filter(
+                    is_override=False, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
+                )
+                .exclude(pk=self.pk)
+                .select_related("user")
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    f"The rota already has {clash.user} on call from "
+                    f"{clash.starts_at:%d %b %H:%M} to {clash.ends_at:%d %b %H:%M}; "
+                    "rota shifts do not overlap (use an override to cover part of one)."
+                )
+
+
+class PageReason(models.TextChoices):
+    CREATED = "created", "New critical ticket after hours"
+    BREACH = "breach", "Critical deadline breached after hours"
+
+
+class OnCallPage(models.Model):
+    """The on-call agent was paged for a critical ticket after hours.
+
+    If the customer has not had a status notification with an estimate by
+    ``answer_due_at``, the sweep escalates to the managers, once.
+    """
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="pages")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=PageReason.choices)
+    event_key = models.CharField(max_length=200)
+    paged_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paged_at = models.DateTimeField()
+    answer_due_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-paged_at"]
+        verbose_name = "on-call page"
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "event_key"], name="oncall_page_natural_key")
+        ]
+        indexes = [
+            # The sweep: pages whose hour is up and that nobody settled yet.
+            models.Index(
+                fields=["answer_due_at"],
+                name="oncall_page_due_idx",
+                condition=Q(answered_at__isnull=True, escalated_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Page for ticket {self.ticket_id} ({self.reason})"
+
+
+class InboundOutcome(models.TextChoices):
+    REPLY = "reply", "Added as a reply"
+    TICKET = "ticket", "Opened a ticket"
+    LOOP = "loop", "Refused: automatic, looping or spam mail"
+    UNKNOWN_SENDER = "unknown_sender", "Unknown sender: answered politely"
+    IGNORED = "ignored", "Ignored"
+
+
+class InboundMessage(models.Model):
+    """One email received, keyed by its Message-ID within the receiving mailbox.
+
+    The row is inserted before the message is processed, in the same transaction, so
+    the same provider payload delivered twice (or concurrently) makes one reply.
+    """
+
+    mailbox = models.CharField(max_length=254)
+    message_id = models.CharField(max_length=255)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sender = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=20, choices=InboundOutcome.choices)
+    detail = models.TextField(blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reply = models.ForeignKey(
+        "tickets.Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "message_id"], name="inbound_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} from {self.sender}: {self.outcome}"

@@ -1,0 +1,126 @@
+"""Fixtures of the notification tests: the ticket fixtures of tests/tickets, the anymail
+test backend, Celery run in-process where delivery through the broker is not the point,
+and a helper that runs a service's after-commit work (handlers, then sending)."""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from sla.models import Contract, Product, ProductVersion, SupportTier
+from tickets import services
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+
+def local(day: int, hour: int, minute: int = 0, month: int = 11) -> dt.datetime:
+    """An instant of November 2026 in Budapest (CET, UTC+1; no holidays that month).
+    The 25th is a Wednesday: the vendor is open 09:00-17:00."""
+    return dt.datetime(2026, month, day, hour, minute, tzinfo=BUDAPEST)
+
+
+@pytest.fixture
+def sla_defaults(db):
+    """The default tiers, calendars and policies of migration sla 0002, which a
+    transactional test's flush removes for the tests after it: put back if missing."""
+    import importlib
+
+    from django.apps import apps
+
+    if not SupportTier.objects.exists():
+        migration = importlib.import_module("sla.migrations.0002_default_policies")
+        migration.create_defaults(apps, None)
+
+
+@pytest.fixture
+def contracts(personas, sla_defaults):
+    """ACME on Privilege (S1: first response in 2 hours around the clock, updates every
+    2 hours, triage in 15 minutes after hours), GLBX on Standard; valid 2026-2027."""
+    version = ProductVersion.objects.create(
+        product=Product.objects.create(name="Ledgerline ERP"), version="8.1"
+    )
+    made = {"version": version}
+    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
+        contract = Contract.objects.create(
+            organization=organization,
+            tier=SupportTier.objects.get(slug=tier),
+            valid_from=dt.date(2026, 1, 1),
+            valid_to=dt.date(2027, 12, 31),
+            licence_key=f"KEY-{organization.code}",
+        )
+        contract.covered_versions.add(version)
+        made[organization.code] = contract
+    return made
+
+
+@pytest.fixture
+def make_ticket(personas, contracts):
+    def make(*, requester=None, severity="S1", type="incident", **extra):
+        requester = requester or personas.admin_a
+        return services.ticket_create(
+            extra.pop("actor", requester),
+            organization=requester.membership.organization,
+            requester=requester,
+            title=extra.pop("title", "Invoices cannot be posted"),
+            description=extra.pop("description", "Posting fails with error 500."),
+            type=type,
+            severity=severity,
+            business_impact=extra.pop("business_impact", "Month-end close is blocked."),
+            product_version=contracts["version"],
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def at(time_machine):
+    """Stop the clock at an instant: ``at(local(25, 10))``."""
+
+    def move(instant: dt.datetime) -> dt.datetime:
+        time_machine.move_to(instant, tick=False)
+        return instant
+
+    return move
+
+
+@pytest.fixture(autouse=True)
+def _anymail_test_backend(settings):
+    """The outside provider, faked by anymail's test backend (Django's test setup would
+    otherwise swap in locmem, which reports no provider message id)."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.EMAIL_MESSAGE_ID_DOMAIN = "helpdesk.test"
+    settings.SUPPORT_EMAIL = "support@helpdesk.test"
+    settings.EMAIL_RETRY_BACKOFF_SECONDS = 0
+
+
+@pytest.fixture
+def eager_celery() -> Iterator:
+    """Tasks run in-process at .delay(): the send happens inside the test's on-commit
+    callbacks. Tests about the broker use the real ``celery_worker`` instead."""
+    from helpdesk.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks, eager_celery):
+    """``with deliver(): service(...)`` runs the after-commit handlers and sends."""
+
+    @contextmanager
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+
+    return run
+
+
+def sent_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
