@@ -1,0 +1,177 @@
+"""Knowledge-base articles in categories, and release notes.
+
+Both are the vendor's content, shared by every organisation, so they carry no
+``organization`` and no scoped manager: who sees what is decided by the article's
+visibility (public, or chosen support tiers) and the note's products, in
+:mod:`knowledge.selectors`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.timezone import now
+
+from sla.models import Product, SupportTier
+
+# The text-search configuration of the article search index and of every query that
+# should use it; the two must match exactly for PostgreSQL to use the index.
+SEARCH_CONFIG = "english"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Every customer"
+    TIERS = "tiers", "Customers of the chosen support tiers"
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> ArticleQuerySet:
+        return self.filter(is_published=True)
+
+    def visible_to_tier(self, tier_id: int | None) -> ArticleQuerySet:
+        """Public articles, plus those for ``tier_id`` (None: public only)."""
+        if tier_id is None:
+            return self.filter(visibility=Visibility.PUBLIC)
+        # EXISTS rather than a join, so an article for several tiers appears once.
+        for_tier = Article.tiers.through.objects.filter(
+            article_id=OuterRef("pk"), supporttier_id=tier_id
+        )
+        return self.filter(Q(visibility=Visibility.PUBLIC) | Q(Exists(for_tier)))
+
+
+class Article(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences shown in lists and searches."
+    )
+    body = models.TextField(help_text="Markdown.")
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    tiers = models.ManyToManyField(
+        SupportTier,
+        blank=True,
+        related_name="articles",
+        help_text="Who may read it when visibility is limited to chosen tiers.",
+    )
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Customers see published articles only."
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__position", "title"]
+        # The full-text index (PostgreSQL only) is created by migration 0002, since the
+        # SQLite demo database has no GIN indexes.
+        indexes = [
+            # The knowledge-base list: published articles of a category.
+            models.Index(fields=["category", "is_published"], name="article_category_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article_detail", args=[self.slug])
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.visibility == Visibility.TIERS
+
+
+class ReleaseKind(models.TextChoices):
+    UPGRADE = "upgrade", "Upgrade"
+    HOTFIX = "hotfix", "Hotfix"
+    MAINTENANCE = "maintenance", "Planned maintenance"
+
+
+class ReleaseNoteQuerySet(models.QuerySet["ReleaseNote"]):
+    def published(self) -> ReleaseNoteQuerySet:
+        return self.filter(published_at__isnull=False)
+
+    def for_products(self, product_ids) -> ReleaseNoteQuerySet:
+        """Notes about no product in particular, or about one of ``product_ids``
+        (a list or a subquery of product ids)."""
+        links = ReleaseNote.products.through.objects.filter(releasenote_id=OuterRef("pk"))
+        return self.filter(~Exists(links) | Exists(links.filter(product_id__in=product_ids)))
+
+
+class ReleaseNote(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=ReleaseKind.choices)
+    body = models.TextField(help_text="Markdown.")
+    products = models.ManyToManyField(
+        Product,
+        blank=True,
+        related_name="release_notes",
+        help_text="Customers whose contract covers one of these see it; none means everyone.",
+    )
+    scheduled_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the rollout or the maintenance window starts.",
+    )
+    duration_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Expected length of a maintenance window."
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReleaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        indexes = [
+            # The customers' list: published notes, newest first.
+            models.Index(fields=["-published_at"], name="releasenote_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def ends_at(self) -> dt.datetime | None:
+        if self.scheduled_for is None or not self.duration_minutes:
+            return None
+        return self.scheduled_for + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.scheduled_for is not None and self.scheduled_for > now()

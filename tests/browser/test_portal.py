@@ -1,0 +1,239 @@
+"""The customer portal in a real browser: home, ticket list, self-help, release notes
+and profile, each scanned by axe-core, usable by keyboard and readable at 375 px."""
+
+import importlib
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+from knowledge import demo as knowledge_demo
+from tests.browser.axe import assert_accessible
+from tests.conftest import sign_in
+from tests.tickets.conftest import contracts, make_ticket  # noqa: F401 - fixtures
+from tickets import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The README\'s copy comes from the demo data (test_screenshots.py); this one is for
+# looking at what this test saw.
+SCREENSHOT = Path(tempfile.gettempdir()) / "helpdesk-test-portal.png"
+
+
+@pytest.fixture(autouse=True)
+def _default_policies(db):
+    """The tiers and SLA policies of sla's data migration, which the flush after an
+    earlier transactional test removes (get_or_create: a no-op when they are there).
+    Django's serialized_rollback cannot restore them here: once Playwright runs, the
+    test's database connection no longer carries the serialized copy."""
+    importlib.import_module("sla.migrations.0002_default_policies").create_defaults(apps, None)
+
+
+@pytest.fixture
+def portal(personas, contracts, make_ticket):  # noqa: F811
+    """Acme's tickets in the states a customer meets, and the demo knowledge base."""
+    knowledge_demo.seed(io.StringIO())
+    agent = personas.agent
+
+    def move(ticket, *actions, workaround=""):
+        for action in actions:
+            ticket = services.ticket_transition(
+                agent, ticket=ticket, action=action, workaround=workaround
+            )
+        return ticket
+
+    tickets = {
+        "waiting": move(
+            make_ticket(
+                title="Invoices cannot be posted at month-end",
+                business_impact="Month-end close is blocked for all 12 subsidiaries.",
+            ),
+            "acknowledge",
+            "wait_on_customer",
+        ),
+        "resolved": move(
+            make_ticket(title="Payroll export rejected by the bank", severity="S2"),
+            "acknowledge",
+            "resolve",
+        ),
+        "workaround": move(
+            make_ticket(
+                requester=personas.user_a,
+                title="Connect API answers 401 after a token refresh",
+                severity="S2",
+                type="bug",
+            ),
+            "start_progress",
+            "provide_workaround",
+            workaround="Request a new token instead of refreshing it.",
+        ),
+        "new": make_ticket(title="Customer list slow after the 8.1 upgrade", severity="S3"),
+        "enhancement": make_ticket(
+            title="Export e-invoices in the PEPPOL format", type="enhancement", severity=""
+        ),
+    }
+    services.ticket_assign(agent, ticket=tickets["workaround"], assignee=agent)
+    services.ticket_reply(agent, ticket=tickets["new"], body="We are looking into it.")
+    return tickets
+
+
+def test_portal_home_shows_what_needs_an_answer_and_passes_axe(page, personas, portal):
+    sign_in(page, personas.admin_a)
+
+    needs = page.get_by_role("region", name=re.compile("Needs your answer"))
+    assert needs.get_by_text("Invoices cannot be posted at month-end").is_visible()
+    assert needs.get_by_text("Waiting for your answer").is_visible()
+    assert needs.get_by_text("Resolved: please confirm").is_visible()
+    organization = page.get_by_role("region", name=re.compile("Open tickets of Acme"))
+    assert organization.get_by_text("Connect API answers 401 after a token refresh").is_visible()
+    assert page.get_by_test_id("maintenance").is_visible()
+    assert_accessible(page)
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_plain_user_home_has_no_organisation_section(page, personas, portal):
+    sign_in(page, personas.user_a)
+
+    assert page.get_by_text("Connect API answers 401 after a token refresh").first.is_visible()
+    assert page.get_by_role("region", name=re.compile("Open tickets of Acme")).count() == 0
+    assert page.get_by_text("Invoices cannot be posted at month-end").count() == 0
+
+
+def test_ticket_list_filters_by_status_and_passes_axe(page, personas, portal):
+    sign_in(page, personas.admin_a)
+    page.get_by_role("link", name="All tickets").click()
+    assert page.get_by_test_id("ticket-count").inner_text().startswith("5 tickets")
+    assert_accessible(page)
+
+    page.get_by_label("Status").select_option(label="Needs your answer")
+    page.get_by_role("button", name="Apply").click()
+
+    page.wait_for_url(re.compile(r"status=needs_answer"))
+    assert page.get_by_test_id("ticket-count").inner_text().startswith("2 tickets match")
+    assert page.get_by_text("Payroll export rejected by the bank").is_visible()
+    assert page.get_by_text("Customer list slow after the 8.1 upgrade").count() == 0
+    assert page.get_by_label("Status").input_value() == "needs_answer"
+
+
+def test_searching_a_reference_from_home_opens_the_ticket_by_keyboard_alone(page, personas, portal):
+    sign_in(page, personas.admin_a)
+    reference = portal["resolved"].reference
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "ticket-search":
+            break
+    assert page.evaluate("document.activeElement.id") == "ticket-search"
+    page.keyboard.type(reference)
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"**/tickets/{reference}/")
+    assert page.get_by_role("heading", name=re.compile("Payroll export rejected")).is_visible()
+
+
+def test_article_suggestion_appears_as_the_problem_is_typed(page, personas, portal):
+    sign_in(page, personas.admin_a)
+    box = page.get_by_label("Describe your problem in a few words")
+
+    box.press_sequentially("Our API token is refused", delay=20)
+
+    suggestions = page.get_by_test_id("article-suggestions")
+    suggestions.wait_for()
+    link = suggestions.get_by_role("link", name=re.compile("Connect API answers 401 Unauthorized"))
+    assert link.is_visible()
+    assert_accessible(page)
+
+    box.fill("")
+    box.press_sequentially("zz", delay=20)
+    suggestions.wait_for(state="detached")
+
+
+def test_knowledge_base_search_finds_an_article_and_passes_axe(page, personas, portal):
+    sign_in(page, personas.admin_a)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Knowledge base").click()
+    assert page.get_by_role("heading", name="Knowledge base", exact=True).is_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Search the knowledge base").fill("bank rejects payment file")
+    page.get_by_label("Search the knowledge base").press("Enter")
+
+    assert page.get_by_test_id("result-summary").inner_text().startswith("1 article for")
+    page.get_by_role("link", name="The bank rejects the payroll payment file").click()
+    assert page.get_by_role(
+        "heading", name="The bank rejects the payroll payment file"
+    ).is_visible()
+    assert page.locator(".kb-article strong", has_text="IBANs").is_visible()
+    assert_accessible(page)
+
+
+def test_tier_restricted_article_is_listed_for_the_tier_only(page, personas, portal):
+    # ACME is on Privilege: the on-call article is for Privilege and 24x7 customers.
+    sign_in(page, personas.admin_a)
+    page.goto("/kb/?q=on-call")
+    assert page.get_by_role("link", name=re.compile("Reaching the on-call engineer")).is_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, personas.admin_b)  # GLBX is on Standard
+    page.goto("/kb/?q=on-call")
+    assert page.get_by_role("link", name=re.compile("Reaching the on-call engineer")).count() == 0
+
+
+def test_release_notes_show_upcoming_maintenance_and_pass_axe(page, personas, portal):
+    sign_in(page, personas.admin_a)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Release notes").click()
+
+    coming = page.get_by_role("region", name="Coming up")
+    assert coming.get_by_role("link", name=re.compile("Planned maintenance")).is_visible()
+    assert page.get_by_role("heading", name="Ledgerline ERP 8.1 is available").is_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Show").select_option(label="Hotfix")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile("kind=hotfix"))
+    assert page.get_by_role("heading", name=re.compile("Payroll 4.0.3 hotfix")).is_visible()
+    assert page.get_by_role("heading", name="Ledgerline ERP 8.1 is available").count() == 0
+
+
+def test_profile_timezone_change_applies_to_every_page(page, personas, portal):
+    sign_in(page, personas.admin_a)
+    page.get_by_role("link", name="Your profile and time zone").click()
+    assert_accessible(page)
+
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Save profile").click()
+
+    assert page.get_by_text("Your profile is saved.").is_visible()
+    assert page.get_by_text("Times shown in Asia/Tokyo").is_visible()
+    page.goto("/releases/")
+    assert page.get_by_role("region", name="Coming up").get_by_text(re.compile("JST")).is_visible()
+
+
+def test_portal_reads_well_at_375_pixels(page, personas, portal, tmp_path):
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, personas.admin_a)
+
+    for url in ["/", "/portal/tickets/", "/kb/", "/kb/connect-api-authentication-401/"]:
+        page.goto(url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375px"
+    page.goto("/")
+    page.screenshot(path=str(tmp_path / "portal-375.png"), full_page=True)
+    assert (tmp_path / "portal-375.png").stat().st_size > 10_000
+
+    # The collapsed menu opens from the keyboard.
+    page.get_by_role("button", name="Toggle navigation").focus()
+    page.keyboard.press("Enter")
+    menu = page.get_by_role("navigation", name="Main").get_by_role("link", name="Release notes")
+    menu.wait_for(state="visible")
+    assert_accessible(page)
