@@ -1,0 +1,260 @@
+"""The workspace queues: which open tickets each queue holds, the filters, the urgency
+order, and every count in one query."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sla.models import SupportTier
+from tests import factories
+from tickets import bulk, queues, services
+from tickets.models import SavedView, Ticket
+
+pytestmark = pytest.mark.django_db
+
+BUDAPEST = zoneinfo.ZoneInfo("Europe/Budapest")
+# A Wednesday in office hours: the 24x7 and business-hours targets both run.
+MORNING = dt.datetime(2026, 3, 11, 10, 0, tzinfo=BUDAPEST)
+
+
+@pytest.fixture
+def office(time_machine):
+    time_machine.move_to(MORNING, tick=False)
+    return time_machine
+
+
+def log(agent, contact, *, title, severity="S2", **extra) -> Ticket:
+    return services.ticket_create(
+        agent,
+        organization=contact.membership.organization,
+        requester=contact,
+        title=title,
+        description=extra.pop("description", "Details of the problem."),
+        severity=severity,
+        business_impact="Work has stopped." if severity == "S1" else "",
+        channel="phone",
+        **extra,
+    )
+
+
+class World:
+    """Open tickets in every state a queue distinguishes, seen at 12:45."""
+
+
+@pytest.fixture
+def world(office, personas, contracts):
+    agent, other = personas.agent, factories.StaffFactory(full_name="Otto Other")
+    org_c = factories.OrganizationFactory(name="Initech", code="INIT")
+    carol = factories.customer(org_c, full_name="Carol Initech")
+    w = World()
+    w.agent, w.other, w.org_c, w.carol = agent, other, org_c, carol
+    # ACME is on Privilege: an S1's first response is due 2 hours later, around the clock,
+    # with the warning at 75 %.
+    w.breached = log(agent, personas.admin_a, title="Breached S1", severity="S1")  # due 12:00
+    office.shift(dt.timedelta(hours=1))
+    w.warning = log(agent, personas.admin_a, title="Warning S1", severity="S1")  # due 13:00
+    office.shift(dt.timedelta(minutes=85))  # 12:25
+    w.mine = log(agent, personas.user_a, title="Mine S2", severity="S2")
+    services.ticket_assign(other, ticket=w.mine, assignee=agent)
+    w.theirs = log(agent, personas.admin_b, title="Other agent's S3", severity="S3")
+    services.ticket_assign(other, ticket=w.theirs, assignee=other)
+    w.waiting = log(agent, personas.admin_b, title="Waiting S2", severity="S2")
+    services.ticket_transition(agent, ticket=w.waiting, action="acknowledge")
+    services.ticket_transition(agent, ticket=w.waiting, action="wait_on_customer")
+    w.escalated = log(agent, personas.admin_b, title="Escalation asked", severity="S2")
+    services.escalation_request(personas.admin_b, ticket=w.escalated, reason="Too slow")
+    w.no_contract = log(agent, carol, title="No contract S2", severity="S2")
+    w.closed = log(agent, personas.admin_a, title="Closed", severity="S3")
+    services.ticket_transition(agent, ticket=w.closed, action="acknowledge")
+    services.ticket_transition(agent, ticket=w.closed, action="resolve")
+    services.ticket_transition(agent, ticket=w.closed, action="confirm_resolution")
+    office.shift(dt.timedelta(minutes=20))  # 12:45
+    w.at = timezone.now()
+    return w
+
+
+def refs(tickets) -> list[str]:
+    return [t.title for t in tickets]
+
+
+def queue(world, slug, **filters) -> list[str]:
+    found = queues.queue_tickets(
+        user=world.agent, filters=queues.QueueFilters(queue=slug, **filters), at=world.at
+    )
+    return refs(found)
+
+
+def test_all_open_lists_every_open_ticket_most_urgent_first(world):
+    titles = queue(world, "all")
+    assert titles[:2] == ["Breached S1", "Warning S1"]
+    assert "Closed" not in titles
+    assert set(titles) == {
+        "Breached S1",
+        "Warning S1",
+        "Mine S2",
+        "Other agent's S3",
+        "Waiting S2",
+        "Escalation asked",
+        "No contract S2",
+    }
+
+
+def test_tickets_without_a_running_deadline_come_last(world):
+    titles = queue(world, "all")
+    # Paused (waiting on the customer) and contract-less tickets have no running clock.
+    assert set(titles[-2:]) == {"Waiting S2", "No contract S2"}
+
+
+def test_unassigned_queue_leaves_out_assigned_tickets(world):
+    titles = queue(world, "unassigned")
+    assert "Mine S2" not in titles
+    assert "Other agent's S3" not in titles
+    assert "Breached S1" in titles
+
+
+def test_mine_holds_only_the_agents_own_tickets(world):
+    assert queue(world, "mine") == ["Mine S2"]
+
+
+def test_about_to_breach_holds_tickets_past_their_warning_but_not_their_deadline(world):
+    assert queue(world, "warning") == ["Warning S1"]
+
+
+def test_breached_holds_tickets_whose_deadline_has_passed(world):
+    assert queue(world, "breached") == ["Breached S1"]
+
+
+def test_waiting_on_customer_queue(world):
+    assert queue(world, "waiting") == ["Waiting S2"]
+
+
+def test_escalated_queue_holds_escalation_requests_and_raised_levels(world, personas):
+    assert queue(world, "escalated") == ["Escalation asked"]
+    escalation = world.escalated.escalations.get()
+    services.escalation_accept(
+        personas.manager,
+        escalation=escalation,
+        level=1,
+        specialist=None,
+        action_plan="Daily calls",
+        communication_channel="Phone",
+        communication_frequency="Daily",
+        participants="",
+    )
+    # Accepted: no request pending any more, but the level is raised.
+    assert queue(world, "escalated") == ["Escalation asked"]
+
+
+def test_no_valid_contract_queue(world):
+    assert queue(world, "no_contract") == ["No contract S2"]
+
+
+def test_filters_narrow_any_queue_by_organisation_tier_and_severity(world, personas):
+    assert queue(world, "all", organization_id=world.org_c.pk) == ["No contract S2"]
+    privilege = SupportTier.objects.get(slug="privilege")
+    assert queue(world, "all", tier_id=privilege.pk) == ["Breached S1", "Warning S1", "Mine S2"]
+    assert queue(world, "unassigned", severity="S1") == ["Breached S1", "Warning S1"]
+    assert queue(world, "breached", organization_id=personas.org_b.pk) == []
+
+
+def test_priority_breaks_a_tie_between_equal_deadlines(world, personas):
+    services.ticket_set_priority(world.agent, ticket=world.theirs, priority="urgent")
+    Ticket.objects.filter(pk__in=[world.mine.pk, world.theirs.pk]).update(
+        sla_due_at=world.at + dt.timedelta(hours=5)
+    )
+    titles = [t for t in queue(world, "all") if t in ("Mine S2", "Other agent's S3")]
+    assert titles == ["Other agent's S3", "Mine S2"]
+
+
+def test_all_counts_come_from_one_query(world, personas):
+    tiers = list(SupportTier.objects.order_by("rank"))
+    view = bulk.saved_view_create(world.agent, name="S1s", query="severity=S1")
+    views = [(view, queues.parse_filters({"severity": "S1"}))]
+    with CaptureQueriesContext(connection) as captured:
+        counts = queues.queue_counts(
+            user=world.agent,
+            filters=queues.QueueFilters(),
+            tiers=tiers,
+            views=views,
+            at=world.at,
+        )
+    assert len(captured.captured_queries) == 1
+    assert counts.queues == {
+        "all": 7,
+        "unassigned": 5,
+        "mine": 1,
+        "warning": 1,
+        "breached": 1,
+        "waiting": 1,
+        "escalated": 1,
+        "no_contract": 1,
+    }
+    assert counts.severities == {"S1": 2, "S2": 4, "S3": 1}
+    by_slug = {tier.slug: counts.tiers[tier.pk] for tier in tiers}
+    assert by_slug == {"base": 0, "standard": 3, "privilege": 3, "24x7": 0}
+    assert counts.views == {view.pk: 2}
+
+
+def test_counts_follow_the_current_filters(world, personas):
+    counts = queues.queue_counts(
+        user=world.agent,
+        filters=queues.QueueFilters(queue="unassigned", organization_id=personas.org_b.pk),
+        tiers=[],
+        views=[],
+        at=world.at,
+    )
+    assert counts.queues["all"] == 3
+    assert counts.queues["unassigned"] == 2
+    assert counts.severities == {"S1": 0, "S2": 2, "S3": 0}
+
+
+def test_unknown_filter_values_fall_back_to_the_unfiltered_queue():
+    filters = queues.parse_filters(
+        {"queue": "nonsense", "organization": "x1", "tier": "", "severity": "S9"}
+    )
+    assert filters == queues.QueueFilters()
+    kept = queues.parse_filters({"queue": "breached", "organization": "7", "severity": "S1"})
+    assert kept.querystring() == "queue=breached&organization=7&severity=S1"
+
+
+def test_take_next_candidates_skip_assigned_and_waiting_tickets(world):
+    titles = refs(queues.take_next_candidates())
+    assert titles[0] == "Breached S1"
+    assert "Mine S2" not in titles
+    assert "Waiting S2" not in titles
+
+
+def test_staff_picker_offers_staff_only(world, personas):
+    found = queues.staff_search(text="")
+    assert personas.agent in found
+    assert personas.admin_a not in found
+    assert queues.staff_search(text="otto") == [world.other]
+
+
+def test_pickers_are_capped(db):
+    for n in range(queues.PICKER_LIMIT + 5):
+        factories.StaffFactory(full_name=f"Agent {n:02d}")
+    assert len(queues.staff_search(text="agent")) == queues.PICKER_LIMIT
+
+
+def test_contact_search_finds_by_name_email_organisation_and_licence_key(world, personas):
+    assert queues.contact_search(text="arthur") == [personas.user_a]
+    assert personas.admin_b in queues.contact_search(text=personas.admin_b.email[:8])
+    assert queues.contact_search(text="INIT") == [world.carol]
+    assert queues.contact_search(text="initech") == [world.carol]
+    by_key = queues.contact_search(text="key-glbx")
+    assert by_key == [personas.admin_b]
+    assert personas.agent not in queues.contact_search(text="Agnes")
+
+
+def test_saved_views_belong_to_their_owner(world, personas):
+    view = bulk.saved_view_create(world.agent, name="Mine", query="queue=mine")
+    assert queues.saved_views_of(user=world.agent) == [view]
+    assert queues.saved_views_of(user=world.other) == []
+    with pytest.raises(Exception, match="No such saved view"):
+        queues.saved_view_get(user=world.other, view_id=view.pk)
+    assert SavedView.objects.count() == 1

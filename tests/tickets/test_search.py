@@ -1,0 +1,140 @@
+"""Global search: an exact reference jumps to the ticket; words are found in titles,
+descriptions, replies and notes with PostgreSQL full-text search on GIN indexes."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from tickets import search, services
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def log(agent, contact, *, title, description="Something is wrong.", severity="S2") -> Ticket:
+    return services.ticket_create(
+        agent,
+        organization=contact.membership.organization,
+        requester=contact,
+        title=title,
+        description=description,
+        severity=severity,
+        business_impact="Stopped." if severity == "S1" else "",
+        channel="email",
+    )
+
+
+@pytest.fixture
+def agent_client(client, personas):
+    client.force_login(personas.agent)
+    return client
+
+
+@pytest.fixture
+def tickets(personas, contracts):
+    agent = personas.agent
+    printer = log(
+        agent,
+        personas.admin_a,
+        title="Printer jams on invoices",
+        description="Invoices sent from the ledger jam the printer.",
+    )
+    ledger = log(
+        agent,
+        personas.admin_b,
+        title="Ledger totals differ",
+        description="The VAT report disagrees with the ledger after printing.",
+    )
+    scanner = log(agent, personas.admin_b, title="Scanner offline")
+    services.ticket_reply(
+        agent, ticket=scanner, body="Please restart the barcode daemon.", internal=True
+    )
+    return {"printer": printer, "ledger": ledger, "scanner": scanner}
+
+
+def titles(response) -> list[str]:
+    return [t.title for t in response.context["page"].object_list]
+
+
+def test_exact_reference_jumps_to_the_ticket(agent_client, tickets):
+    reference = tickets["ledger"].reference
+    response = agent_client.get(reverse("workspace_search"), {"q": f" {reference.lower()} "})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ticket_detail", args=[reference])
+
+
+def test_unknown_reference_searches_the_words_instead(agent_client, tickets):
+    response = agent_client.get(reverse("workspace_search"), {"q": "ACME-999"})
+    assert response.status_code == 200
+    assert "No ticket is called ACME-999" in response.content.decode()
+
+
+def test_words_are_found_in_titles_with_stemming(agent_client, tickets):
+    response = agent_client.get(reverse("workspace_search"), {"q": "printers jamming"})
+    assert titles(response) == ["Printer jams on invoices"]
+
+
+def test_title_matches_rank_above_description_matches(agent_client, tickets):
+    response = agent_client.get(reverse("workspace_search"), {"q": "ledgers"})
+    assert titles(response) == ["Ledger totals differ", "Printer jams on invoices"]
+
+
+def test_words_are_found_in_replies_and_internal_notes(agent_client, tickets):
+    response = agent_client.get(reverse("workspace_search"), {"q": "barcode daemon"})
+    assert titles(response) == ["Scanner offline"]
+
+
+def test_every_word_must_match(agent_client, tickets):
+    response = agent_client.get(reverse("workspace_search"), {"q": "printer offline"})
+    assert titles(response) == []
+    assert "0 tickets found" in response.content.decode()
+
+
+def test_snippet_marks_the_words_and_escapes_the_customers_text(agent_client, personas, contracts):
+    log(
+        personas.agent,
+        personas.admin_a,
+        title="Odd markup",
+        description="The <script>alert(1)</script> banner & <b>logo</b> break the screen.",
+    )
+    html = agent_client.get(reverse("workspace_search"), {"q": "banner"}).content.decode()
+    assert "<mark>banner</mark> &amp; " in html
+    assert "<script>alert(1)</script>" not in html
+    assert "<b>logo</b>" not in html
+
+
+def test_customers_cannot_search(client, personas):
+    client.force_login(personas.admin_a)
+    assert client.get(reverse("workspace_search"), {"q": "printer"}).status_code == 403
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_search_answers_with_a_fixed_number_of_queries(
+    agent_client, personas, contracts, django_assert_num_queries, count
+):
+    for n in range(count):
+        ticket = log(personas.agent, personas.admin_a, title=f"Printer {n} jams")
+        services.ticket_reply(personas.agent, ticket=ticket, body="Printer reset advised.")
+    # session, user, the count of matches, the page of results
+    with django_assert_num_queries(4):
+        response = agent_client.get(reverse("workspace_search"), {"q": "printer"})
+    assert len(titles(response)) == min(count, 50)
+
+
+def test_reference_jump_costs_a_fixed_number_of_queries(
+    agent_client, tickets, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # session, user, the reference
+        agent_client.get(reverse("workspace_search"), {"q": tickets["printer"].reference})
+
+
+def test_full_text_matches_use_the_gin_indexes(tickets):
+    """The plan of the search query, with sequential scans priced out as on a big table."""
+    with scopes_disabled():
+        words = search.ticket_search(words="printer")
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = words.explain()
+    assert "ticket_search_idx" in plan
+    assert "reply_search_idx" in plan

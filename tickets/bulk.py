@@ -1,0 +1,199 @@
+"""Writes of the agent workspace: take next, bulk actions, saved views and canned
+responses.
+
+Take next and the bulk actions change tickets only through :mod:`tickets.services`,
+so a ticket changed from the queue gets the same checks, history, SLA clock effects
+and notifications as one changed on its own page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import User
+from accounts.scoping import service
+from tickets import queues, services, workflow
+from tickets.models import CannedResponse, SavedView, Ticket
+
+# --- Take next ----------------------------------------------------------------------
+
+
+def ticket_take_next(actor: User, *, filters: queues.QueueFilters | None = None) -> Ticket | None:
+    """Assign the most urgent unassigned ticket to ``actor``; None when there is none.
+
+    Many agents press it at once: the candidate row is locked with SKIP LOCKED, so a
+    second agent's query passes over it to the next ticket instead of waiting for it,
+    and a row assigned meanwhile fails the re-check of ``assignee IS NULL``. The lock
+    is held until ticket_assign has committed, in this same transaction.
+    """
+    if not permissions.can_work_tickets(actor):
+        raise PermissionDenied("Only support staff take tickets.")
+    with transaction.atomic():
+        ticket = (
+            queues.take_next_candidates(filters=filters)
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if ticket is None:
+            return None
+        return services.ticket_assign(actor, ticket=ticket, assignee=actor)
+
+
+# --- Bulk actions -------------------------------------------------------------------
+
+BULK_ACTIONS = {
+    "assign": "Assign to",
+    "priority": "Set priority",
+    "status": "Change status",
+    "watcher": "Copy a contact",
+}
+# Every staff step of the workflow but the workaround, which needs its own text.
+BULK_TRANSITIONS = [
+    t
+    for t in workflow.TRANSITIONS.values()
+    if workflow.STAFF in t.who and t.action != "provide_workaround"
+]
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (reference, why)
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "Not allowed."
+
+
+def tickets_bulk_apply(
+    actor: User,
+    *,
+    tickets: Sequence[Ticket],
+    action: str,
+    assignee: User | None = None,
+    priority: str = "",
+    transition: str = "",
+    watcher: User | None = None,
+) -> BulkResult:
+    """Apply one action to each ticket through its single-ticket service.
+
+    Each ticket is its own transaction: one refused change (a workflow step the ticket's
+    status does not allow, a contact of another organisation) is reported for that
+    ticket and does not undo the others.
+    """
+    if not permissions.can_work_tickets(actor):
+        raise PermissionDenied("Only support staff change tickets in bulk.")
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": "Choose an action."})
+    result = BulkResult()
+    for ticket in tickets:
+        try:
+            if action == "assign":
+                services.ticket_assign(actor, ticket=ticket, assignee=assignee)
+            elif action == "priority":
+                services.ticket_set_priority(actor, ticket=ticket, priority=priority)
+            elif action == "status":
+                services.ticket_transition(actor, ticket=ticket, action=transition)
+            else:
+                if watcher is None:
+                    raise ValidationError({"watcher": "Choose a contact to copy."})
+                services.ticket_add_watcher(actor, ticket=ticket, watcher=watcher)
+        except (
+            ValidationError,
+            PermissionDenied,
+            workflow.TransitionError,
+            services.ConcurrentEdit,
+        ) as error:
+            result.failed.append((ticket.reference, _why(error)))
+        else:
+            result.done.append(ticket.reference)
+    return result
+
+
+# --- Saved views --------------------------------------------------------------------
+
+
+@service
+def saved_view_create(actor: User, *, name: str, query: str) -> SavedView:
+    if not permissions.can_work_tickets(actor):
+        raise PermissionDenied("Only support staff save queue views.")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the view."})
+    if SavedView.objects.filter(owner=actor).count() >= queues.SAVED_VIEW_LIMIT:
+        raise ValidationError(
+            f"You have {queues.SAVED_VIEW_LIMIT} saved views already: delete one first."
+        )
+    try:
+        with transaction.atomic():
+            return SavedView.objects.create(owner=actor, name=name, query=query)
+    except IntegrityError:
+        raise ValidationError({"name": f"You already have a view called “{name}”."}) from None
+
+
+@service
+def saved_view_delete(actor: User, *, view: SavedView) -> None:
+    if view.owner_id != actor.pk:
+        raise PermissionDenied("Agents delete their own views only.")
+    view.delete()
+
+
+# --- Canned responses ---------------------------------------------------------------
+
+
+def _clean_macro(title: str, body: str) -> tuple[str, str]:
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Give the response a title."
+    if not body.strip():
+        errors["body"] = "Write the response."
+    if errors:
+        raise ValidationError(errors)
+    return title.strip(), body
+
+
+@service
+def macro_create(actor: User, *, title: str, body: str) -> CannedResponse:
+    if not permissions.can_work_tickets(actor):
+        raise PermissionDenied("Only support staff maintain canned responses.")
+    title, body = _clean_macro(title, body)
+    if CannedResponse.objects.filter(title__iexact=title).exists():
+        raise ValidationError({"title": "A canned response with this title exists."})
+    return CannedResponse.objects.create(
+        title=title, body=body, created_by=actor, updated_at=timezone.now()
+    )
+
+
+@service
+def macro_update(actor: User, *, macro: CannedResponse, title: str, body: str) -> CannedResponse:
+    if not permissions.can_work_tickets(actor):
+        raise PermissionDenied("Only support staff maintain canned responses.")
+    title, body = _clean_macro(title, body)
+    if CannedResponse.objects.filter(title__iexact=title).exclude(pk=macro.pk).exists():
+        raise ValidationError({"title": "A canned response with this title exists."})
+    macro = CannedResponse.objects.select_for_update().get(pk=macro.pk)
+    macro.title, macro.body, macro.updated_at = title, body, timezone.now()
+    macro.save(update_fields=["title", "body", "updated_at"])
+    return macro
+
+
+@service
+def macro_delete(actor: User, *, macro: CannedResponse, seen: dt.datetime | None = None) -> None:
+    """Delete a response; with ``seen``, only if nobody changed it since that version."""
+    if not permissions.can_work_tickets(actor):
+        raise PermissionDenied("Only support staff maintain canned responses.")
+    macro = CannedResponse.objects.select_for_update().get(pk=macro.pk)
+    if seen is not None and macro.updated_at != seen:
+        raise ValidationError(
+            f"“{macro.title}” was changed after you opened the page: check it, then delete."
+        )
+    macro.delete()

@@ -1,0 +1,425 @@
+"""Reads of the agent workspace: the queues and their counts, the take-next candidates,
+the search-as-you-type pickers, saved views and canned responses.
+
+A queue is a named condition on open tickets; the filters (organisation, tier,
+severity) narrow any queue. Every selector here that crosses organisations is a staff
+read and says so with one ``scopes_disabled()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from accounts.models import Organization, User
+from sla.models import Contract, Severity, SupportTier
+from tickets.models import (
+    OPEN_STATUSES,
+    CannedResponse,
+    EscalationRequest,
+    EscalationStatus,
+    Priority,
+    SavedView,
+    Status,
+    Ticket,
+)
+
+PAGE_SIZE = 50
+PICKER_LIMIT = 20
+SAVED_VIEW_LIMIT = 20
+
+ROW_RELATED = ["organization", "requester", "assignee", "contract__tier"]
+
+# Most urgent first: the earliest running SLA deadline (tickets without one last, which
+# is also the btree's own order, so ticket_open_urgency_idx serves it), then priority,
+# then severity, then the oldest.
+URGENCY_ORDER = [
+    F("sla_due_at").asc(nulls_last=True),
+    Case(
+        When(priority=Priority.URGENT, then=Value(0)),
+        When(priority=Priority.HIGH, then=Value(1)),
+        When(priority=Priority.MEDIUM, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    ),
+    Case(
+        When(severity=Severity.S1, then=Value(0)),
+        When(severity=Severity.S2, then=Value(1)),
+        When(severity=Severity.S3, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    ),
+    "created_at",
+    "pk",
+]
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+    icon: str
+    condition: Callable[[User, dt.datetime], Q]
+
+
+def _breached(at: dt.datetime) -> Q:
+    # The sweep marks breaches within a minute; a deadline already past counts too.
+    return Q(sla_breached=True) | Q(sla_due_at__lte=at)
+
+
+def _escalation_pending() -> Exists:
+    return Exists(
+        EscalationRequest.objects.filter(ticket=OuterRef("pk"), status=EscalationStatus.PENDING)
+    )
+
+
+def _escalated(user: User, at: dt.datetime) -> Q:
+    # IN over the (few) pending requests, not EXISTS per open ticket: the count query
+    # aggregates every open ticket, and a per-row probe made it ~5x slower at 1M tickets.
+    pending = EscalationRequest.objects.filter(status=EscalationStatus.PENDING)
+    return Q(escalation_level__gt=0) | Q(pk__in=pending.values("ticket_id"))
+
+
+QUEUES: dict[str, Queue] = {
+    q.slug: q
+    for q in [
+        Queue("all", "All open", "inbox", lambda user, at: Q()),
+        Queue("unassigned", "Unassigned", "person-dash", lambda user, at: Q(assignee=None)),
+        Queue("mine", "Mine", "person-check", lambda user, at: Q(assignee=user)),
+        Queue(
+            "warning",
+            "About to breach",
+            "hourglass-split",
+            lambda user, at: Q(sla_warn_at__lte=at) & ~_breached(at),
+        ),
+        Queue("breached", "Breached", "exclamation-octagon", lambda user, at: _breached(at)),
+        Queue(
+            "waiting",
+            "Waiting on customer",
+            "pause-circle",
+            lambda user, at: Q(status=Status.WAITING_ON_CUSTOMER),
+        ),
+        Queue("escalated", "Escalated", "arrow-up-circle", _escalated),
+        Queue(
+            "no_contract",
+            "No valid contract",
+            "file-earmark-x",
+            lambda user, at: Q(has_valid_contract=False),
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Which queue, narrowed by organisation, support tier and severity (by id, so a
+    saved view's filters are read without a query)."""
+
+    queue: str = "all"
+    organization_id: int | None = None
+    tier_id: int | None = None
+    severity: str = ""
+
+    def narrowing(self, *, skip: str = "") -> Q:
+        """The organisation, tier and severity conditions (``skip`` leaves one out)."""
+        condition = Q()
+        if self.organization_id is not None and skip != "organization":
+            condition &= Q(organization_id=self.organization_id)
+        if self.tier_id is not None and skip != "tier":
+            condition &= Q(contract__tier_id=self.tier_id)
+        if self.severity and skip != "severity":
+            condition &= Q(severity=self.severity)
+        return condition
+
+    def condition(self, user: User, at: dt.datetime, *, skip: str = "") -> Q:
+        return QUEUES[self.queue].condition(user, at) & self.narrowing(skip=skip)
+
+    @property
+    def is_narrowed(self) -> bool:
+        return bool(self.organization_id or self.tier_id or self.severity)
+
+    def params(self, **override) -> dict[str, str]:
+        values = {
+            "queue": self.queue,
+            "organization": str(self.organization_id or ""),
+            "tier": str(self.tier_id or ""),
+            "severity": self.severity,
+        } | {key: str(value) for key, value in override.items()}
+        return {key: value for key, value in values.items() if value and value != "all"}
+
+    def querystring(self, **override) -> str:
+        return urlencode(self.params(**override))
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 12 else None
+
+
+def parse_filters(params: Mapping[str, str]) -> QueueFilters:
+    """The queue and filters of a query string. Unknown values are dropped, so a stale
+    bookmark or saved view shows the unfiltered queue instead of an error."""
+    queue = params.get("queue") or "all"
+    severity = params.get("severity") or ""
+    return QueueFilters(
+        queue=queue if queue in QUEUES else "all",
+        organization_id=_id(params.get("organization")),
+        tier_id=_id(params.get("tier")),
+        severity=severity if severity in Severity.values else "",
+    )
+
+
+def _open_tickets() -> QuerySet[Ticket]:
+    return Ticket.objects.filter(status__in=OPEN_STATUSES)
+
+
+@dataclass
+class QueueCounts:
+    queues: dict[str, int] = field(default_factory=dict)
+    severities: dict[str, int] = field(default_factory=dict)
+    tiers: dict[int, int] = field(default_factory=dict)
+    views: dict[int, int] = field(default_factory=dict)
+
+
+def queue_counts(
+    *,
+    user: User,
+    filters: QueueFilters,
+    tiers: list[SupportTier],
+    views: list[tuple[SavedView, QueueFilters]],
+    at: dt.datetime,
+) -> QueueCounts:
+    """Every count of the workspace in ONE query, by conditional aggregation over the
+    open tickets: each queue under the current filters, each severity and tier within
+    the current queue, and each of the agent's saved views."""
+    # Staff queues cover every organisation by design (the escalated queue's subquery
+    # reads escalation requests, so the conditions are built inside the escape too).
+    with scopes_disabled():
+        aggregates = {}
+        for slug, queue in QUEUES.items():
+            aggregates[f"q_{slug}"] = Count(
+                "pk", filter=queue.condition(user, at) & filters.narrowing()
+            )
+        for severity in Severity.values:
+            aggregates[f"s_{severity}"] = Count(
+                "pk", filter=filters.condition(user, at, skip="severity") & Q(severity=severity)
+            )
+        for tier in tiers:
+            aggregates[f"t_{tier.pk}"] = Count(
+                "pk",
+                filter=filters.condition(user, at, skip="tier") & Q(contract__tier_id=tier.pk),
+            )
+        for view, view_filters in views:
+            aggregates[f"v_{view.pk}"] = Count("pk", filter=view_filters.condition(user, at))
+        row = _open_tickets().aggregate(**aggregates)
+    counts = QueueCounts()
+    for key, value in row.items():
+        kind, _, name = key.partition("_")
+        if kind == "q":
+            counts.queues[name] = value
+        elif kind == "s":
+            counts.severities[name] = value
+        elif kind == "t":
+            counts.tiers[int(name)] = value
+        else:
+            counts.views[int(name)] = value
+    return counts
+
+
+def queue_tickets(*, user: User, filters: QueueFilters, at: dt.datetime) -> QuerySet[Ticket]:
+    """The queue's open tickets, most urgent first, with what a row shows."""
+    # Staff queues cover every organisation by design.
+    with scopes_disabled():
+        return (
+            _open_tickets()
+            .filter(filters.condition(user, at))
+            .select_related(*ROW_RELATED)
+            .annotate(escalation_pending=_escalation_pending())
+            .order_by(*URGENCY_ORDER)
+        )
+
+
+def take_next_candidates(*, filters: QueueFilters | None = None) -> QuerySet[Ticket]:
+    """Unassigned open tickets an agent can start on now (not those waiting on the
+    customer), most urgent first. The caller locks the first one."""
+    narrowing = filters.narrowing() if filters else Q()
+    # "Take next" hands out tickets of every organisation by design.
+    with scopes_disabled():
+        return (
+            _open_tickets()
+            .filter(narrowing, assignee=None)
+            .exclude(status=Status.WAITING_ON_CUSTOMER)
+            .order_by(*URGENCY_ORDER)
+        )
+
+
+def ticket_row(*, reference: str) -> Ticket:
+    """One open or closed ticket as a queue row shows it (staff only)."""
+    # A staff read across organisations; the view checked the role first.
+    with scopes_disabled():
+        ticket = (
+            Ticket.objects.select_related(*ROW_RELATED)
+            .annotate(escalation_pending=_escalation_pending())
+            .filter(reference=reference)
+            .first()
+        )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def tickets_by_references(*, references: list[str]) -> list[Ticket]:
+    """The tickets a bulk action names, in one query; unknown references are left out."""
+    # A staff read across organisations; the view checked the role first.
+    with scopes_disabled():
+        return list(
+            Ticket.objects.select_related("organization")
+            .filter(reference__in=[r.upper() for r in references])
+            .order_by("reference")
+        )
+
+
+# --- Pickers: search as you type, capped ---------------------------------------------
+
+
+def staff_search(*, text: str) -> list[User]:
+    """Staff only, never customers: the assignee picker."""
+    people = User.objects.exclude(staff_role="").filter(is_active=True)
+    if text:
+        people = people.filter(Q(full_name__icontains=text) | Q(email__icontains=text))
+    return list(people.order_by("full_name")[:PICKER_LIMIT])
+
+
+def organization_search(*, text: str) -> list[Organization]:
+    organizations = Organization.objects.filter(is_active=True)
+    if text:
+        organizations = organizations.filter(Q(name__icontains=text) | Q(code__istartswith=text))
+    return list(organizations.order_by("name")[:PICKER_LIMIT])
+
+
+def contact_search(*, text: str, organization: Organization | None = None) -> list[User]:
+    """Customer contacts by name, email, organisation name or code, or licence key."""
+    contacts = User.objects.filter(
+        staff_role="",
+        is_active=True,
+        membership__isnull=False,
+        membership__organization__is_active=True,
+    )
+    if organization is not None:
+        contacts = contacts.filter(membership__organization=organization)
+    if text:
+        # Contracts are tenant-owned; the phone desk looks across every organisation.
+        with scopes_disabled():
+            by_licence = Contract.objects.filter(licence_key__istartswith=text).values(
+                "organization_id"
+            )
+        contacts = contacts.filter(
+            Q(full_name__icontains=text)
+            | Q(email__icontains=text)
+            | Q(membership__organization__name__icontains=text)
+            | Q(membership__organization__code__iexact=text)
+            | Q(membership__organization__in=by_licence)
+        )
+    return list(
+        contacts.select_related("membership__organization").order_by(
+            "membership__organization__name", "full_name"
+        )[:PICKER_LIMIT]
+    )
+
+
+def contact_get(*, contact_id: int) -> User:
+    """A customer contact the phone desk logs a ticket for; anyone else is a 404."""
+    contact = (
+        User.objects.filter(
+            pk=contact_id,
+            staff_role="",
+            is_active=True,
+            membership__organization__is_active=True,
+        )
+        .select_related("membership__organization")
+        .first()
+    )
+    if contact is None:
+        raise Http404("No such customer contact.")
+    return contact
+
+
+# --- Saved views -----------------------------------------------------------------------
+
+
+def saved_views_of(*, user: User) -> list[SavedView]:
+    return list(SavedView.objects.filter(owner=user).order_by("name")[:SAVED_VIEW_LIMIT])
+
+
+def saved_view_get(*, user: User, view_id: int) -> SavedView:
+    """The agent's own view; another agent's is a 404, like a missing one."""
+    view = SavedView.objects.filter(owner=user, pk=view_id).first()
+    if view is None:
+        raise Http404("No such saved view.")
+    return view
+
+
+# --- Canned responses ------------------------------------------------------------------
+
+PLACEHOLDERS = {
+    "customer_name": "the requester's name",
+    "organization": "the customer organisation",
+    "reference": "the ticket reference",
+    "title": "the ticket title",
+    "deadline": "the next SLA deadline, in the customer's time zone",
+    "agent_name": "your name",
+}
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def macro_list() -> list[CannedResponse]:
+    return list(CannedResponse.objects.order_by("title"))
+
+
+def macro_get(*, macro_id: int) -> CannedResponse:
+    macro = CannedResponse.objects.filter(pk=macro_id).first()
+    if macro is None:
+        raise Http404("No such canned response.")
+    return macro
+
+
+def macro_fill(*, macro: CannedResponse, ticket: Ticket, agent: User) -> str:
+    """The macro's text for this ticket. Only the known placeholders are replaced (a
+    plain substitution, never str.format, so a template cannot reach attributes)."""
+    zone = zoneinfo.ZoneInfo(
+        ticket.requester.timezone
+        or ticket.organization.timezone
+        or timezone.get_default_timezone_name()
+    )
+    if ticket.sla_due_at:
+        deadline = ticket.sla_due_at.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
+    else:
+        deadline = "no running deadline"
+    values = {
+        "customer_name": ticket.requester.get_full_name() or ticket.requester.email,
+        "organization": ticket.organization.name,
+        "reference": ticket.reference,
+        "title": ticket.title,
+        "deadline": deadline,
+        "agent_name": agent.get_full_name() or agent.email,
+    }
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], macro.body)

@@ -1,0 +1,64 @@
+"""Template helpers of the agent workspace: deadline countdowns, search highlights and
+the canned-response picker for any reply box."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from tickets import queues
+from tickets.search import MARK_START, MARK_STOP
+
+register = template.Library()
+
+
+@register.filter
+def time_left(due) -> str:
+    """ "2h 05m left", "3d 4h left", "45m overdue": what static/js/workspace.js keeps
+    up to date every few seconds, rendered once here for the first paint."""
+    if due is None:
+        return ""
+    seconds = int((due - timezone.now()).total_seconds())
+    late = seconds < 0
+    minutes = abs(seconds) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        text = f"{days}d {hours}h"
+    elif hours:
+        text = f"{hours}h {minutes:02d}m"
+    else:
+        text = f"{minutes}m"
+    return f"{text} overdue" if late else f"{text} left"
+
+
+@register.filter
+def row_state(ticket) -> str:
+    """on_track, warning or breached for a queue row (empty without a running clock)."""
+    now = timezone.now()
+    if ticket.sla_breached or (ticket.sla_due_at and ticket.sla_due_at <= now):
+        return "breached"
+    if ticket.sla_due_at is None:
+        return ""
+    if ticket.sla_warn_at and ticket.sla_warn_at <= now:
+        return "warning"
+    return "on_track"
+
+
+@register.filter
+def highlight(snippet: str) -> str:
+    """Escape a search snippet, then mark the matched words."""
+    text = escape(snippet or "")
+    return mark_safe(  # noqa: S308 - escaped just above; only our two marks become HTML
+        text.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    )
+
+
+@register.inclusion_tag("tickets/workspace_macro_picker.html")
+def macro_picker(ticket, target: str):
+    """A select of canned responses that fills the reply box whose id is ``target``.
+
+    On the ticket page: ``{% load workspace_tags %}{% macro_picker ticket "reply-body" %}``
+    inside the staff reply form (static/js/workspace.js does the inserting).
+    """
+    return {"ticket": ticket, "target": target, "macros": queues.macro_list()}

@@ -1,0 +1,212 @@
+"""Forms of the agent workspace: queue filters, take next, bulk actions, phone and email
+intake, saved views and canned responses."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.http import QueryDict
+
+from accounts.models import User
+from sla.models import SEVERITY_HELP, Channel, ProductVersion, Severity
+from tickets import bulk, queues
+from tickets.forms import CHOICE_WITH_HELP, ChoiceWithHelp
+from tickets.models import TYPE_HELP, Priority, TicketType
+
+
+class TakeNextForm(forms.Form):
+    """Take the most urgent ticket of all, or of the filters the agent is looking at."""
+
+    mode = forms.ChoiceField(
+        choices=[("any", "The most urgent ticket"), ("filtered", "The most urgent in this view")]
+    )
+
+    def filters(self, params) -> queues.QueueFilters | None:
+        return queues.parse_filters(params) if self.cleaned_data["mode"] == "filtered" else None
+
+
+_REFERENCE = re.compile(r"^[A-Z0-9]{2,10}-\d{1,9}$")
+
+
+class ReferenceListField(forms.Field):
+    """The ticket references ticked in the queue: a page at most."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return list(dict.fromkeys(str(v).strip().upper() for v in values if str(v).strip()))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > queues.PAGE_SIZE:
+            raise forms.ValidationError(
+                f"Select at most {queues.PAGE_SIZE} tickets at a time (one page)."
+            )
+        if any(not _REFERENCE.match(reference) for reference in value):
+            raise forms.ValidationError("That is not a ticket reference.")
+
+
+class BulkForm(forms.Form):
+    tickets = ReferenceListField(error_messages={"required": "Select the tickets first."})
+    action = forms.ChoiceField(choices=list(bulk.BULK_ACTIONS.items()), label="Action")
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    priority = forms.ChoiceField(choices=[("", "—"), *Priority.choices], required=False)
+    transition = forms.ChoiceField(
+        choices=[("", "—"), *((t.action, t.label) for t in bulk.BULK_TRANSITIONS)],
+        required=False,
+        label="Status step",
+    )
+    watcher = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    next = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff only as assignees; customer contacts only as watchers.
+        self.fields["assignee"].queryset = User.objects.exclude(staff_role="").filter(
+            is_active=True
+        )
+        self.fields["watcher"].queryset = User.objects.filter(
+            staff_role="", is_active=True, membership__isnull=False
+        )
+
+    def clean(self):
+        data = super().clean()
+        needs = {"priority": "priority", "status": "transition", "watcher": "watcher"}
+        field = needs.get(data.get("action", ""))
+        if field and not data.get(field):
+            self.add_error(field, "Choose the new value for the selected tickets.")
+        return data
+
+
+class LogTicketForm(forms.Form):
+    """A ticket taken by phone or email, logged for a customer contact."""
+
+    channel = forms.ChoiceField(
+        choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")],
+        initial=Channel.PHONE,
+        label="Taken by",
+        widget=forms.RadioSelect,
+    )
+    type = forms.ChoiceField(
+        label="Kind of request",
+        choices=TicketType.choices,
+        initial=TicketType.INCIDENT,
+        widget=ChoiceWithHelp(help_texts=TYPE_HELP),
+    )
+    severity = forms.ChoiceField(
+        label="Severity",
+        choices=Severity.choices,
+        required=False,
+        widget=ChoiceWithHelp(help_texts=SEVERITY_HELP),
+        help_text="Weigh both the technical and the business impact.",
+    )
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What the customer reported, in their words where possible.",
+    )
+    business_impact = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for critical (S1) tickets: what has stopped, and for whom.",
+    )
+    product_version = forms.ModelChoiceField(
+        queryset=ProductVersion.objects.none(), required=False, label="Product and version"
+    )
+    confirm_mismatch = forms.BooleanField(
+        required=False,
+        label="I have told the customer about the contract warnings above; log it anyway.",
+    )
+    intake_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, check_url: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product_version"].queryset = ProductVersion.objects.select_related("product")
+        if not self.is_bound:
+            self.initial["intake_key"] = uuid.uuid4().hex
+        # The contract check reruns when the channel or the product changes.
+        recheck = {
+            "hx-get": check_url,
+            "hx-trigger": "change",
+            "hx-target": "#intake-warnings",
+            "hx-swap": "innerHTML",
+            "hx-include": "closest form",
+        }
+        self.fields["product_version"].widget.attrs.update(recheck)
+        self.fields["channel"].widget.attrs.update(recheck)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div(Field("channel"), css_class="mb-2"),
+            Field("type", template=CHOICE_WITH_HELP),
+            Field("severity", template=CHOICE_WITH_HELP),
+            "priority",
+            "title",
+            "description",
+            "business_impact",
+            "product_version",
+            "intake_key",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") == TicketType.ENHANCEMENT:
+            data["severity"] = ""
+        elif not data.get("severity"):
+            self.add_error("severity", "Choose how severe the problem is.")
+        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
+            self.add_error(
+                "business_impact",
+                "A critical (S1) ticket needs a business-impact statement: what has "
+                "stopped, and for whom.",
+            )
+        return data
+
+
+class IntakeCheckForm(forms.Form):
+    """The fields the live contract check reads from the intake form."""
+
+    channel = forms.ChoiceField(choices=Channel.choices, required=False)
+    product_version = forms.ModelChoiceField(
+        queryset=ProductVersion.objects.select_related("product"), required=False
+    )
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=60, label="Name this view")
+    query = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
+
+    def clean_query(self):
+        # Stored normalised: only the queue and filters the workspace understands.
+        query = QueryDict(self.cleaned_data.get("query") or "")
+        return queues.parse_filters(query).querystring()
+
+
+class MacroForm(forms.Form):
+    title = forms.CharField(max_length=120)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Placeholders: "
+        + ", ".join(f"{{{name}}} ({meaning})" for name, meaning in queues.PLACEHOLDERS.items())
+        + ".",
+    )
+
+    def __init__(self, *args, submit_label: str = "Save", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout("title", "body", Submit("submit", submit_label))
+
+
+class MacroDeleteForm(forms.Form):
+    """Carries the version of the response the agent saw, so a colleague's fresh edit is
+    not deleted unseen."""
+
+    seen = forms.DateTimeField(widget=forms.HiddenInput)

@@ -1,0 +1,598 @@
+"""The agent workspace: SLA-ordered queues, take next, triage in place, bulk actions,
+phone and email intake, canned responses and global search. Staff only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import permissions
+from accounts.models import Organization
+from accounts.permissions import require
+from notifications.selectors import on_call_at
+from sla.models import Severity, SupportTier
+from sla.selectors import contract_in_force
+from tickets import bulk, forms, queues, search, selectors, services, workflow
+from tickets import workspace_forms as wforms
+from tickets.models import Priority
+
+staff_only = require(permissions.can_work_tickets)
+
+
+# --- Queues ----------------------------------------------------------------------------
+
+
+def _nav_context(request, filters: queues.QueueFilters, at: dt.datetime) -> dict:
+    tiers = list(SupportTier.objects.order_by("rank", "name"))
+    views = [
+        (view, queues.parse_filters(QueryDict(view.query)))
+        for view in queues.saved_views_of(user=request.user)
+    ]
+    counts = queues.queue_counts(
+        user=request.user, filters=filters, tiers=tiers, views=views, at=at
+    )
+    queue_links = [
+        {
+            "slug": queue.slug,
+            "label": queue.label,
+            "icon": queue.icon,
+            "count": counts.queues[queue.slug],
+            "querystring": filters.querystring(queue=queue.slug),
+            "active": queue.slug == filters.queue,
+        }
+        for queue in queues.QUEUES.values()
+    ]
+    current_query = filters.querystring()
+    return {
+        "filters": filters,
+        "queue": queues.QUEUES[filters.queue],
+        "queue_links": queue_links,
+        "tiers": [(tier, counts.tiers[tier.pk]) for tier in tiers],
+        "severities": [
+            (value, label, counts.severities[value]) for value, label in Severity.choices
+        ],
+        "saved_views": [
+            {
+                "view": view,
+                "count": counts.views[view.pk],
+                "active": view.query == current_query,
+            }
+            for view, _ in views
+        ],
+        "on_call": on_call_at(at),
+    }
+
+
+@require_GET
+@staff_only
+def workspace(request):
+    filters = queues.parse_filters(request.GET)
+    at = timezone.now()
+    context = _nav_context(request, filters, at)
+    if request.htmx and request.GET.get("fragment") == "nav":
+        return render(request, "tickets/queue_list.html#queue_nav", context)
+    tickets = queues.queue_tickets(user=request.user, filters=filters, at=at)
+    page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    organization = (
+        Organization.objects.filter(pk=filters.organization_id).first()
+        if filters.organization_id
+        else None
+    )
+    context |= {
+        "page": page,
+        "organization": organization,
+        "bulk_form": wforms.BulkForm(),
+        "view_form": wforms.SavedViewForm(initial={"query": filters.querystring()}),
+        "here": request.get_full_path(),
+    }
+    return render(request, "tickets/queue_list.html", context)
+
+
+@require_POST
+@staff_only
+def take_next(request):
+    form = wforms.TakeNextForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form))
+        return redirect("workspace")
+    ticket = bulk.ticket_take_next(request.user, filters=form.filters(request.POST))
+    if ticket is None:
+        messages.info(request, "No unassigned ticket is waiting. Well done.")
+        query = queues.parse_filters(request.POST).querystring()
+        return redirect(f"{reverse('workspace')}?{query}" if query else "workspace")
+    messages.success(request, f"{ticket.reference} is yours: it was the most urgent.")
+    return redirect("ticket_detail", reference=ticket.reference)
+
+
+# --- Triage in place: each action answers with the re-rendered row --------------------
+
+
+def _row(request, reference: str, *, panel: bool, message=None, status: int = 200):
+    ticket = queues.ticket_row(reference=reference)
+    context = {"ticket": ticket, "panel": panel, "message": message}
+    if panel:
+        context |= {
+            "transitions": workflow.available(status=ticket.status, role=workflow.STAFF),
+            "macros": queues.macro_list(),
+            "severity_choices": Severity.choices,
+            "priority_choices": Priority.choices,
+        }
+    response = render(request, "tickets/queue_list.html#ticket_row", context, status=status)
+    if message and message[0] == "success":
+        response["HX-Trigger"] = "queue-changed"
+    return response
+
+
+@require_GET
+@staff_only
+def row(request, reference: str):
+    queues.ticket_row(reference=reference.upper())  # 404 before anything else
+    return _row(request, reference.upper(), panel=request.GET.get("panel") == "1")
+
+
+def _act(request, reference: str, action, success: str):
+    """Run one service on the ticket; answer htmx with the row, others with a redirect."""
+    panel = request.POST.get("panel") == "1"
+    try:
+        action()
+    except services.ConcurrentEdit as conflict:
+        message = ("warning", str(conflict))
+    except ValidationError as error:
+        message = ("danger", forms.error_text(error))
+    except workflow.TransitionError as error:
+        message = ("danger", str(error))
+    else:
+        message = ("success", success)
+    if request.htmx:
+        return _row(request, reference, panel=panel, message=message)
+    getattr(messages, "error" if message[0] == "danger" else message[0])(request, message[1])
+    return redirect("workspace")
+
+
+def _invalid(request, reference: str, form):
+    message = ("danger", forms.first_error(form))
+    if request.htmx:
+        return _row(request, reference, panel=request.POST.get("panel") == "1", message=message)
+    messages.error(request, message[1])
+    return redirect("workspace")
+
+
+@require_POST
+@staff_only
+def triage_acknowledge(request, reference: str):
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket.reference, form)
+    return _act(
+        request,
+        ticket.reference,
+        lambda: services.ticket_transition(
+            request.user,
+            ticket=ticket,
+            action="acknowledge",
+            expected_version=form.cleaned_data["version"],
+        ),
+        f"{ticket.reference} acknowledged.",
+    )
+
+
+@require_POST
+@staff_only
+def triage_assign(request, reference: str):
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.AssignForm(request.POST, staff=selectors.staff_choices())
+    if not form.is_valid():
+        return _invalid(request, ticket.reference, form)
+    assignee = form.cleaned_data["assignee"]
+    return _act(
+        request,
+        ticket.reference,
+        lambda: services.ticket_assign(
+            request.user,
+            ticket=ticket,
+            assignee=assignee,
+            expected_version=form.cleaned_data["version"],
+        ),
+        f"{ticket.reference} assigned to {assignee}." if assignee else "Unassigned.",
+    )
+
+
+@require_POST
+@staff_only
+def triage_severity(request, reference: str):
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.SeverityForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket.reference, form)
+    data = form.cleaned_data
+    return _act(
+        request,
+        ticket.reference,
+        lambda: services.ticket_set_severity(
+            request.user,
+            ticket=ticket,
+            severity=data["severity"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+        f"Severity set to {data['severity']}; the SLA clocks follow the new targets.",
+    )
+
+
+@require_POST
+@staff_only
+def triage_priority(request, reference: str):
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.PriorityForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket.reference, form)
+    return _act(
+        request,
+        ticket.reference,
+        lambda: services.ticket_set_priority(
+            request.user,
+            ticket=ticket,
+            priority=form.cleaned_data["priority"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        "Priority changed.",
+    )
+
+
+@require_POST
+@staff_only
+def triage_transition(request, reference: str):
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket.reference, form)
+    data = form.cleaned_data
+    transition = workflow.TRANSITIONS.get(data["action"])
+    label = transition.label.lower() if transition else data["action"]
+    return _act(
+        request,
+        ticket.reference,
+        lambda: services.ticket_transition(
+            request.user,
+            ticket=ticket,
+            action=data["action"],
+            expected_version=data["version"],
+            workaround=data["workaround"],
+        ),
+        f"Done: {label}.",
+    )
+
+
+@require_POST
+@staff_only
+def triage_reply(request, reference: str):
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.ReplyForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, ticket.reference, form)
+    internal = form.cleaned_data["internal"]
+    return _act(
+        request,
+        ticket.reference,
+        lambda: services.ticket_reply(
+            request.user, ticket=ticket, body=form.cleaned_data["body"], internal=internal
+        ),
+        "Internal note added." if internal else "Reply sent.",
+    )
+
+
+# --- Bulk actions -----------------------------------------------------------------------
+
+
+def _safe_next(request, target: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("workspace")
+
+
+@require_POST
+@staff_only
+def bulk_apply(request):
+    form = wforms.BulkForm(request.POST)
+    back = _safe_next(request, request.POST.get("next", ""))
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form))
+        return redirect(back)
+    data = form.cleaned_data
+    tickets = queues.tickets_by_references(references=data["tickets"])
+    result = bulk.tickets_bulk_apply(
+        request.user,
+        tickets=tickets,
+        action=data["action"],
+        assignee=data["assignee"],
+        priority=data["priority"],
+        transition=data["transition"],
+        watcher=data["watcher"],
+    )
+    missing = sorted(set(data["tickets"]) - {t.reference for t in tickets})
+    if result.done:
+        messages.success(
+            request,
+            f"{bulk.BULK_ACTIONS[data['action']]}: done for {len(result.done)} "
+            f"ticket{'s' if len(result.done) != 1 else ''} ({', '.join(result.done)}).",
+        )
+    for reference, why in result.failed:
+        messages.error(request, f"{reference}: {why}")
+    for reference in missing:
+        messages.error(request, f"{reference}: no such ticket.")
+    return redirect(back)
+
+
+# --- Saved views ------------------------------------------------------------------------
+
+
+@require_POST
+@staff_only
+def saved_view_create(request):
+    form = wforms.SavedViewForm(request.POST)
+    if form.is_valid():
+        try:
+            view = bulk.saved_view_create(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, forms.error_text(error))
+        else:
+            messages.success(request, f"Saved “{view.name}”: it is listed under your views.")
+            return redirect(f"{reverse('workspace')}?{view.query}")
+    else:
+        messages.error(request, forms.first_error(form))
+    return redirect("workspace")
+
+
+@require_POST
+@staff_only
+def saved_view_delete(request, view_id: int):
+    view = queues.saved_view_get(user=request.user, view_id=view_id)
+    bulk.saved_view_delete(request.user, view=view)
+    messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect("workspace")
+
+
+# --- Phone and email intake -------------------------------------------------------------
+
+
+def _intake_warnings(contact, data) -> tuple[str, ...]:
+    organization = contact.membership.organization
+    check = services.intake_check(
+        organization=organization,
+        product_version=data.get("product_version"),
+        channel=data.get("channel") or "phone",
+    )
+    return check.warnings
+
+
+@staff_only
+def log_ticket(request):
+    contact_id = request.GET.get("contact") or request.POST.get("contact")
+    contact = (
+        queues.contact_get(contact_id=int(contact_id))
+        if contact_id and contact_id.isdigit()
+        else None
+    )
+    context: dict = {"contact": contact}
+    if contact is None:
+        if request.method == "POST":
+            messages.error(request, "Find the customer contact first.")
+        return render(request, "tickets/workspace_log.html", context)
+    organization = contact.membership.organization
+    contract = contract_in_force(organization=organization)
+    check_url = f"{reverse('workspace_log_check')}?contact={contact.pk}"
+    form = wforms.LogTicketForm(request.POST or None, check_url=check_url)
+    warnings: tuple[str, ...] = ()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        warnings = _intake_warnings(contact, data)
+        if warnings and not data["confirm_mismatch"]:
+            form.add_error(
+                "confirm_mismatch",
+                "The request does not match the contract: tell the customer, then confirm.",
+            )
+        else:
+            try:
+                ticket = services.ticket_create(
+                    request.user,
+                    organization=organization,
+                    requester=contact,
+                    title=data["title"],
+                    description=data["description"],
+                    type=data["type"],
+                    severity=data["severity"],
+                    priority=data["priority"],
+                    product_version=data["product_version"],
+                    channel=data["channel"],
+                    business_impact=data["business_impact"],
+                    intake_key=data["intake_key"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    f"{ticket.reference} is logged for {contact} "
+                    f"({ticket.get_channel_display().lower()}).",
+                )
+                return redirect("ticket_detail", reference=ticket.reference)
+    elif request.method == "GET":
+        warnings = _intake_warnings(contact, {"channel": form["channel"].value()})
+    context |= {
+        "organization": organization,
+        "contract": contract,
+        "covered": list(contract.covered_versions.select_related("product")) if contract else [],
+        "form": form,
+        "warnings": warnings,
+    }
+    return render(request, "tickets/workspace_log.html", context)
+
+
+@require_GET
+@staff_only
+def log_customers(request):
+    text = request.GET.get("q", "").strip()[:100]
+    results = queues.contact_search(text=text) if len(text) >= 2 else []
+    return render(
+        request,
+        "tickets/workspace_log.html#customer_results",
+        {"results": results, "text": text, "limit": queues.PICKER_LIMIT},
+    )
+
+
+@require_GET
+@staff_only
+def log_check(request):
+    contact_id = request.GET.get("contact", "")
+    if not contact_id.isdigit():
+        return HttpResponse("")  # no contact chosen yet: nothing to warn about
+    contact = queues.contact_get(contact_id=int(contact_id))
+    form = wforms.IntakeCheckForm(request.GET)
+    form.is_valid()
+    warnings = _intake_warnings(contact, form.cleaned_data)
+    return render(request, "tickets/workspace_log.html#intake_warnings", {"warnings": warnings})
+
+
+# --- Pickers: staff, contacts and organisations, searched as you type -------------------
+
+
+def _picker(request, results, label):
+    return render(
+        request,
+        "tickets/workspace_picker.html",
+        {"results": [(item.pk, label(item)) for item in results], "limit": queues.PICKER_LIMIT},
+    )
+
+
+@require_GET
+@staff_only
+def picker_staff(request):
+    people = queues.staff_search(text=request.GET.get("q", "").strip()[:100])
+    return _picker(request, people, lambda p: f"{p} ({p.get_staff_role_display().lower()})")
+
+
+@require_GET
+@staff_only
+def picker_contacts(request):
+    text = request.GET.get("q", "").strip()[:100]
+    people = queues.contact_search(text=text) if text else []
+    return _picker(request, people, lambda p: f"{p} · {p.membership.organization.code}")
+
+
+@require_GET
+@staff_only
+def picker_organizations(request):
+    found = queues.organization_search(text=request.GET.get("q", "").strip()[:100])
+    return _picker(request, found, lambda o: f"{o.name} ({o.code})")
+
+
+# --- Global search ------------------------------------------------------------------------
+
+
+@require_GET
+@staff_only
+def search_view(request):
+    text = request.GET.get("q", "").strip()
+    reference = search.as_reference(text)
+    if reference:
+        ticket = search.ticket_by_reference(reference=reference)
+        if ticket is not None:
+            return redirect("ticket_detail", reference=ticket.reference)
+    tickets = search.ticket_search(words=text)
+    page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tickets/workspace_search.html",
+        {"text": text, "page": page, "missing_reference": reference},
+    )
+
+
+# --- Canned responses ---------------------------------------------------------------------
+
+
+@staff_only
+def macro_list(request):
+    form = wforms.MacroForm(request.POST or None, submit_label="Add the response")
+    if request.method == "POST" and form.is_valid():
+        try:
+            macro = bulk.macro_create(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Added “{macro.title}”.")
+            return redirect("workspace_macros")
+    return render(
+        request,
+        "tickets/workspace_macros.html",
+        {"macros": queues.macro_list(), "form": form, "placeholders": queues.PLACEHOLDERS},
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@staff_only
+def macro_edit(request, macro_id: int):
+    macro = queues.macro_get(macro_id=macro_id)
+    form = wforms.MacroForm(
+        request.POST or None,
+        initial={"title": macro.title, "body": macro.body},
+        submit_label="Save the response",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulk.macro_update(request.user, macro=macro, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Saved “{form.cleaned_data['title']}”.")
+            return redirect("workspace_macros")
+    return render(
+        request,
+        "tickets/workspace_macro_edit.html",
+        {"macro": macro, "form": form, "placeholders": queues.PLACEHOLDERS},
+    )
+
+
+@require_POST
+@staff_only
+def macro_delete(request, macro_id: int):
+    macro = queues.macro_get(macro_id=macro_id)
+    form = wforms.MacroDeleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form))
+        return redirect("workspace_macros")
+    try:
+        bulk.macro_delete(request.user, macro=macro, seen=form.cleaned_data["seen"])
+    except ValidationError as error:
+        messages.error(request, forms.error_text(error))
+    else:
+        messages.success(request, f"Deleted “{macro.title}”.")
+    return redirect("workspace_macros")
+
+
+@require_GET
+@staff_only
+def macro_render(request, macro_id: int, reference: str):
+    macro = queues.macro_get(macro_id=macro_id)
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    text = queues.macro_fill(macro=macro, ticket=ticket, agent=request.user)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
