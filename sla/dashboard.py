@@ -1,0 +1,749 @@
+"""Reads of the managers' dashboard: every figure of its pages, computed in SQL.
+
+* Now: live counts and lists from the deadlines each ticket keeps (``sla_due_at``,
+  ``sla_warn_at``, ``sla_breached``), so nothing walks the clocks.
+* Over a period: compliance, intake and backlog from the daily summary tables
+  (:mod:`sla.dashboard_services`); open-time percentiles and the breach list from the
+  clocks themselves, through their own indexes.
+
+Every figure leaves here as a :class:`~sla.dashboard_tables.Table`, which the page shows
+and the CSV export writes, so the two cannot disagree. The monthly report's own lists
+are in :mod:`sla.dashboard_reports`. Each selector makes a fixed number of queries
+whatever the rows, and no selector loads tickets to count them in Python.
+
+Staff dashboards work across organisations: each selector that reads tenant rows says
+so with one ``scopes_disabled()`` and narrows to ``organization`` when given one.
+
+PostgreSQL computes the percentiles with ``percentile_cont``. SQLite (the one-command
+demo) has no such aggregate: there, and only there, they are computed in Python over the
+minutes column of the period's clocks (one integer per clock, never a ticket).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Max, Q, QuerySet, Sum, Window
+from django.http import Http404
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from accounts import permissions
+from accounts.models import Organization, User
+from sla import engine
+from sla.dashboard_services import engine_calendars, vendor_today
+from sla.dashboard_tables import (
+    NONE,
+    Cell,
+    Link,
+    Period,
+    Table,
+    format_minutes,
+    format_percent,
+    format_person,
+    format_when,
+    more_note,
+    share_of,
+    ticket_link,
+    ticket_linker,
+)
+from sla.models import (
+    ComplianceDay,
+    Grain,
+    ResolutionTime,
+    Severity,
+    SLAClock,
+    SummaryDay,
+    TargetKind,
+    TicketDay,
+)
+
+KINDS = list(TargetKind)
+DURATION_KINDS = [TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION]
+SEVERITIES = list(Severity)
+NOW_ROWS = 20  # rows of each "now" list
+BREACH_ROWS = 100  # rows of the breach list on a page; its CSV has them all
+OPEN_ROWS = 50  # open tickets on an organisation's page
+BREAKDOWN_ROWS = 25  # organisations or agents on a page, worst first; the CSV has them all
+
+# --- Who may see what ----------------------------------------------------------------
+
+
+def can_view_dashboard(user: User) -> bool:
+    """Managers and administrators see every organisation's figures."""
+    return permissions.is_manager(user)
+
+
+def can_view_organization_pages(user: User) -> bool:
+    """Managers, and the Client Engagement Manager of some organisation."""
+    if permissions.is_manager(user):
+        return True
+    return permissions.is_staff_member(user) and Organization.objects.filter(cem=user).exists()
+
+
+def organization_for(*, user: User, code: str) -> Organization:
+    """An organisation whose pages this user may see: managers see every one, a CEM the
+    organisations they look after; any other code is a 404, like a missing one."""
+    organization = Organization.objects.select_related("cem").filter(code=code.upper()).first()
+    if organization is None:
+        raise Http404("No such organisation.")
+    if not permissions.is_manager(user) and organization.cem_id != user.pk:
+        raise Http404("No such organisation.")
+    return organization
+
+
+# --- Now -----------------------------------------------------------------------------
+
+
+def _open_tickets(organization: Organization | None):
+    from tickets.models import OPEN_STATUSES, Ticket
+
+    tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    return tickets.filter(organization=organization) if organization else tickets
+
+
+def open_by_severity(*, now: dt.datetime, organization: Organization | None = None) -> Table:
+    """Open tickets by severity and SLA state: breached (a deadline has passed), warning
+    (a warning point has), on track, or no running clock (waiting on the customer, or
+    no SLA)."""
+    breached = Q(sla_breached=True) | Q(sla_due_at__lte=now)
+    running = Q(sla_breached=False, sla_due_at__gt=now)
+    # Staff dashboards work across organisations.
+    with scopes_disabled():
+        counts = {
+            row["severity"]: row
+            for row in _open_tickets(organization)
+            .values("severity")
+            .annotate(
+                on_track=Count(
+                    "pk", filter=running & (Q(sla_warn_at__gt=now) | Q(sla_warn_at=None))
+                ),
+                warning=Count("pk", filter=running & Q(sla_warn_at__lte=now)),
+                breached=Count("pk", filter=breached),
+                no_clock=Count("pk", filter=Q(sla_breached=False, sla_due_at=None)),
+                total=Count("pk"),
+            )
+            .order_by()
+        }
+    keys = ["on_track", "warning", "breached", "no_clock", "total"]
+    rows: list[list[Cell]] = []
+    totals = dict.fromkeys(keys, 0)
+    for value, label in [*((s.value, s.label) for s in SEVERITIES), ("", "No severity")]:
+        row = counts.get(value, {})
+        rows.append([label, *(str(row.get(key, 0)) for key in keys)])
+        for key in keys:
+            totals[key] += row.get(key, 0)
+    rows.append(["All open tickets", *(str(totals[key]) for key in keys)])
+    return Table(
+        "open_by_severity",
+        "Open tickets by severity and SLA state",
+        ["Severity", "On track", "Warning", "Breached", "No running clock", "Total"],
+        rows,
+    )
+
+
+def _next_deadline(ticket) -> str:
+    if ticket.sla_due_at:
+        return format_when(ticket.sla_due_at)
+    return "breached" if ticket.sla_breached else NONE
+
+
+def with_total(queryset: QuerySet, limit: int) -> tuple[list, int]:
+    """The first rows and, from the same query, how many there are in all."""
+    rows = list(queryset.annotate(found=Window(Count("pk")))[:limit])
+    return rows, (rows[0].found if rows else 0)
+
+
+def at_risk(*, now: dt.datetime, organization: Organization | None = None) -> Table:
+    """Open tickets past a warning point and not yet breached, the soonest deadline first."""
+    with scopes_disabled():  # staff dashboards work across organisations
+        tickets, total = with_total(
+            _open_tickets(organization)
+            .filter(sla_breached=False, sla_warn_at__lte=now, sla_due_at__gt=now)
+            .select_related("organization", "assignee")
+            .order_by("sla_due_at", "pk"),
+            NOW_ROWS,
+        )
+    return Table(
+        "at_risk",
+        "At risk: warning reached, soonest deadline first",
+        ["Ticket", "Title", "Organisation", "Severity", "Due", "Assignee"],
+        [
+            [
+                ticket_link(t.reference),
+                t.title,
+                t.organization.code,
+                t.severity or NONE,
+                format_when(t.sla_due_at),
+                format_person(t.assignee),
+            ]
+            for t in tickets
+        ],
+        note=more_note(len(tickets), total, "tickets at risk"),
+        figures_from=99,
+    )
+
+
+def escalation_requests(*, organization: Organization | None = None) -> Table:
+    """Escalation requests awaiting a manager's review, the oldest first."""
+    from tickets.models import EscalationRequest, EscalationStatus
+
+    with scopes_disabled():  # staff dashboards work across organisations
+        requests = EscalationRequest.objects.filter(status=EscalationStatus.PENDING)
+        if organization:
+            requests = requests.filter(organization=organization)
+        found, total = with_total(
+            requests.select_related("ticket", "organization", "requested_by").order_by(
+                "created_at", "pk"
+            ),
+            NOW_ROWS,
+        )
+    return Table(
+        "escalation_requests",
+        "Escalation requests awaiting review",
+        ["Ticket", "Organisation", "Requested", "By", "Reason"],
+        [
+            [
+                ticket_link(r.ticket.reference),
+                r.organization.code,
+                format_when(r.created_at),
+                format_person(r.requested_by),
+                r.reason if len(r.reason) <= 120 else f"{r.reason[:119]}…",
+            ]
+            for r in found
+        ],
+        note=more_note(len(found), total, "requests"),
+        figures_from=99,
+    )
+
+
+def escalated_tickets(*, organization: Organization | None = None) -> Table:
+    """Open tickets at an escalation level above 0, the highest level first."""
+    with scopes_disabled():  # staff dashboards work across organisations
+        tickets, total = with_total(
+            _open_tickets(organization)
+            .filter(escalation_level__gt=0)
+            .select_related("organization", "assignee")
+            .order_by("-escalation_level", "created_at", "pk"),
+            NOW_ROWS,
+        )
+    return Table(
+        "escalated_tickets",
+        "Escalated open tickets",
+        ["Ticket", "Title", "Organisation", "Level", "Severity", "Assignee"],
+        [
+            [
+                ticket_link(t.reference),
+                t.title,
+                t.organization.code,
+                str(t.escalation_level),
+                t.severity or NONE,
+                format_person(t.assignee),
+            ]
+            for t in tickets
+        ],
+        note=more_note(len(tickets), total, "escalated tickets"),
+        figures_from=99,
+    )
+
+
+def unassigned_critical(*, organization: Organization | None = None) -> Table:
+    """Open S1 tickets nobody has taken, the soonest deadline first."""
+    with scopes_disabled():  # staff dashboards work across organisations
+        tickets, total = with_total(
+            _open_tickets(organization)
+            .filter(severity=Severity.S1, assignee=None)
+            .select_related("organization")
+            .order_by(F("sla_due_at").asc(nulls_last=True), "created_at", "pk"),
+            NOW_ROWS,
+        )
+    return Table(
+        "unassigned_s1",
+        "Unassigned S1 tickets, soonest deadline first",
+        ["Ticket", "Title", "Organisation", "Logged", "Next deadline"],
+        [
+            [
+                ticket_link(t.reference),
+                t.title,
+                t.organization.code,
+                format_when(t.created_at),
+                _next_deadline(t),
+            ]
+            for t in tickets
+        ],
+        note=more_note(len(tickets), total, "unassigned S1 tickets"),
+        figures_from=99,
+    )
+
+
+def open_tickets(*, organization: Organization) -> Table:
+    """An organisation's open tickets, the most urgent first."""
+    with scopes_disabled():  # the organisation was checked by organization_for
+        tickets, total = with_total(
+            _open_tickets(organization)
+            .select_related("assignee")
+            .order_by("sla_due_at", "created_at", "pk"),
+            OPEN_ROWS,
+        )
+    return Table(
+        "open_tickets",
+        "Open tickets, most urgent first",
+        ["Ticket", "Title", "Severity", "Status", "Next deadline", "Assignee"],
+        [
+            [
+                ticket_link(t.reference),
+                t.title,
+                t.severity or NONE,
+                t.get_status_display(),
+                _next_deadline(t),
+                format_person(t.assignee),
+            ]
+            for t in tickets
+        ],
+        note=more_note(len(tickets), total, "open tickets"),
+        figures_from=99,
+    )
+
+
+@dataclass(frozen=True)
+class OnCall:
+    known: bool  # False when no rota is set up
+    people: list[str] = field(default_factory=list)
+
+
+def on_call(*, now: dt.datetime) -> OnCall:
+    """Who covers critical tickets now, from the notifications app's rota if it has one."""
+    try:
+        from notifications.selectors import on_call_at
+    except ImportError:
+        return OnCall(known=False)
+    found = on_call_at(now)
+    if found is None:
+        return OnCall(known=True)
+    items = list(found) if isinstance(found, Iterable) and not isinstance(found, str) else [found]
+    people = []
+    for item in items:
+        person = getattr(item, "user", item)
+        people.append(format_person(person) if isinstance(person, User) else str(person))
+    return OnCall(known=True, people=people)
+
+
+# --- Compliance over a period ---------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    settled: int = 0
+    met: int = 0
+    breached: int = 0
+
+    def add(self, row: dict) -> None:
+        self.settled += row["settled"] or 0
+        self.met += row["met"] or 0
+        self.breached += row["breached"] or 0
+
+    @property
+    def share(self) -> float | None:
+        return share_of(self.met, self.settled)
+
+
+@dataclass
+class Freshness:
+    days: int  # days of the period that have a summary
+    expected: int  # days of the period up to today
+    as_of: dt.datetime | None  # when the latest of them was computed
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected - self.days)
+
+
+def freshness(*, period: Period) -> Freshness:
+    today = vendor_today()
+    latest = min(period.last, today)
+    found = SummaryDay.objects.filter(day__gte=period.first, day__lte=period.last).aggregate(
+        days=Count("day"), as_of=Max("computed_at", filter=Q(day=latest))
+    )
+    expected = max(0, (latest - period.first).days + 1)
+    return Freshness(days=found["days"], expected=expected, as_of=found["as_of"])
+
+
+def _compliance(
+    period: Period, organization: Organization | None, grain: str, *group: str
+) -> list[dict]:
+    """Settled, met and breached clocks per kind (and ``group``) in the period: from one
+    organisation's detail rows, or for everyone from the rows summed along ``grain``."""
+    with scopes_disabled():  # staff dashboards work across organisations
+        days = ComplianceDay.objects.filter(day__gte=period.first, day__lte=period.last)
+        if organization:
+            days = days.filter(grain=Grain.DETAIL, organization=organization)
+        else:
+            days = days.filter(grain=grain)
+        return list(
+            days.values(*group, "kind")
+            .annotate(settled=Sum("settled"), met=Sum("met"), breached=Sum("breached"))
+            .order_by()
+        )
+
+
+def compliance_by_kind(
+    *, period: Period, organization: Organization | None = None
+) -> tuple[Table, dict]:
+    """For each target kind: clocks settled in the period, met on time and breached."""
+    by_kind = {kind: Counts() for kind in KINDS}
+    for row in _compliance(period, organization, Grain.SEVERITY):
+        by_kind[TargetKind(row["kind"])].add(row)
+    total = Counts()
+    for counts in by_kind.values():
+        total.add(counts.__dict__)
+    rows: list[list[Cell]] = [
+        [kind.label, str(c.settled), str(c.met), str(c.breached), format_percent(c.met, c.settled)]
+        for kind, c in by_kind.items()
+    ]
+    rows.append(
+        [
+            "All targets",
+            str(total.settled),
+            str(total.met),
+            str(total.breached),
+            format_percent(total.met, total.settled),
+        ]
+    )
+    table = Table(
+        "compliance",
+        "Targets met on time",
+        ["Target", "Settled", "Met on time", "Breached", "% on time"],
+        rows,
+        note="A target counts on the day it was met, or on the day its deadline passed.",
+    )
+    chart = {
+        "type": "bar",
+        "title": "Share of targets met on time, %",
+        "percent": True,
+        "labels": [kind.label for kind in KINDS],
+        "datasets": [{"label": "% met on time", "data": [c.share for c in by_kind.values()]}],
+    }
+    return table, chart
+
+
+BREAKDOWNS = {
+    # name: (title, heading, the grain that has the figures, the columns to group by)
+    "by_tier": ("By support tier", "Tier", Grain.TIER, ("tier__name", "tier__rank")),
+    "by_severity": ("By severity", "Severity", Grain.SEVERITY, ("severity",)),
+    "by_organisation": (
+        "By organisation",
+        "Organisation",
+        Grain.ORGANIZATION,
+        ("organization__code", "organization__name"),
+    ),
+    "by_agent": ("By agent", "Agent", Grain.AGENT, ("agent__full_name", "agent__email")),
+}
+
+
+def compliance_breakdown(
+    name: str, *, period: Period, organization: Organization | None = None, every: bool = False
+) -> tuple[Table, dict]:
+    """Compliance per tier, severity, organisation or agent, with the share met on time
+    for each target kind. Organisations and agents come worst first: a page shows the
+    BREAKDOWN_ROWS lowest shares met on time, the CSV (``every``) all of them."""
+    title, heading, grain, group = BREAKDOWNS[name]
+    groups: dict[tuple, dict[str, Counts]] = {}
+    for row in _compliance(period, organization, grain, *group):
+        key = tuple(row[column] for column in group)
+        groups.setdefault(key, {kind: Counts() for kind in KINDS})[row["kind"]].add(row)
+    totals = {key: Counts() for key in groups}
+    for key, kinds in groups.items():
+        for counts in kinds.values():
+            totals[key].add(counts.__dict__)
+    organization_url = reverse("dashboard_organization", kwargs={"code": "CODE"})
+
+    def label(key: tuple) -> Cell:
+        if name == "by_tier":
+            return key[0] or "No contract"
+        if name == "by_severity":
+            return Severity(key[0]).label if key[0] else "No severity"
+        if name == "by_organisation":
+            url = organization_url.replace("CODE", key[0])
+            return Link(f"{key[1]} ({key[0]})", f"{url}?{period.query}")
+        return (key[0] or key[1]) if key[1] else "Unassigned"
+
+    def order(key: tuple):
+        if name == "by_tier":
+            return (key[1] is None, key[1] or 0, key[0] or "")
+        if name == "by_severity":
+            return (key[0] or "S9",)
+        share = totals[key].share
+        return (share is None, share or 0.0, str(label(key)).lower())
+
+    ordered = sorted(groups, key=order)
+    shown = ordered if every or name in ("by_tier", "by_severity") else ordered[:BREAKDOWN_ROWS]
+    rows: list[list[Cell]] = []
+    series: dict[str, list[float | None]] = {kind.value: [] for kind in KINDS}
+    labels = []
+    for key in shown:
+        kinds, total = groups[key], totals[key]
+        rows.append(
+            [
+                label(key),
+                str(total.settled),
+                str(total.breached),
+                format_percent(total.met, total.settled),
+                *(format_percent(kinds[kind].met, kinds[kind].settled) for kind in KINDS),
+            ]
+        )
+        labels.append(str(rows[-1][0]))
+        for kind in KINDS:
+            series[kind.value].append(kinds[kind].share)
+    note = ""
+    if len(shown) < len(ordered):
+        note = (
+            f"The {len(shown)} with the lowest share met on time, of {len(ordered)}; "
+            "the CSV has them all."
+        )
+    table = Table(
+        name,
+        title,
+        [heading, "Settled", "Breached", "% on time", *(f"{k.label} %" for k in KINDS)],
+        rows,
+        note=note,
+    )
+    chart = {
+        "type": "bar",
+        "title": f"Share of targets met on time {title.lower()}, %",
+        "percent": True,
+        "labels": labels,
+        "datasets": [
+            {"label": kind.label, "data": series[kind.value]}
+            for kind in KINDS
+            if any(value is not None for value in series[kind.value])
+        ],
+    }
+    return table, chart
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ``percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)``."""
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: str, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("fraction lies between 0 and 1")
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def _percentile(values: list[int], fraction: float) -> float | None:
+    """percentile_cont's linear interpolation, for SQLite only (see the module's note)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+Figures = tuple[int, float | None, float | None]  # measured, median, 90th percentile
+
+
+def _duration_figures(queryset: QuerySet, minutes: str) -> dict[str, Figures]:
+    """Count, median and 90th percentile of a minutes column, overall ("") and per
+    severity: one query on PostgreSQL, one column read on SQLite (see the module's note)."""
+    found: dict[str, Figures] = {}
+    if connection.vendor == "postgresql":
+        # One pass: overall, and per severity with FILTER. Counting the column, not
+        # the key, keeps it an index-only scan.
+        figures: dict[str, Aggregate] = {}
+        for severity in ["", *(s.value for s in SEVERITIES)]:
+            only = Q(severity=severity) if severity else None
+            figures[f"measured{severity}"] = Count(minutes, filter=only)
+            figures[f"median{severity}"] = PercentileCont(minutes, 0.5, filter=only)
+            figures[f"p90{severity}"] = PercentileCont(minutes, 0.9, filter=only)
+        row = queryset.aggregate(**figures)
+        for severity in ["", *(s.value for s in SEVERITIES)]:
+            found[severity] = (
+                row[f"measured{severity}"],
+                row[f"median{severity}"],
+                row[f"p90{severity}"],
+            )
+        return found
+    values: dict[str, list[int]] = {}
+    for severity, value in queryset.values_list("severity", minutes):
+        values.setdefault("", []).append(value)
+        values.setdefault(severity, []).append(value)
+    for key, column in values.items():
+        found[key] = (len(column), _percentile(column, 0.5), _percentile(column, 0.9))
+    return found
+
+
+def durations(*, period: Period, organization: Organization | None = None) -> Table:
+    """Median and 90th percentile of first-response and resolution times in open time
+    (the calendar of the ticket's targets, less the time spent waiting on the customer):
+    first responses met in the period, tickets resolved in it; overall and per severity."""
+    with scopes_disabled():  # staff dashboards work across organisations
+        responses = SLAClock.objects.filter(
+            kind=TargetKind.FIRST_RESPONSE,
+            met_at__gte=period.start,
+            met_at__lt=period.end,
+            elapsed_open_minutes__isnull=False,
+        )
+        resolutions = ResolutionTime.objects.filter(
+            resolved_at__gte=period.start, resolved_at__lt=period.end
+        )
+        if organization:
+            responses = responses.filter(organization=organization)
+            resolutions = resolutions.filter(organization=organization)
+        found = {
+            TargetKind.FIRST_RESPONSE: _duration_figures(responses, "elapsed_open_minutes"),
+            TargetKind.RESOLUTION: _duration_figures(resolutions, "open_minutes"),
+        }
+    rows: list[list[Cell]] = []
+    for kind in DURATION_KINDS:
+        for severity, severity_label in [("", "All"), *((s.value, s.value) for s in SEVERITIES)]:
+            measured, median, p90 = found[kind].get(severity, (0, None, None))
+            rows.append(
+                [
+                    kind.label,
+                    severity_label,
+                    str(measured),
+                    format_minutes(median),
+                    format_minutes(p90),
+                ]
+            )
+    return Table(
+        "durations",
+        "Response and resolution times, in open time",
+        ["Measure", "Severity", "Measured", "Median", "90th percentile"],
+        rows,
+        note="Open time counts the hours of the calendar of the ticket's targets, less the "
+        "time spent waiting on the customer. Resolution times are summarised with the "
+        "other figures.",
+        figures_from=2,
+    )
+
+
+def breaches(
+    *,
+    period: Period,
+    now: dt.datetime,
+    organization: Organization | None = None,
+    every: bool = False,
+    total: int | None = None,
+) -> Table:
+    """Clocks whose deadline passed in the period, the latest first, with how late: the
+    final lateness once met, or the open time since the deadline while still owed.
+    A page shows the latest BREACH_ROWS (of ``total``); the CSV has ``every`` one."""
+    limit = None if every else BREACH_ROWS
+    with scopes_disabled():  # staff dashboards work across organisations
+        breached = SLAClock.objects.filter(
+            breached_at__gte=period.start, breached_at__lt=period.end
+        )
+        if organization:
+            breached = breached.filter(organization=organization)
+        # Plain values, not models: the CSV of a busy quarter has tens of thousands.
+        clocks = breached.order_by("-breached_at", "-pk").values_list(
+            "ticket__reference",
+            "organization__code",
+            "kind",
+            "severity",
+            "breached_at",
+            "met_at",
+            "late_minutes",
+            "calendar_id",
+            "ticket__assignee__full_name",
+            "ticket__assignee__email",
+        )
+        found = list(clocks[:limit] if limit else clocks)
+        calendars = engine_calendars()
+    kinds, link = dict(TargetKind.choices), ticket_linker()
+    rows: list[list[Cell]] = []
+    for reference, code, kind, severity, due, met, late_minutes, calendar, name, email in found:
+        if met is not None and late_minutes is not None:
+            late = format_minutes(late_minutes)
+        else:
+            assert due is not None  # filtered above
+            owed = engine.late_by(calendars[calendar], due, now)
+            late = f"{format_minutes(owed.total_seconds() / 60)}, still owed"
+        rows.append(
+            [
+                link(reference),
+                code,
+                kinds[kind],
+                severity,
+                format_when(due),
+                format_when(met) if met else "not yet",
+                late,
+                (name or email) if email else "Unassigned",
+            ]
+        )
+    note = ""
+    if limit and total is not None and total > len(found):
+        note = f"The latest {len(found)} of {total} breaches; the CSV has them all."
+    return Table(
+        "breaches",
+        "Breaches, the latest first",
+        ["Ticket", "Organisation", "Target", "Severity", "Was due", "Met", "Late by", "Assignee"],
+        rows,
+        note=note,
+        figures_from=99,
+    )
+
+
+def trend(*, period: Period, organization: Organization | None = None) -> tuple[Table, dict]:
+    """Tickets logged and resolved per day, and open at the end of each day."""
+    with scopes_disabled():  # staff dashboards work across organisations
+        days = TicketDay.objects.filter(day__gte=period.first, day__lte=period.last)
+        if organization:
+            days = days.filter(organization=organization)
+        by_day = {
+            row["day"]: row
+            for row in days.values("day")
+            .annotate(intake=Sum("intake"), resolved=Sum("resolved"), backlog=Sum("backlog"))
+            .order_by()
+        }
+        summarised = set(
+            SummaryDay.objects.filter(day__gte=period.first, day__lte=period.last).values_list(
+                "day", flat=True
+            )
+        )
+    labels: list[str] = []
+    series: dict[str, list[int | None]] = {"intake": [], "resolved": [], "backlog": []}
+    rows: list[list[Cell]] = []
+    for day in period.days:
+        known = day in summarised
+        row = by_day.get(day, {})
+        values = {key: (row.get(key) or 0) if known else None for key in series}
+        labels.append(f"{day:%-d %b}")
+        for key in series:
+            series[key].append(values[key])
+        rows.append(
+            [
+                day.isoformat(),
+                *(NONE if values[key] is None else str(values[key]) for key in series),
+            ]
+        )
+    table = Table(
+        "trend",
+        "Intake and backlog per day",
+        ["Day", "Logged", "Resolved", "Open at end of day"],
+        rows,
+        note="Days without figures (—) have not been summarised yet.",
+    )
+    chart = {
+        "type": "line",
+        "title": "Tickets logged, resolved and open per day",
+        "percent": False,
+        "labels": labels,
+        "datasets": [
+            {"label": "Logged", "data": series["intake"]},
+            {"label": "Resolved", "data": series["resolved"]},
+            {"label": "Open at end of day", "data": series["backlog"]},
+        ],
+    }
+    return table, chart

@@ -1,0 +1,148 @@
+"""The dashboard's tables and periods: what a page shows and its CSV holds, cell by cell,
+and the whole vendor days a figure covers. Plain Python: no queries here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from sla.dashboard_services import day_start, vendor_today
+
+NONE = "—"
+
+# --- Tables --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Cell = str | Link
+
+
+@dataclass
+class Table:
+    """A titled table of text cells: what the page shows and the CSV holds."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+    # Columns from this index on hold figures (right-aligned on the page).
+    figures_from: int = 1
+    csv_url: str = ""
+
+    def csv_rows(self) -> Iterator[list[str]]:
+        yield list(self.columns)
+        for row in self.rows:
+            yield [str(cell) for cell in row]
+
+
+def format_percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}" if whole else NONE
+
+
+def share_of(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def format_minutes(value: float | None) -> str:
+    """Open time in words that sort the same way they read: "3 h 05 min"."""
+    if value is None:
+        return NONE
+    total = int(round(value))
+    hours, minutes = divmod(total, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def format_when(value: dt.datetime | None) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else NONE
+
+
+def ticket_link(reference: str) -> Link:
+    return Link(reference, reverse("ticket_detail", kwargs={"reference": reference}))
+
+
+def ticket_linker():
+    """_ticket_link for many rows: reverse() once, then fill in each reference."""
+    url = reverse("ticket_detail", kwargs={"reference": "REFERENCE-0"})
+    return lambda reference: Link(reference, url.replace("REFERENCE-0", reference))
+
+
+def format_person(user: User | None, empty: str = "Unassigned") -> str:
+    return (user.full_name or user.email) if user is not None else empty
+
+
+def more_note(shown: int, total: int, what: str) -> str:
+    return f"The first {shown} of {total} {what}." if total > shown else ""
+
+
+# --- Periods -------------------------------------------------------------------------
+
+PRESETS = {
+    "week": "This week",
+    "30d": "Last 30 days",
+    "quarter": "This quarter",
+    "custom": "Custom dates",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole vendor days from ``first`` to ``last`` inclusive."""
+
+    first: dt.date
+    last: dt.date
+    key: str = "custom"
+
+    @classmethod
+    def preset(cls, key: str, today: dt.date | None = None) -> Period:
+        today = today or vendor_today()
+        if key == "week":
+            return cls(today - dt.timedelta(days=today.weekday()), today, key)
+        if key == "quarter":
+            return cls(today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), today, key)
+        return cls(today - dt.timedelta(days=29), today, "30d")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return cls(first, following - dt.timedelta(days=1), "month")
+
+    @property
+    def start(self) -> dt.datetime:
+        return day_start(self.first)
+
+    @property
+    def end(self) -> dt.datetime:
+        return day_start(self.last + dt.timedelta(days=1))
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def label(self) -> str:
+        if self.key == "month":
+            return f"{self.first:%B %Y}"
+        return f"{self.first:%-d %b %Y} – {self.last:%-d %b %Y}"
+
+    @cached_property
+    def query(self) -> str:
+        if self.key in ("week", "30d", "quarter"):
+            return urlencode({"period": self.key})
+        return urlencode({"period": "custom", "start": self.first, "end": self.last})

@@ -1,0 +1,51 @@
+from django.urls import path, register_converter
+
+from sla import dashboard_views as views
+
+
+class YearConverter:
+    regex = "[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{int(value):04d}"
+
+
+class MonthConverter:
+    regex = "0[1-9]|1[0-2]"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{int(value):02d}"
+
+
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
+
+ORGANIZATION = "dashboard/organisations/<slug:code>/"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard_home, name="dashboard"),
+    path("dashboard/now/", views.dashboard_now, name="dashboard_now"),
+    path("dashboard/export/<slug:table>.csv", views.dashboard_export, name="dashboard_export"),
+    path(ORGANIZATION, views.dashboard_organization, name="dashboard_organization"),
+    path(
+        f"{ORGANIZATION}export/<slug:table>.csv",
+        views.dashboard_organization_export,
+        name="dashboard_organization_export",
+    ),
+    path(
+        f"{ORGANIZATION}report/<yyyy:year>-<mm:month>/",
+        views.dashboard_report,
+        name="dashboard_report",
+    ),
+    path(
+        f"{ORGANIZATION}report/<yyyy:year>-<mm:month>.csv",
+        views.dashboard_report_csv,
+        name="dashboard_report_csv",
+    ),
+]

@@ -1,0 +1,35 @@
+"""Fill the dashboard's daily summary tables for a range of days (safe to run again)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sla import dashboard_services
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the dashboard's daily summaries (compliance, intake, backlog) for every "
+        "day from --since (default: 400 days ago) to today, in the vendor's timezone. The "
+        "beat task keeps today and yesterday current; run this after importing history."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--since", help="First day, YYYY-MM-DD.")
+
+    def handle(self, *args, **options):
+        today = dashboard_services.vendor_today()
+        try:
+            first = (
+                dt.date.fromisoformat(options["since"])
+                if options["since"]
+                else today - dt.timedelta(days=400)
+            )
+        except ValueError as error:
+            raise CommandError(f"--since: {error}") from error
+        if first > today:
+            raise CommandError("--since lies in the future.")
+        count = dashboard_services.summaries_refresh(first=first, last=today)
+        self.stdout.write(f"Summarised {count} days, {first} to {today}.")

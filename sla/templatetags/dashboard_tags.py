@@ -1,0 +1,42 @@
+"""The rows of a dashboard table, built in Python: a page shows thousands of cells, and
+escaping each one here is many times faster than a few template tags per cell."""
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from sla.dashboard_tables import Link, Table
+
+register = template.Library()
+
+FIGURE = ' class="text-end"'
+
+
+def _cell(tag: str, cell: object, attributes: str = "") -> str:
+    if isinstance(cell, Link):
+        return f'<{tag}{attributes}><a href="{escape(cell.url)}">{escape(cell.text)}</a></{tag}>'
+    return f"<{tag}{attributes}>{escape(cell)}</{tag}>"
+
+
+@register.filter
+def table_head(table: Table) -> SafeString:
+    """The header row's cells; figures' columns are right-aligned."""
+    cells = (
+        _cell("th", column, ' scope="col"' + (FIGURE if index >= table.figures_from else ""))
+        for index, column in enumerate(table.columns)
+    )
+    return mark_safe("".join(cells))  # noqa: S308 - every text is escaped in _cell
+
+
+@register.filter
+def table_body(table: Table) -> SafeString:
+    """One <tr> per row; the first cell heads its row."""
+    rows = []
+    for row in table.rows:
+        cells = [_cell("th", row[0], ' scope="row" class="fw-normal"')]
+        cells += [
+            _cell("td", cell, FIGURE if index >= table.figures_from else "")
+            for index, cell in enumerate(row[1:], start=1)
+        ]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 - every text is escaped in _cell
