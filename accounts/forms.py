@@ -8,7 +8,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
-from accounts.models import MemberRole
+from accounts.models import TIMEZONE_CHOICES, MemberRole
 
 
 class SubmitHelperMixin:
@@ -77,3 +77,23 @@ def axes_username(request, credentials=None) -> str:
     so that ALICE@example.com and alice@example.com share one lockout."""
     value = (credentials or {}).get("username") or request.POST.get("username", "")
     return str(value).strip().lower()
+
+
+class ProfileForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Save profile"
+
+    full_name = forms.CharField(max_length=150, label="Name")
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Every date and time in the help desk is shown in this zone.",
+    )
+
+    def __init__(self, *args, default_label: str, **kwargs):
+        """``default_label`` names the zone used when none is chosen."""
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [
+            ("", default_label),
+            *TIMEZONE_CHOICES,
+        ]
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"

@@ -13,7 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
-from accounts.models import Invitation, MemberRole, Membership, Organization, User
+from accounts.models import (
+    Invitation,
+    MemberRole,
+    Membership,
+    Organization,
+    User,
+    validate_timezone,
+)
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
 
@@ -67,7 +74,8 @@ def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
 def _send_invitation_on_commit(invitation: Invitation) -> None:
     from accounts.tasks import send_invitation
 
-    send_invitation.delay_on_commit(invitation.pk)
+    # Celery 5.4 added delay_on_commit; the type stubs have not caught up yet.
+    send_invitation.delay_on_commit(invitation.pk)  # type: ignore[attr-defined]
 
 
 @transaction.atomic
@@ -132,3 +140,20 @@ def _is_last_active_admin(membership: Membership) -> bool:
         .exclude(pk=membership.pk)
         .exists()
     )
+
+
+@transaction.atomic
+def user_update_profile(actor: User, *, user: User, full_name: str, timezone_name: str) -> User:
+    """A person changes their own name and the time zone their pages are shown in
+    (empty: their organisation's, or the vendor's for staff)."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("People change only their own profile.")
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError({"full_name": "Enter your name."})
+    validate_timezone(timezone_name)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = full_name
+    user.timezone = timezone_name
+    user.save(update_fields=["full_name", "timezone"])
+    return user

@@ -5,6 +5,7 @@ from accounts import forms, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
     path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),

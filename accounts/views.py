@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,11 +9,48 @@ from django.views.decorators.http import require_POST
 
 from accounts import forms, permissions, selectors, services
 from accounts.tokens import invitation_tokens
+from tickets import portal_views
 
 
 @login_required
 def home(request):
+    """Customers land on the portal home, support staff on the workspace's queues;
+    anyone else on the plain welcome page."""
+    if permissions.is_customer(request.user):
+        return portal_views.portal_home(request)
+    if permissions.can_work_tickets(request.user):
+        return redirect("workspace")
     return render(request, "accounts/home.html")
+
+
+@login_required
+def profile(request):
+    user = request.user
+    organization = request.organization
+    default_label = (
+        f"Your organisation's ({organization.timezone})"
+        if organization
+        else f"The support team's ({settings.TIME_ZONE})"
+    )
+    form = forms.ProfileForm(
+        request.POST or None,
+        initial={"full_name": user.full_name, "timezone": user.timezone},
+        default_label=default_label,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user,
+                user=user,
+                full_name=form.cleaned_data["full_name"],
+                timezone_name=form.cleaned_data["timezone"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile")
+    return render(request, "accounts/profile_edit.html", {"form": form})
 
 
 def _error_text(error: ValidationError) -> str:

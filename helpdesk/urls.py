@@ -11,7 +11,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("sla.urls")),
+    path("", include("sla.dashboard_urls")),
     path("", include("tickets.urls")),
+    path("", include("notifications.urls")),
+    path("", include("tickets.workspace_urls")),
+    path("", include("tickets.portal_urls")),
+    path("", include("knowledge.urls")),
 ]
 
 handler500 = "helpdesk.views.server_error"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 from django_scopes import ScopedManager
 
@@ -436,6 +437,9 @@ class SLAClock(models.Model):
     late_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="How late the breach was, in open minutes."
     )
+    # Open time from start to met, less the open time spent paused: the dashboard's
+    # median and 90th percentile of response and resolution times.
+    elapsed_open_minutes = models.PositiveIntegerField(null=True, blank=True)
     # The next instant the sweep must look at this clock: the warning, then the deadline.
     next_check_at = models.DateTimeField(null=True, blank=True)
 
@@ -458,6 +462,26 @@ class SLAClock(models.Model):
             models.Index(fields=["kind", "state", "started_at"], name="clock_report_idx"),
             # The clock service: the active clocks of one ticket.
             models.Index(fields=["ticket", "state"], name="clock_ticket_state_idx"),
+            # Dashboard summary refresh: the clocks whose outcome became known on a day
+            # (sla.dashboard_services.summary_refresh).
+            models.Index(
+                Coalesce("breached_at", "met_at"),
+                name="clock_settled_idx",
+                condition=Q(state__in=["met", "breached"]),
+            ),
+            # Dashboard percentiles of open time by kind over a period (sla.dashboard.durations).
+            models.Index(
+                fields=["kind", "met_at"],
+                name="clock_duration_idx",
+                include=["elapsed_open_minutes", "severity", "organization"],
+                condition=Q(met_at__isnull=False),
+            ),
+            # Dashboard breach list, latest first (sla.dashboard.breaches).
+            models.Index(
+                fields=["breached_at"],
+                name="clock_breach_idx",
+                condition=Q(breached_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -470,3 +494,134 @@ class SLAClock(models.Model):
     @property
     def was_late(self) -> bool:
         return self.breached_at is not None
+
+
+# --- Dashboard summaries -------------------------------------------------------------
+# Filled by sla.dashboard_services.summary_refresh (the beat task sla.tasks.refresh_summaries
+# and the sla_summaries command); read by sla.dashboard. Days are calendar days in the
+# vendor's timezone (settings.TIME_ZONE).
+
+
+class SummaryDay(models.Model):
+    """A day of the summary tables and when it was last computed.
+
+    Refreshing a day locks its row first, so two refreshes of one day never interleave.
+    """
+
+    day = models.DateField(primary_key=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.day}, computed {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class Grain(models.TextChoices):
+    """How finely a row of ComplianceDay is broken down."""
+
+    DETAIL = "detail", "organisation, tier, severity and agent"
+    TIER = "tier", "tier"
+    SEVERITY = "severity", "severity"
+    ORGANIZATION = "organization", "organisation"
+    AGENT = "agent", "agent"
+
+
+class ComplianceDay(models.Model):
+    """How many clocks of a kind settled on a day (met on time, or breached).
+
+    ``detail`` rows break them down by organisation, tier, severity and agent (the
+    ticket's assignee when computed) and serve one organisation's pages; the other
+    grains hold the same clocks summed along one of those alone, so that the
+    dashboard of every organisation reads a few rows a day instead of thousands.
+    """
+
+    day = models.DateField()
+    grain = models.CharField(max_length=12, choices=Grain.choices, default=Grain.DETAIL)
+    kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    tier = models.ForeignKey(
+        SupportTier, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    severity = models.CharField(max_length=2, choices=Severity.choices, blank=True)
+    agent = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    settled = models.PositiveIntegerField()
+    met = models.PositiveIntegerField(help_text="Met on time.")
+    breached = models.PositiveIntegerField()
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["day", "grain", "kind"]
+        indexes = [
+            # Every organisation's compliance over a period, along one dimension.
+            models.Index(fields=["grain", "day"], name="compliance_grain_day_idx"),
+            # One organisation's compliance over a period (detail rows).
+            models.Index(fields=["organization", "day"], name="compliance_org_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.grain} {self.kind}: {self.met}/{self.settled}"
+
+
+class TicketDay(models.Model):
+    """Tickets of an organisation logged and resolved on a day, and still open at its end."""
+
+    day = models.DateField()
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    intake = models.PositiveIntegerField()
+    resolved = models.PositiveIntegerField()
+    backlog = models.PositiveIntegerField(help_text="Open at the end of the day.")
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "organization"], name="ticket_day_unique")
+        ]
+        indexes = [
+            # One organisation's trend; the unique index serves the trend of all of them.
+            models.Index(fields=["organization", "day"], name="ticket_day_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organization_id}: +{self.intake} -{self.resolved}"
+
+
+class ResolutionTime(models.Model):
+    """How long a ticket took to resolve, in open time: from logging to resolution on the
+    calendar of its SLA clocks, less the open time it spent waiting on the customer or
+    resolved before a reopen. Policies need not set a resolution target, so this is
+    measured for every ticket with an SLA (sla.dashboard_services.summary_refresh)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField(
+        max_length=2, choices=Severity.choices, help_text="When the ticket was first answered."
+    )
+    resolved_at = models.DateTimeField()
+    open_minutes = models.PositiveIntegerField()
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["resolved_at"]
+        indexes = [
+            # Dashboard percentiles of resolution time over a period (sla.dashboard.durations).
+            models.Index(
+                fields=["resolved_at"],
+                name="resolution_time_idx",
+                include=["open_minutes", "severity", "organization"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ticket {self.ticket_id} resolved in {self.open_minutes} open minutes"

@@ -134,6 +134,20 @@ def _close_pause(clock: SLAClock, at: dt.datetime) -> None:
         clock.paused_at = None
 
 
+def _elapsed_open_minutes(clock: SLAClock, cal: engine.Calendar, at: dt.datetime) -> int:
+    """Open time from the start to ``at`` less the open time spent paused: the response
+    and resolution times of the dashboard."""
+    paused = sum(
+        (
+            engine.open_time_between(cal, max(start, clock.started_at), min(end, at))
+            for start, end in _pauses(clock)
+        ),
+        dt.timedelta(),
+    )
+    elapsed = engine.open_time_between(cal, clock.started_at, at) - paused
+    return max(0, int(elapsed.total_seconds() // 60))
+
+
 def _finish(clock: SLAClock, at: dt.datetime, state: str) -> None:
     """Stop a clock as met (or cancelled), recording a breach once if it ran out."""
     was_paused = clock.state == ClockState.PAUSED
@@ -143,8 +157,9 @@ def _finish(clock: SLAClock, at: dt.datetime, state: str) -> None:
     clock.next_check_at = None
     if state == ClockState.MET:
         clock.met_at = at
+        cal = engine_calendar(clock.calendar)
+        clock.elapsed_open_minutes = _elapsed_open_minutes(clock, cal, at)
         if clock.due_at is not None and at > clock.due_at:
-            cal = engine_calendar(clock.calendar)
             clock.breached_at = clock.breached_at or clock.due_at
             clock.late_minutes = int(engine.late_by(cal, clock.due_at, at).total_seconds() // 60)
             state = ClockState.BREACHED
@@ -169,7 +184,8 @@ def clocks_meet(*, ticket: Ticket, kinds: Iterable[str], at: dt.datetime) -> Non
         cal = engine_calendar(clock.calendar)
         assert clock.due_at is not None
         clock.late_minutes = int(engine.late_by(cal, clock.due_at, at).total_seconds() // 60)
-        clock.save(update_fields=["met_at", "late_minutes"])
+        clock.elapsed_open_minutes = _elapsed_open_minutes(clock, cal, at)
+        clock.save(update_fields=["met_at", "late_minutes", "elapsed_open_minutes"])
     refresh_ticket_deadline(ticket=ticket)
 
 
@@ -186,7 +202,9 @@ def clocks_pause(*, ticket: Ticket, at: dt.datetime) -> None:
     for clock in _active(ticket).filter(state=ClockState.RUNNING):
         clock.state = ClockState.PAUSED
         clock.paused_at = at
-        clock.next_check_at = None
+        # A paused clock has no deadline: the resume computes it again, shifted by the
+        # open time spent waiting.
+        clock.due_at = clock.warn_at = clock.next_check_at = None
         clock.save()
     refresh_ticket_deadline(ticket=ticket)
 
@@ -203,9 +221,9 @@ def clocks_resume(*, ticket: Ticket, at: dt.datetime) -> None:
 
 def update_cycle_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock | None:
     """A public staff update: the running update cycle is met and the next one starts,
-    unless the cadence runs only until a workaround and one has been provided."""
-    for clock in _active(ticket, [TargetKind.UPDATE]):
-        _finish(clock, at, ClockState.MET)
+    unless the cadence runs only until a workaround and one has been provided. An
+    overdue cycle the sweep already marked breached is settled too (met late)."""
+    clocks_meet(ticket=ticket, kinds=[TargetKind.UPDATE], at=at)
     started = None
     policy = _ticket_policy(ticket)
     if policy is not None and ticket.is_open:

@@ -1,6 +1,7 @@
 """Shared fixtures: personas of two organisations and the vendor, a real Celery worker
 on the Redis broker, and a real headless Chromium driven by Playwright."""
 
+import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,24 @@ def _unscoped_test_code():
     (views, middleware) still runs in its own scope."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_sla_policies(request):
+    """Transactional tests end by flushing every table, which also removes the default
+    tiers and policies that a data migration created; put them back for the next one."""
+    marker = request.node.get_closest_marker("django_db")
+    uses = {"transactional_db", "live_server", "celery_worker"} & set(request.fixturenames)
+    if (marker and marker.kwargs.get("transaction")) or uses:
+        request.getfixturevalue("transactional_db")
+        from django.apps import apps
+
+        from sla.models import SupportTier
+
+        if not SupportTier.objects.exists():
+            defaults = importlib.import_module("sla.migrations.0002_default_policies")
+            defaults.create_defaults(apps, None)
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +116,12 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # Reduced motion: Bootstrap skips its fades, so checks never see a half-shown modal.
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        reduced_motion="reduce",
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []

@@ -27,6 +27,8 @@ CUSTOMER_ADMIN = "customer_admin"
 STAFF = "staff"  # vendor staff: agents, specialists, managers, administrators
 MANAGER = "manager"
 ADMIN_SITE = "admin_site"  # Django admin: is_staff accounts only
+# Providers' webhooks: no session; a post without the provider's credentials is refused.
+WEBHOOK = "webhook"
 
 ROLES = ["anonymous", "user_a", "admin_a", "agent", "manager", "administrator"]
 ROLE_ACCESS = {
@@ -73,6 +75,13 @@ def _foreign_ticket(world: World) -> dict:
     return {"reference": world.foreign["ticket"].reference}
 
 
+def _this_month_of_b(world: World) -> dict:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {"code": world.personas.org_b.code, "year": today.year, "month": today.month}
+
+
 def _ticket_rule(access: str, post_only: bool = True, extra=None) -> Rule:
     def kwargs(world: World) -> dict:
         return {**_foreign_ticket(world), **(extra(world) if extra else {})}
@@ -103,6 +112,16 @@ RULES: dict[str, Rule] = {
         SIGNED_IN, post_only=False, extra=lambda w: {"attachment_id": w.foreign["attachment"].pk}
     ),
     "healthz": Rule(PUBLIC),
+    # Notifications: each user's own; B's user's notification is a 404 for everyone else.
+    "notification_list": Rule(SIGNED_IN),
+    "notification_bell": Rule(SIGNED_IN),
+    "notification_read": Rule(
+        SIGNED_IN, lambda w: {"notification_id": w.foreign["notification"].pk}, post_only=True
+    ),
+    "notification_read_all": Rule(SIGNED_IN, post_only=True),
+    "notification_preferences": Rule(SIGNED_IN),
+    "outbound_failed_list": Rule(STAFF),
+    "inbound_webhook": Rule(WEBHOOK, lambda w: {"esp": "postmark"}, post_only=True),
     "login": Rule(PUBLIC),
     "logout": Rule(PUBLIC, post_only=True),
     "password_reset": Rule(PUBLIC),
@@ -123,6 +142,62 @@ RULES: dict[str, Rule] = {
     "invitation_accept": Rule(
         PUBLIC, lambda w: {"public_id": w.foreign["invitation"].public_id, "token": "x-y"}
     ),
+    "profile": Rule(SIGNED_IN),
+    "portal_ticket_list": Rule(CUSTOMER),
+    "article_list": Rule(SIGNED_IN),
+    # An article for a tier organisation A does not hold: a 404 for A, as a missing one.
+    "article_detail": Rule(
+        SIGNED_IN, lambda w: {"slug": w.foreign["kb_restricted"].slug}, staff_see_all=True
+    ),
+    "article_suggest": Rule(SIGNED_IN),
+    "release_note_list": Rule(SIGNED_IN),
+    # The agent workspace: staff only; staff take any organisation's ticket.
+    "workspace": Rule(STAFF),
+    "workspace_take_next": Rule(STAFF, post_only=True),
+    "workspace_bulk": Rule(STAFF, post_only=True),
+    "workspace_search": Rule(STAFF),
+    "workspace_view_create": Rule(STAFF, post_only=True),
+    # Another agent's saved view: a 404 for everyone else, staff included.
+    "workspace_view_delete": Rule(
+        STAFF, lambda w: {"view_id": w.foreign["saved_view"].pk}, post_only=True
+    ),
+    "workspace_log": Rule(STAFF),
+    "workspace_log_customers": Rule(STAFF),
+    "workspace_log_check": Rule(STAFF),
+    "workspace_picker_staff": Rule(STAFF),
+    "workspace_picker_contacts": Rule(STAFF),
+    "workspace_picker_organizations": Rule(STAFF),
+    "workspace_macros": Rule(STAFF),
+    "workspace_macro_edit": Rule(
+        STAFF, lambda w: {"macro_id": w.foreign["macro"].pk}, staff_see_all=True
+    ),
+    "workspace_macro_delete": Rule(
+        STAFF, lambda w: {"macro_id": w.foreign["macro"].pk}, post_only=True, staff_see_all=True
+    ),
+    "workspace_macro_render": _ticket_rule(
+        STAFF, post_only=False, extra=lambda w: {"macro_id": w.foreign["macro"].pk}
+    ),
+    "workspace_row": _ticket_rule(STAFF, post_only=False),
+    "workspace_acknowledge": _ticket_rule(STAFF),
+    "workspace_assign": _ticket_rule(STAFF),
+    "workspace_severity": _ticket_rule(STAFF),
+    "workspace_priority": _ticket_rule(STAFF),
+    "workspace_transition": _ticket_rule(STAFF),
+    "workspace_reply": _ticket_rule(STAFF),
+    # The SLA dashboard: managers and administrators see every organisation.
+    "dashboard": Rule(MANAGER),
+    "dashboard_now": Rule(MANAGER),
+    "dashboard_export": Rule(MANAGER, lambda w: {"table": "breaches"}, staff_see_all=True),
+    "dashboard_organization": Rule(
+        MANAGER, lambda w: {"code": w.personas.org_b.code}, staff_see_all=True
+    ),
+    "dashboard_organization_export": Rule(
+        MANAGER,
+        lambda w: {"code": w.personas.org_b.code, "table": "open_tickets"},
+        staff_see_all=True,
+    ),
+    "dashboard_report": Rule(MANAGER, _this_month_of_b, staff_see_all=True),
+    "dashboard_report_csv": Rule(MANAGER, _this_month_of_b, staff_see_all=True),
 }
 
 
@@ -176,6 +251,28 @@ def world(personas) -> World:
     escalation = ticket_services.escalation_request(
         stranger, ticket=ticket, reason="MARKER-GLBX urgent"
     )
+    from knowledge.models import Article, Category, ReleaseNote
+    from sla.models import SupportTier
+    from tickets.models import CannedResponse, SavedView
+
+    kb_category = Category.objects.create(name="Scanners", slug="scanners")
+    kb_restricted = Article.objects.create(
+        title="Scanner MARKER-GLBX tier-only fix",
+        slug="scanner-tier-only",
+        category=kb_category,
+        body="MARKER-GLBX",
+        visibility="tiers",
+        is_published=True,
+    )
+    kb_restricted.tiers.set([SupportTier.objects.get(slug="24x7")])
+    Article.objects.create(
+        title="Draft MARKER-GLBX", slug="scanner-draft", category=kb_category, body="x"
+    )
+    ReleaseNote.objects.create(
+        title="Draft note MARKER-GLBX", slug="draft-note", kind="hotfix", body="MARKER-GLBX"
+    )
+    from notifications.models import Notification
+
     return World(
         personas=personas,
         foreign={
@@ -184,6 +281,21 @@ def world(personas) -> World:
             "ticket": ticket,
             "escalation": escalation,
             "attachment": ticket.attachments.get(),
+            "notification": Notification.objects.create(
+                recipient=stranger,
+                organization=org_b,
+                ticket=ticket,
+                kind="reply_added",
+                event_key="reply:marker",
+                title="MARKER-GLBX new reply",
+            ),
+            "kb_restricted": kb_restricted,
+            "saved_view": SavedView.objects.create(
+                owner=factories.StaffFactory(full_name="Other Agent"),
+                name="MARKER-GLBX view",
+                query=f"organization={org_b.pk}",
+            ),
+            "macro": CannedResponse.objects.create(title="Hello", body="Dear {customer_name},"),
         },
     )
 
@@ -211,6 +323,9 @@ def _client_for(role: str, world: World, client):
 
 
 def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) -> set[int]:
+    if rule.access == WEBHOOK:
+        # Refused without credentials (400), or absent while no secret is configured (404).
+        return {405} if method == "GET" else {400, 404}
     allowed = rule.access in ROLE_ACCESS[role]
     if rule.post_only and method == "GET":
         return {405} if allowed or rule.access == PUBLIC else {302, 403, 405}

@@ -51,7 +51,7 @@ def validate_upload(upload: UploadedFile) -> str:
         raise ValidationError(
             {
                 "attachments": (
-                    f"{name} is {filesizeformat(upload.size)}; the limit is "
+                    f"{name} is {filesizeformat(upload.size or 0)}; the limit is "
                     f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)}."
                 )
             }

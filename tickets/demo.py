@@ -158,6 +158,24 @@ class Story:
     def at(self, when: dt.datetime):
         return time_machine.travel(when, tick=False)
 
+    def keep_customers_posted(self, now: dt.datetime) -> None:
+        """Most open tickets in progress got a recent update, so their cadence is on
+        track; the rest show what an overdue update looks like."""
+        in_progress = (
+            Ticket.objects.open()
+            .filter(first_response_at__isnull=False, assignee__isnull=False)
+            .exclude(status="waiting_on_customer")
+        )
+        for ticket in in_progress.select_related("assignee").order_by("pk"):
+            when = now - dt.timedelta(minutes=self.rng.randint(20, 100))
+            if when > ticket.last_activity_at and self.rng.random() < 0.8:
+                with self.at(when):
+                    services.ticket_reply(
+                        ticket.assignee,
+                        ticket=ticket,
+                        body="Update: still on it. The fix is in testing; next update as agreed.",
+                    )
+
     def play(self, organization: Organization, created: dt.datetime, now: dt.datetime) -> None:
         rng = self.rng
         contacts = list(User.objects.filter(membership__organization=organization, is_active=True))
@@ -344,6 +362,7 @@ def seed(stdout) -> None:
     for user in User.objects.exclude(staff_role="").order_by("email"):
         staff[user.staff_role].append(user)
     story = Story(rng, staff)
+    seeded = False
     with muted():
         for code, count in TICKETS_PER_ORG.items():
             organization = Organization.objects.get(code=code)
@@ -353,10 +372,13 @@ def seed(stdout) -> None:
                 organization=organization, role=MemberRole.ADMIN
             ).exists():
                 continue
+            seeded = True
             for index, created in enumerate(_created_times(rng, count, now), start=1):
                 story.play(organization, created, now)
                 if index % 10 == 0 or index == count:
                     stdout.write(f"    {code}: {index}/{count} tickets")
+        if seeded:
+            story.keep_customers_posted(now)
         # What the SLA sweep would have recorded by now, without sending anything.
         for clock_id in SLAClock._base_manager.filter(
             state=ClockState.RUNNING, next_check_at__lte=now

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
 from accounts.models import User
 from sla.models import SEVERITY_HELP, ProductVersion, Severity
@@ -32,7 +33,8 @@ class MultipleFileField(forms.FileField):
 
 
 class ChoiceWithHelp(forms.RadioSelect):
-    option_template_name = "tickets/widgets/radio_option_with_help.html"
+    """Radio options that each carry a help text (``option["help"]``); render the field
+    with the CHOICE_WITH_HELP crispy template, which shows it."""
 
     def __init__(self, *args, help_texts=None, **kwargs):
         self.help_texts = help_texts or {}
@@ -42,6 +44,10 @@ class ChoiceWithHelp(forms.RadioSelect):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         option["help"] = self.help_texts.get(value, "")
         return option
+
+
+# Crispy's own radio template ignores the widget's option template, and with it the help.
+CHOICE_WITH_HELP = "tickets/widgets/choice_with_help_field.html"
 
 
 class TicketCreateForm(forms.Form):
@@ -59,7 +65,12 @@ class TicketCreateForm(forms.Form):
         help_text="Severity weighs both the technical and the business impact.",
     )
     title = forms.CharField(
-        max_length=200, label="Title", widget=forms.TextInput(attrs={"autocomplete": "off"})
+        max_length=200,
+        label="Title",
+        # As the customer types, matching knowledge-base articles appear (static/js/portal.js).
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-suggest-url": reverse_lazy("article_suggest")}
+        ),
     )
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -93,8 +104,8 @@ class TicketCreateForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.attrs = {"enctype": "multipart/form-data", "data-submit-once": ""}
         self.helper.layout = Layout(
-            "type",
-            "severity",
+            Field("type", template=CHOICE_WITH_HELP),
+            Field("severity", template=CHOICE_WITH_HELP),
             "title",
             Field("description"),
             "business_impact",
@@ -166,7 +177,7 @@ class TrackerForm(VersionedForm):
     reference = forms.CharField(
         max_length=60, required=False, label="Tracker issue", help_text="For example PROJ-1234."
     )
-    url = forms.URLField(required=False, label="Link")
+    url = forms.URLField(required=False, label="Link", assume_scheme="https")
     estimated_resolution = forms.DateField(
         required=False, label="Estimated resolution", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -43,6 +45,13 @@ class Priority(models.TextChoices):
 
 
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+
+# The full-text documents of the workspace search (tickets.search). The GIN indexes below
+# are built on exactly these expressions, so PostgreSQL uses them for `@@` queries.
+TICKET_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
+    "description", weight="B", config="english"
+)
+REPLY_SEARCH_VECTOR = SearchVector("body", config="english")
 
 
 class Status(models.TextChoices):
@@ -182,6 +191,22 @@ class Ticket(models.Model):
                     ]
                 ),
             ),
+            # Take next: the most urgent unassigned open ticket. The condition lists all
+            # five open statuses so the planner can match the queue's filter exactly.
+            models.Index(
+                fields=["sla_due_at"],
+                name="ticket_unassigned_urgency_idx",
+                condition=Q(
+                    assignee__isnull=True,
+                    status__in=[
+                        "new",
+                        "acknowledged",
+                        "in_progress",
+                        "waiting_on_customer",
+                        "workaround_provided",
+                    ],
+                ),
+            ),
             # Portal lists: an organisation's tickets by last activity, filtered by status.
             models.Index(
                 fields=["organization", "status", "-last_activity_at"], name="ticket_org_status_idx"
@@ -197,6 +222,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved_idx"),
             # Dashboard intake and compliance by period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
+            # Workspace search: words in titles and descriptions (tickets.search).
+            GinIndex(TICKET_SEARCH_VECTOR, name="ticket_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -230,7 +257,11 @@ class Reply(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="reply_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="reply_ticket_idx"),
+            # Workspace search: words in replies and notes (tickets.search).
+            GinIndex(REPLY_SEARCH_VECTOR, name="reply_search_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id} by {self.author_id}"
@@ -330,3 +361,48 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.field} on {self.ticket_id}"
+
+
+class SavedView(models.Model):
+    """An agent's own filtered queue: a name for a queue and its filters.
+
+    Belongs to a staff member, not to an organisation, so it has no scoped manager;
+    every read goes through its owner (tickets.queues.saved_views_of).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    # The queue's query string as normalised by the queue filter form, e.g.
+    # "queue=breached&severity=S1&organization=3".
+    query = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_owner_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CannedResponse(models.Model):
+    """A staff-maintained reply template (a macro) with placeholders such as
+    {customer_name}, {reference} and {deadline}, filled per ticket by tickets.queues.macro_fill."""
+
+    title = models.CharField(max_length=120, unique=True)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "canned response"
+
+    def __str__(self) -> str:
+        return self.title

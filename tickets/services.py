@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts import permissions
@@ -93,7 +94,11 @@ def _record(
     message: str = "",
     public: bool = True,
     at: dt.datetime | None = None,
+    version: int | None = None,
 ) -> TicketEvent:
+    """One history row. It carries the ticket version the change produces (the one
+    ``_touch`` saves next), so an editor who loaded version N is shown exactly the
+    events with ``ticket_version > N``."""
     return TicketEvent.objects.create(
         ticket=ticket,
         organization_id=ticket.organization_id,
@@ -104,7 +109,7 @@ def _record(
         new_value="" if new is None else str(new),
         message=message,
         is_public=public,
-        ticket_version=ticket.version,
+        ticket_version=ticket.version + 1 if version is None else version,
         created_at=at or _now(),
     )
 
@@ -260,9 +265,10 @@ def ticket_create(
     _set_watchers(ticket, watchers)
     for upload in attachments:
         _store_attachment(ticket, None, upload, actor, at)
-    _record(ticket, actor, "created", message=f"Logged via {Channel(channel).label.lower()}", at=at)
+    logged = f"Logged via {Channel(channel).label.lower()}"
+    _record(ticket, actor, "created", message=logged, at=at, version=ticket.version)
     for warning in check.warnings:
-        _record(ticket, None, "intake_warning", message=warning, public=False, at=at)
+        _record(ticket, None, "intake_warning", message=warning, public=False, at=at, version=1)
     if ticket.has_sla:
         clocks.clocks_start(ticket=ticket, at=at)
     _notify("ticket_created", ticket)
@@ -742,8 +748,20 @@ def tickets_autoclose(*, at: dt.datetime | None = None) -> int:
     at = at or _now()
     cutoff = at - dt.timedelta(days=settings.TICKET_AUTOCLOSE_DAYS)
     # The beat task works across organisations by design.
+    # A customer's answer after the resolution ("still broken") is for an agent to read,
+    # not a confirmation: such tickets stay resolved until someone acts on them.
+    answered = Reply.objects.filter(
+        ticket=OuterRef("pk"),
+        created_at__gt=OuterRef("resolved_at"),
+        is_internal=False,
+        author__staff_role="",
+    )
     with scopes_disabled():
-        due = list(Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff))
+        due = list(
+            Ticket.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff).exclude(
+                Exists(answered)
+            )
+        )
     closed = 0
     for ticket in due:
         try:

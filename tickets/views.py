@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -96,7 +97,7 @@ def ticket_detail(request, reference: str):
         "actions": workflow.available(status=ticket.status, role=role),
         "reply_form": forms.ReplyForm(),
         "can_handle_escalations": permissions.can_handle_escalations(request.user),
-        "reopen_days": workflow.REOPEN_WINDOW_DAYS,
+        "reopen_days": settings.TICKET_REOPEN_WINDOW_DAYS,
     }
     if staff:
         staff_users = selectors.staff_choices()

@@ -3,7 +3,8 @@ to which, who may take it, and what it does to the SLA clocks.
 
     new → acknowledged → in progress ⇄ waiting on customer → workaround provided
         → resolved (awaiting the customer's confirmation) → closed
-    reopen from resolved, and from closed within REOPEN_WINDOW_DAYS.
+    reopen from resolved, and from closed within settings.TICKET_REOPEN_WINDOW_DAYS
+    (the service checks the window: it depends on when the ticket was closed).
 
 The services in :mod:`tickets.services` apply the effects; this module only decides.
 """
@@ -113,7 +114,7 @@ TRANSITIONS: dict[str, Transition] = {
     ]
 }
 
-REOPEN_WINDOW_DAYS = 14
+WHO = {STAFF: "the support team", CUSTOMER: "the customer", SYSTEM: "the system"}
 
 
 class TransitionError(Exception):
@@ -133,7 +134,7 @@ def check(action: str, *, status: str, role: str) -> Transition:
     if transition is None:
         raise TransitionError(f"“{action}” is not a step of the support workflow.")
     if role not in transition.who:
-        who = " or ".join(sorted(transition.who - {SYSTEM}))
+        who = " or ".join(WHO[w] for w in sorted(transition.who - {SYSTEM}))
         raise TransitionError(f"Only {who} can “{transition.label.lower()}”.")
     if status not in transition.sources:
         current = Status(status).label.lower()

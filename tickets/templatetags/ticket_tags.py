@@ -50,6 +50,20 @@ def markdown(text: str) -> str:
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
 
 
+FIELD_LABELS = {
+    "tracker_reference": "tracker issue",
+    "tracker_url": "tracker link",
+    "estimated_resolution": "estimated resolution",
+    "escalation_level": "escalation level",
+}
+
+
+@register.filter
+def field_label(field: str) -> str:
+    """A history row's field in words: "escalation_level" → "escalation level"."""
+    return FIELD_LABELS.get(field, field.replace("_", " "))
+
+
 @register.filter
 def sla_state(due_at, warn_at=None) -> str:
     """on_track, warning or breached, for colouring a deadline."""

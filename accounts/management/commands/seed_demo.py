@@ -9,6 +9,9 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts import demo as accounts_demo
+from knowledge import demo as knowledge_demo
+from notifications import demo as notifications_demo
+from sla import dashboard_services
 from sla import demo as sla_demo
 from tickets import demo as tickets_demo
 
@@ -21,6 +24,9 @@ class Command(BaseCommand):
             ("people and organisations", accounts_demo.seed),
             ("products and contracts", sla_demo.seed),
             ("five months of ticket history", tickets_demo.seed),
+            ("knowledge base and release notes", knowledge_demo.seed),
+            ("dashboard summaries", dashboard_services.summaries_seed),
+            ("on-call rota", notifications_demo.seed),
         ]
         with scopes_disabled(), transaction.atomic():
             for label, step in steps:

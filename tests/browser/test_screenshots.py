@@ -1,0 +1,83 @@
+"""The README's screenshots, taken from the demo data so they never go stale.
+
+Runs ``seed_demo`` (months of SLA-timed history), signs in as the demo people and
+photographs the portal, the agent queue, a ticket and the manager dashboard.
+"""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django_scopes import scopes_disabled
+
+from accounts.demo import DEMO_PASSWORD
+from tests.browser.axe import assert_accessible
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def _user(email):
+    from accounts.models import User
+
+    return User.objects.get(email=email)
+
+
+def _shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # caret="initial": hiding the caret leaves style attributes that the CSP reports.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), caret="initial")
+
+
+def test_screenshots_of_the_demo(demo, browser, live_server):
+    def new_page():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(15_000)
+        return context, context.new_page()
+
+    context, page = new_page()
+    sign_in(page, _user("anna.admin@acme.example"), DEMO_PASSWORD)
+    page.goto("/")
+    assert page.get_by_role("heading", name="Welcome, Anna").is_visible()
+    assert_accessible(page)
+    _shoot(page, "portal")
+    context.close()
+
+    context, page = new_page()
+    sign_in(page, _user("alex.agent@vendor.example"), DEMO_PASSWORD)
+    page.goto("/workspace/")
+    assert page.locator("tbody tr").count() > 5
+    _shoot(page, "queue")
+    with scopes_disabled():
+        from tickets.models import Ticket
+
+        ticket = (
+            Ticket.objects.filter(status="workaround_provided", escalation_level__gt=0)
+            .exclude(sla_due_at=None)
+            .first()
+            or Ticket.objects.filter(status__in=["in_progress", "workaround_provided"])
+            .exclude(sla_due_at=None)
+            .order_by("sla_due_at")
+            .first()
+        )
+    page.goto(f"/tickets/{ticket.reference}/")
+    assert page.get_by_text(ticket.title).first.is_visible()
+    _shoot(page, "ticket")
+    context.close()
+
+    context, page = new_page()
+    sign_in(page, _user("marta.manager@vendor.example"), DEMO_PASSWORD)
+    page.goto("/dashboard/")
+    page.wait_for_selector("canvas")
+    _shoot(page, "dashboard")
+    context.close()
