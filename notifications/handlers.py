@@ -208,3 +208,18 @@ def escalation_handled(*, ticket, version, escalation):
             "summary": escalation.get_status_display(),
         },
     )
+
+
+@on("release_note_published")
+def release_note_published(*, release_note):
+    """Customer administrators get each published release note once (by note id)."""
+    try:
+        with scopes_disabled(), transaction.atomic():
+            services.notifications_create(
+                kind=Kind.RELEASE_NOTE,
+                event_key=f"release_note:{release_note.pk}",
+                users=selectors.release_note_audience(release_note),
+                context={"note": release_note, "summary": release_note.title},
+            )
+    except Exception:
+        log.exception("notifying release note %s failed", release_note.pk)

@@ -39,6 +39,7 @@ class Kind(models.TextChoices):
     ONCALL_ESCALATION = "oncall_escalation", "On-call page not answered in time"
     DELIVERY_FAILED = "delivery_failed", "Email could not be delivered"
     UNKNOWN_SENDER = "unknown_sender", "Answer to an unknown sender"
+    RELEASE_NOTE = "release_note", "Release notes and planned maintenance"
 
 
 class OutboundState(models.TextChoices):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts import permissions
@@ -39,6 +40,7 @@ CUSTOMER_KINDS = [
     Kind.WORKAROUND_PROVIDED,
     Kind.TICKET_RESOLVED,
     Kind.ESCALATION_HANDLED,
+    Kind.RELEASE_NOTE,
 ]
 STAFF_KINDS = [
     Kind.ASSIGNED,
@@ -255,3 +257,27 @@ def users_by_email(addresses: Iterable[str]) -> dict[str, User]:
         user.email.lower(): user
         for user in User.objects.filter(email__in=[a.lower() for a in addresses])
     }
+
+
+def release_note_audience(release_note) -> list[User]:
+    """Active customer administrators of organisations with a contract in force today,
+    narrowed to contracts covering one of the note's products when it names any."""
+    from accounts.models import MemberRole
+    from sla.models import Contract
+
+    today = timezone.localdate()
+    contracts = Contract._base_manager.filter(valid_from__lte=today, valid_to__gte=today)
+    product_ids = list(release_note.products.values_list("pk", flat=True))
+    if product_ids:
+        contracts = contracts.filter(covered_versions__product_id__in=product_ids)
+    # A release note goes to every covered organisation: the one cross-tenant read here.
+    return list(
+        User.objects.filter(
+            is_active=True,
+            membership__role=MemberRole.ADMIN,
+            membership__organization__is_active=True,
+            membership__organization__in=contracts.values("organization_id"),
+        )
+        .distinct()
+        .order_by("pk")
+    )
