@@ -197,7 +197,9 @@ class WatcherForm(forms.Form):
 
 class EscalationRequestForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Why does this need escalating?"
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why does this need escalating?",
+        error_messages={"required": "Tell us why this needs escalating."},
     )
 
 
@@ -216,6 +218,13 @@ class EscalationAcceptForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LowerEscalationForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason for lowering the level."},
+    )
 
 
 def first_error(form: forms.Form) -> str:

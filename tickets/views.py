@@ -12,7 +12,7 @@ from accounts import permissions
 from accounts.permissions import require
 from sla.models import ProductVersion
 from sla.selectors import contract_in_force
-from tickets import forms, selectors, services, workflow
+from tickets import actions, forms, selectors, services, workflow
 
 signed_in = require(lambda user: user.is_authenticated)
 staff_only = require(permissions.can_work_tickets)
@@ -135,196 +135,51 @@ def _back(reference: str):
     return redirect("ticket_detail", reference=reference)
 
 
+_LEVELS = {"success": messages.success, "warning": messages.warning, "danger": messages.error}
+
+
+def _page_action(name: str, allowed):
+    """A POST-only view of the ticket page for one shared action (tickets.actions)."""
+
+    @require_POST
+    @require(allowed)
+    def view(request, reference: str):
+        ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+        level, text = actions.perform(name, request, ticket)
+        _LEVELS[level](request, text)
+        return _back(reference)
+
+    view.__name__ = f"ticket_{name}"
+    return view
+
+
+def _signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+ticket_reply = _page_action("reply", _signed_in)
+ticket_transition = _page_action("transition", _signed_in)
+ticket_assign = _page_action("assign", permissions.can_work_tickets)
+ticket_severity = _page_action("severity", permissions.can_work_tickets)
+ticket_priority = _page_action("priority", permissions.can_work_tickets)
+ticket_tracker = _page_action("tracker", permissions.can_work_tickets)
+ticket_watcher = _page_action("watcher", permissions.is_customer)
+escalation_request = _page_action("escalate", _signed_in)
+escalation_lower = _page_action("lower_escalation", permissions.can_work_tickets)
+
+
 def _run(request, reference: str, action, success: str):
     """Call a service; show its domain error as a message on the ticket page."""
     try:
         action()
     except services.ConcurrentEdit as conflict:
-        changes = "; ".join(
-            f"{e.actor or 'system'} changed {e.field or e.kind}"
-            + (f" from “{e.old_value}” to “{e.new_value}”" if e.field else "")
-            for e in conflict.changes
-        )
-        messages.warning(request, f"{conflict} {changes}.")
+        messages.warning(request, actions.describe_conflict(conflict))
     except (ValidationError, workflow.TransitionError) as error:
         text = forms.error_text(error) if isinstance(error, ValidationError) else str(error)
         messages.error(request, text)
     else:
         messages.success(request, success)
     return _back(reference)
-
-
-@require_POST
-@signed_in
-def ticket_reply(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    internal = form.cleaned_data["internal"] and permissions.can_work_tickets(request.user)
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_reply(
-            request.user,
-            ticket=ticket,
-            body=form.cleaned_data["body"],
-            internal=internal,
-            attachments=form.cleaned_data["attachments"],
-        ),
-        "Internal note added." if internal else "Reply sent.",
-    )
-
-
-@require_POST
-@signed_in
-def ticket_transition(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    data = form.cleaned_data
-    transition = workflow.TRANSITIONS.get(data["action"])
-    label = transition.label if transition else data["action"]
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_transition(
-            request.user,
-            ticket=ticket,
-            action=data["action"],
-            expected_version=data["version"],
-            workaround=data["workaround"],
-        ),
-        f"Done: {label.lower()}.",
-    )
-
-
-@require_POST
-@staff_only
-def ticket_assign(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.AssignForm(request.POST, staff=selectors.staff_choices())
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    assignee = form.cleaned_data["assignee"]
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_assign(
-            request.user,
-            ticket=ticket,
-            assignee=assignee,
-            expected_version=form.cleaned_data["version"],
-        ),
-        f"Assigned to {assignee}." if assignee else "Unassigned.",
-    )
-
-
-@require_POST
-@staff_only
-def ticket_severity(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.SeverityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    data = form.cleaned_data
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_set_severity(
-            request.user,
-            ticket=ticket,
-            severity=data["severity"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        ),
-        f"Severity set to {data['severity']}; the SLA clocks follow the new targets.",
-    )
-
-
-@require_POST
-@staff_only
-def ticket_priority(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.PriorityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_set_priority(
-            request.user,
-            ticket=ticket,
-            priority=form.cleaned_data["priority"],
-            expected_version=form.cleaned_data["version"],
-        ),
-        "Priority changed.",
-    )
-
-
-@require_POST
-@staff_only
-def ticket_tracker(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.TrackerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    data = form.cleaned_data
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_link_tracker(
-            request.user,
-            ticket=ticket,
-            reference=data["reference"],
-            url=data["url"],
-            estimated_resolution=data["estimated_resolution"],
-            expected_version=data["version"],
-        ),
-        "Tracker issue linked.",
-    )
-
-
-@require_POST
-@customer_only
-def ticket_watcher(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.WatcherForm(request.POST, colleagues=selectors.colleagues_of(ticket=ticket))
-    if not form.is_valid():
-        messages.error(request, forms.first_error(form))
-        return _back(reference)
-    watcher = form.cleaned_data["watcher"]
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_add_watcher(request.user, ticket=ticket, watcher=watcher),
-        f"{watcher} is copied on this ticket.",
-    )
-
-
-@require_POST
-@signed_in
-def escalation_request(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.EscalationRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Tell us why this needs escalating.")
-        return _back(reference)
-    return _run(
-        request,
-        reference,
-        lambda: services.escalation_request(
-            request.user, ticket=ticket, reason=form.cleaned_data["reason"]
-        ),
-        "Escalation requested: a manager will review it.",
-    )
 
 
 @require_POST
@@ -364,24 +219,6 @@ def escalation_decline(request, reference: str, escalation_id: int):
             request.user, escalation=escalation, reason=form.cleaned_data["reason"]
         ),
         "Escalation declined.",
-    )
-
-
-@require_POST
-@staff_only
-def escalation_lower(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the reason for lowering the level.")
-        return _back(reference)
-    return _run(
-        request,
-        reference,
-        lambda: services.ticket_lower_escalation(
-            request.user, ticket=ticket, reason=form.cleaned_data["reason"]
-        ),
-        "Escalation level lowered.",
     )
 
 

@@ -21,7 +21,7 @@ from accounts.permissions import require
 from notifications.selectors import on_call_at
 from sla.models import Severity, SupportTier
 from sla.selectors import contract_in_force
-from tickets import bulk, forms, queues, search, selectors, services, workflow
+from tickets import actions, bulk, forms, queues, search, selectors, services, workflow
 from tickets import workspace_forms as wforms
 from tickets.models import Priority
 
@@ -139,156 +139,34 @@ def row(request, reference: str):
     return _row(request, reference.upper(), panel=request.GET.get("panel") == "1")
 
 
-def _act(request, reference: str, action, success: str):
-    """Run one service on the ticket; answer htmx with the row, others with a redirect."""
-    panel = request.POST.get("panel") == "1"
-    try:
-        action()
-    except services.ConcurrentEdit as conflict:
-        message = ("warning", str(conflict))
-    except ValidationError as error:
-        message = ("danger", forms.error_text(error))
-    except workflow.TransitionError as error:
-        message = ("danger", str(error))
-    else:
-        message = ("success", success)
+def _triage(request, reference: str, name: str):
+    """Run one shared ticket action; answer htmx with the row, others with a redirect."""
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    message = actions.perform(name, request, ticket)
     if request.htmx:
-        return _row(request, reference, panel=panel, message=message)
+        return _row(
+            request, ticket.reference, panel=request.POST.get("panel") == "1", message=message
+        )
     getattr(messages, "error" if message[0] == "danger" else message[0])(request, message[1])
     return redirect("workspace")
 
 
-def _invalid(request, reference: str, form):
-    message = ("danger", forms.first_error(form))
-    if request.htmx:
-        return _row(request, reference, panel=request.POST.get("panel") == "1", message=message)
-    messages.error(request, message[1])
-    return redirect("workspace")
+def _triage_view(name: str):
+    @require_POST
+    @staff_only
+    def view(request, reference: str):
+        return _triage(request, reference, name)
+
+    view.__name__ = f"triage_{name}"
+    return view
 
 
-@require_POST
-@staff_only
-def triage_acknowledge(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.VersionedForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket.reference, form)
-    return _act(
-        request,
-        ticket.reference,
-        lambda: services.ticket_transition(
-            request.user,
-            ticket=ticket,
-            action="acknowledge",
-            expected_version=form.cleaned_data["version"],
-        ),
-        f"{ticket.reference} acknowledged.",
-    )
-
-
-@require_POST
-@staff_only
-def triage_assign(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.AssignForm(request.POST, staff=selectors.staff_choices())
-    if not form.is_valid():
-        return _invalid(request, ticket.reference, form)
-    assignee = form.cleaned_data["assignee"]
-    return _act(
-        request,
-        ticket.reference,
-        lambda: services.ticket_assign(
-            request.user,
-            ticket=ticket,
-            assignee=assignee,
-            expected_version=form.cleaned_data["version"],
-        ),
-        f"{ticket.reference} assigned to {assignee}." if assignee else "Unassigned.",
-    )
-
-
-@require_POST
-@staff_only
-def triage_severity(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.SeverityForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket.reference, form)
-    data = form.cleaned_data
-    return _act(
-        request,
-        ticket.reference,
-        lambda: services.ticket_set_severity(
-            request.user,
-            ticket=ticket,
-            severity=data["severity"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        ),
-        f"Severity set to {data['severity']}; the SLA clocks follow the new targets.",
-    )
-
-
-@require_POST
-@staff_only
-def triage_priority(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.PriorityForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket.reference, form)
-    return _act(
-        request,
-        ticket.reference,
-        lambda: services.ticket_set_priority(
-            request.user,
-            ticket=ticket,
-            priority=form.cleaned_data["priority"],
-            expected_version=form.cleaned_data["version"],
-        ),
-        "Priority changed.",
-    )
-
-
-@require_POST
-@staff_only
-def triage_transition(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.TransitionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket.reference, form)
-    data = form.cleaned_data
-    transition = workflow.TRANSITIONS.get(data["action"])
-    label = transition.label.lower() if transition else data["action"]
-    return _act(
-        request,
-        ticket.reference,
-        lambda: services.ticket_transition(
-            request.user,
-            ticket=ticket,
-            action=data["action"],
-            expected_version=data["version"],
-            workaround=data["workaround"],
-        ),
-        f"Done: {label}.",
-    )
-
-
-@require_POST
-@staff_only
-def triage_reply(request, reference: str):
-    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-    form = forms.ReplyForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, ticket.reference, form)
-    internal = form.cleaned_data["internal"]
-    return _act(
-        request,
-        ticket.reference,
-        lambda: services.ticket_reply(
-            request.user, ticket=ticket, body=form.cleaned_data["body"], internal=internal
-        ),
-        "Internal note added." if internal else "Reply sent.",
-    )
+triage_acknowledge = _triage_view("acknowledge")
+triage_assign = _triage_view("assign")
+triage_severity = _triage_view("severity")
+triage_priority = _triage_view("priority")
+triage_transition = _triage_view("transition")
+triage_reply = _triage_view("reply")
 
 
 # --- Bulk actions -----------------------------------------------------------------------
