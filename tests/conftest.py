@@ -3,6 +3,7 @@ on the Redis broker, and a real headless Chromium driven by Playwright."""
 
 import importlib
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -134,6 +135,17 @@ def page(browser, live_server) -> Iterator:
     context.close()
     # A CSP violation or a script error in any page is a failure of that test.
     assert not errors, f"browser reported errors: {errors}"
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    """Poll for work done by a real worker in another thread or process (which commits
+    on its own connection); True as soon as ``predicate()`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
 
 
 def sign_in(page, user: User, password: str = factories.DEFAULT_PASSWORD) -> None:

@@ -50,7 +50,26 @@ class ChoiceWithHelp(forms.RadioSelect):
 CHOICE_WITH_HELP = "tickets/widgets/choice_with_help_field.html"
 
 
-class TicketCreateForm(forms.Form):
+class SeverityRulesMixin:
+    """Enhancement requests carry no severity; faults need one; S1 needs the business
+    impact. Shared by the portal's form and the agents' phone/email intake form."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") == TicketType.ENHANCEMENT:
+            data["severity"] = ""
+        elif not data.get("severity"):
+            self.add_error("severity", "Choose how severe the problem is.")
+        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
+            self.add_error(
+                "business_impact",
+                "A critical (S1) ticket needs a business-impact statement: what has "
+                "stopped, and for whom.",
+            )
+        return data
+
+
+class TicketCreateForm(SeverityRulesMixin, forms.Form):
     type = forms.ChoiceField(
         label="What kind of request is it?",
         choices=TicketType.choices,
@@ -115,20 +134,6 @@ class TicketCreateForm(forms.Form):
             "intake_key",
             Submit("submit", "Log the ticket"),
         )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("type") == TicketType.ENHANCEMENT:
-            data["severity"] = ""
-        elif not data.get("severity"):
-            self.add_error("severity", "Choose how severe the problem is.")
-        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
-            self.add_error(
-                "business_impact",
-                "A critical (S1) ticket needs a business-impact statement: what has "
-                "stopped, and for whom.",
-            )
-        return data
 
 
 class VersionedForm(forms.Form):

@@ -73,6 +73,10 @@ OPEN_STATUSES = [
 ]
 
 
+# Plain strings, so that index conditions deconstruct to the same migration.
+OPEN_STATUS_VALUES = [str(status) for status in OPEN_STATUSES]
+
+
 class TicketCounter(models.Model):
     """Per-organisation ticket numbers, taken with UPDATE … RETURNING in the creating
     transaction: a rolled-back creation gives its number back, so there are no holes."""
@@ -181,15 +185,7 @@ class Ticket(models.Model):
             models.Index(
                 fields=["sla_due_at", "priority"],
                 name="ticket_open_urgency_idx",
-                condition=Q(
-                    status__in=[
-                        "new",
-                        "acknowledged",
-                        "in_progress",
-                        "waiting_on_customer",
-                        "workaround_provided",
-                    ]
-                ),
+                condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
             # Take next: the most urgent unassigned open ticket. The condition lists all
             # five open statuses so the planner can match the queue's filter exactly.
@@ -198,13 +194,7 @@ class Ticket(models.Model):
                 name="ticket_unassigned_urgency_idx",
                 condition=Q(
                     assignee__isnull=True,
-                    status__in=[
-                        "new",
-                        "acknowledged",
-                        "in_progress",
-                        "waiting_on_customer",
-                        "workaround_provided",
-                    ],
+                    status__in=OPEN_STATUS_VALUES,
                 ),
             ),
             # Portal lists: an organisation's tickets by last activity, filtered by status.

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from accounts.models import User
 from sla.models import SEVERITY_HELP, Channel, ProductVersion, Severity
 from tickets import bulk, queues
-from tickets.forms import CHOICE_WITH_HELP, ChoiceWithHelp
+from tickets.forms import CHOICE_WITH_HELP, ChoiceWithHelp, SeverityRulesMixin
 from tickets.models import TYPE_HELP, Priority, TicketType
 
 
@@ -85,7 +85,7 @@ class BulkForm(forms.Form):
         return data
 
 
-class LogTicketForm(forms.Form):
+class LogTicketForm(SeverityRulesMixin, forms.Form):
     """A ticket taken by phone or email, logged for a customer contact."""
 
     channel = forms.ChoiceField(
@@ -155,20 +155,6 @@ class LogTicketForm(forms.Form):
             "product_version",
             "intake_key",
         )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("type") == TicketType.ENHANCEMENT:
-            data["severity"] = ""
-        elif not data.get("severity"):
-            self.add_error("severity", "Choose how severe the problem is.")
-        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
-            self.add_error(
-                "business_impact",
-                "A critical (S1) ticket needs a business-impact statement: what has "
-                "stopped, and for whom.",
-            )
-        return data
 
 
 class IntakeCheckForm(forms.Form):

@@ -1,4 +1,3 @@
-import time
 from datetime import timedelta
 
 import pytest
@@ -7,16 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.tasks import clear_expired_sessions
-
-
-def _wait_for(predicate, timeout: float = 15.0) -> bool:
-    """Poll for a worker's result; the worker runs in another thread and commits."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+from tests.conftest import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,7 +24,7 @@ def test_task_enqueued_on_commit_runs_in_a_real_worker_over_redis(celery_worker)
     with transaction.atomic():
         clear_expired_sessions.delay_on_commit()
 
-    assert _wait_for(lambda: not Session.objects.filter(session_key="expired-session").exists())
+    assert wait_for(lambda: not Session.objects.filter(session_key="expired-session").exists())
     assert Session.objects.filter(session_key="live-session").exists()
 
 

@@ -22,6 +22,7 @@ from django_scopes import scopes_disabled
 from notifications import services
 from notifications.models import Kind, Notification, OutboundEmail, OutboundState
 from notifications.tasks import send_email, sla_sweep
+from tests.conftest import wait_for
 from tests.notifications.conftest import local
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -242,7 +243,7 @@ class PrivateRedis:
              "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        assert _wait_for(self._answers, timeout=10), "redis-server did not start"
+        assert wait_for(self._answers, timeout=10), "redis-server did not start"
 
     def stop(self):
         self.process.terminate()
@@ -276,15 +277,6 @@ def private_redis(monkeypatch):
         redis.stop()
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_ticket_logged_while_redis_is_down_is_kept_and_mailed_once_when_it_is_back(
     private_redis, personas, make_ticket, time_machine
@@ -296,7 +288,7 @@ def test_a_ticket_logged_while_redis_is_down_is_kept_and_mailed_once_when_it_is_
     time_machine.move_to(local(25, 10), tick=True)
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         before = make_ticket(severity="S2", title="Before the outage")  # publishes: connected
-        assert _wait_for(lambda: len(mail.outbox) == 1)
+        assert wait_for(lambda: len(mail.outbox) == 1)
 
         private_redis.stop()
         started = time.monotonic()
@@ -319,7 +311,7 @@ def test_a_ticket_logged_while_redis_is_down_is_kept_and_mailed_once_when_it_is_
             with scopes_disabled():
                 return OutboundEmail.objects.get(pk=outbound.pk).state == OutboundState.SENT
 
-        assert _wait_for(sent, timeout=60)
+        assert wait_for(sent, timeout=60)
         assert sla_sweep()["emails"] == 0
     assert [m.subject for m in mail.outbox] == [
         f"[{before.reference}] We received your request: Before the outage",

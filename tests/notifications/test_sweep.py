@@ -21,6 +21,7 @@ from notifications.models import Kind, OnCallPage, OnCallShift, OutboundEmail, O
 from notifications.tasks import sla_clock_check, sla_sweep
 from sla.models import ClockState, SLAClock
 from tests import factories
+from tests.conftest import wait_for
 from tests.notifications.conftest import local
 from tickets import services
 
@@ -288,15 +289,6 @@ def test_a_critical_deadline_breached_after_hours_pages_the_on_call_agent(
 # --- A real worker ---------------------------------------------------------------------------
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
 def _drain() -> None:
     """Wait until the worker has run everything queued so far: it takes one task at a
     time in order, so once a sentinel email enqueued now is sent, all before it ran."""
@@ -315,7 +307,7 @@ def _drain() -> None:
         with scopes_disabled():
             return OutboundEmail.objects.get(pk=sentinel.pk).state == OutboundState.SENT
 
-    assert _wait_for(sent)
+    assert wait_for(sent)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -363,7 +355,7 @@ def test_the_sweep_twice_and_workers_in_parallel_send_every_notice_exactly_once(
             warnings = OutboundEmail.objects.filter(kind=Kind.SLA_WARNING)
             return warnings.count() == 4 and not warnings.exclude(state=OutboundState.SENT)
 
-    assert _wait_for(all_sent)
+    assert wait_for(all_sent)
     sla_sweep()
     _drain()
     with scopes_disabled():
