@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count
 
-from accounts.models import Invitation, Membership, Organization, User
+from accounts.models import Invitation, Membership, Organization, Team, User
 
 
 class MembershipInline(admin.StackedInline):
@@ -48,12 +49,26 @@ class MembershipOrgInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "timezone", "cem", "is_active", "created_at"]
-    list_filter = ["is_active", "cem"]
+    list_display = ["name", "code", "timezone", "cem", "support_team", "is_active", "created_at"]
+    list_filter = ["is_active", "support_team", "cem"]
     search_fields = ["name", "code"]
-    list_select_related = ["cem"]
-    autocomplete_fields = ["cem"]
+    list_select_related = ["cem", "support_team"]
+    autocomplete_fields = ["cem", "support_team"]
     inlines = [MembershipOrgInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "member_count", "created_at"]
+    search_fields = ["name"]
+    autocomplete_fields = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description="Members", ordering="member_total")
+    def member_count(self, obj: Team) -> int:
+        return obj.member_total
 
 
 @admin.register(Membership)

@@ -1,6 +1,6 @@
 """Demo people and organisations. Every sign-in shares one password, printed at the end."""
 
-from accounts.models import MemberRole, Membership, Organization, StaffRole, User
+from accounts.models import MemberRole, Membership, Organization, StaffRole, Team, User
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -69,6 +69,25 @@ ORGANIZATIONS = [
 ]
 
 
+# Account teams: (name, member emails, organisation codes they look after).
+TEAMS = [
+    (
+        "EMEA support",
+        [
+            "alex.agent@vendor.example",
+            "priya.agent@vendor.example",
+            "sofia.specialist@vendor.example",
+        ],
+        ["ACME", "GLBX", "UMBR"],
+    ),
+    (
+        "Americas and retail",
+        ["tom.agent@vendor.example", "sofia.specialist@vendor.example"],
+        ["INIT", "WAYN"],
+    ),
+]
+
+
 def _user(email: str, full_name: str, **fields) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -95,6 +114,10 @@ def seed(stdout) -> None:
             Membership.objects.get_or_create(
                 user=user, defaults={"organization": organization, "role": role}
             )
+    for team_name, members, codes in TEAMS:
+        team, _ = Team.objects.get_or_create(name=team_name)
+        team.members.add(*User.objects.filter(email__in=members))
+        Organization.objects.filter(code__in=codes, support_team=None).update(support_team=team)
 
 
 def print_sign_ins(stdout) -> None:

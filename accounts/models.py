@@ -105,6 +105,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.staff_role)
 
 
+class Team(models.Model):
+    """A group of vendor staff who look after a set of customers (their account team):
+    the "my team's" queue of the workspace, and who hears of an unassigned ticket."""
+
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="teams",
+        blank=True,
+        limit_choices_to=~models.Q(staff_role=""),
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     code = models.CharField(
@@ -129,6 +149,14 @@ class Organization(models.Model):
         limit_choices_to={"staff_role__in": [StaffRole.MANAGER, StaffRole.ADMINISTRATOR]},
         null=True,
         blank=True,
+    )
+    support_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text="The staff team that looks after this customer.",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)

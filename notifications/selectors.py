@@ -103,13 +103,18 @@ def managers() -> list[User]:
     return list(User.objects.filter(staff_role=StaffRole.MANAGER, is_active=True))
 
 
-def agents() -> list[User]:
-    """The team that hears about unassigned tickets: agents and specialists."""
-    return list(
-        User.objects.filter(
-            staff_role__in=[StaffRole.AGENT, StaffRole.SPECIALIST], is_active=True
-        ).order_by("full_name")
-    )
+def agents(ticket=None) -> list[User]:
+    """Who hears about an unassigned ticket: the agents and specialists of the team that
+    looks after its organisation, or all of them when it has no team (or nobody active
+    in it)."""
+    people = User.objects.filter(
+        staff_role__in=[StaffRole.AGENT, StaffRole.SPECIALIST], is_active=True
+    ).order_by("full_name")
+    if ticket is not None:
+        team = list(people.filter(teams__organizations=ticket.organization_id).distinct())
+        if team:
+            return team
+    return list(people)
 
 
 def customers_on(ticket) -> list[User]:

@@ -269,7 +269,7 @@ def _record_failure(outbound: OutboundEmail, error: Exception, *, refused: bool)
         notifications_create(
             kind=Kind.DELIVERY_FAILED,
             event_key=f"outbound:{outbound.pk}",
-            users=owners or selectors.agents(),
+            users=owners or selectors.agents(ticket),
             ticket=ticket,
             context={
                 "outbound": outbound,
@@ -344,8 +344,8 @@ def preferences_save(actor: User, *, choices: dict[str, bool]) -> None:
 
 
 def _responsible(ticket) -> list[User]:
-    """The assignee, or the whole team while nobody is assigned."""
-    return [ticket.assignee] if ticket.assignee_id else selectors.agents()
+    """The assignee, or the organisation's team while nobody is assigned."""
+    return [ticket.assignee] if ticket.assignee_id else selectors.agents(ticket)
 
 
 def _overseers(ticket) -> list[User]:

@@ -95,6 +95,7 @@ import calendar as stdlib_calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -246,6 +247,17 @@ def holiday_dates(
     country: str, subdivision: str | None, years: int | Iterable[int]
 ) -> frozenset[date]:
     """Public holidays of a country (and subdivision) for the given years, as dates."""
+    return _holiday_dates(
+        country, subdivision, (years,) if isinstance(years, int) else tuple(years)
+    )
+
+
+@lru_cache(maxsize=128)
+def _holiday_dates(
+    country: str, subdivision: str | None, years: tuple[int, ...]
+) -> frozenset[date]:
+    # Building a country's holidays takes milliseconds per year, and every calendar the
+    # dashboard or a queue loads asks for the same few years: computed once per process.
     # Imported here so that the arithmetic itself depends on the standard library only.
     import holidays
 
@@ -383,6 +395,30 @@ def open_time_between(cal: Calendar, start: datetime, end: datetime) -> timedelt
                 total += clipped
         day += ONE_DAY
     return total
+
+
+def open_windows(cal: Calendar, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The open spans inside [start, end), in order, touching spans merged (24x7: one)."""
+    start_utc = _to_utc(start, "start")
+    end_utc = _to_utc(end, "end")
+    if end_utc <= start_utc:
+        return []
+    if cal.always_open:
+        return [(start_utc, end_utc)]
+    windows: list[tuple[datetime, datetime]] = []
+    day = start_utc.astimezone(cal._zone).date()
+    last_day = end_utc.astimezone(cal._zone).date()
+    while day <= last_day:
+        for open_at, close_at in opening_intervals(cal, day):
+            open_at, close_at = max(open_at, start_utc), min(close_at, end_utc)
+            if close_at <= open_at:
+                continue
+            if windows and windows[-1][1] >= open_at:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], close_at))
+            else:
+                windows.append((open_at, close_at))
+        day += ONE_DAY
+    return windows
 
 
 def deadline(

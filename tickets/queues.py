@@ -24,6 +24,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
-from sla.models import Contract, Severity, SupportTier
+from sla.models import ClockState, Contract, Severity, SLAClock, SupportTier
 from tickets.models import (
     OPEN_STATUSES,
     CannedResponse,
@@ -87,6 +88,15 @@ def _breached(at: dt.datetime) -> Q:
     return Q(sla_breached=True) | Q(sla_due_at__lte=at)
 
 
+def _deadline_calendar() -> Subquery:
+    """The calendar of the running clock that sets the ticket's deadline, for its
+    countdown in open time (sla.selectors.ticket_countdowns); clock_ticket_state_idx."""
+    clocks = SLAClock.objects.filter(
+        ticket=OuterRef("pk"), state=ClockState.RUNNING, due_at=OuterRef("sla_due_at")
+    )
+    return Subquery(clocks.values("calendar_id")[:1])
+
+
 def _escalation_pending() -> Exists:
     return Exists(
         EscalationRequest.objects.filter(ticket=OuterRef("pk"), status=EscalationStatus.PENDING)
@@ -100,12 +110,21 @@ def _escalated(user: User, at: dt.datetime) -> Q:
     return Q(escalation_level__gt=0) | Q(pk__in=pending.values("ticket_id"))
 
 
+def _my_teams(user: User, at: dt.datetime) -> Q:
+    # Subqueries, not joins: a join through the team's members would repeat each ticket
+    # once per teammate in the count query's conditional aggregates.
+    looked_after = Organization.objects.filter(support_team__members=user).values("pk")
+    teammates = User.objects.filter(teams__members=user).values("pk")
+    return Q(organization_id__in=looked_after) | Q(assignee_id__in=teammates)
+
+
 QUEUES: dict[str, Queue] = {
     q.slug: q
     for q in [
         Queue("all", "All open", "inbox", lambda user, at: Q()),
         Queue("unassigned", "Unassigned", "person-dash", lambda user, at: Q(assignee=None)),
         Queue("mine", "Mine", "person-check", lambda user, at: Q(assignee=user)),
+        Queue("team", "My team's", "people", _my_teams),
         Queue(
             "warning",
             "About to breach",
@@ -253,7 +272,9 @@ def queue_tickets(*, user: User, filters: QueueFilters, at: dt.datetime) -> Quer
             _open_tickets()
             .filter(filters.condition(user, at))
             .select_related(*ROW_RELATED)
-            .annotate(escalation_pending=_escalation_pending())
+            .annotate(
+                escalation_pending=_escalation_pending(), sla_calendar_id=_deadline_calendar()
+            )
             .order_by(*URGENCY_ORDER)
         )
 
@@ -278,7 +299,9 @@ def ticket_row(*, reference: str) -> Ticket:
     with scopes_disabled():
         ticket = (
             Ticket.objects.select_related(*ROW_RELATED)
-            .annotate(escalation_pending=_escalation_pending())
+            .annotate(
+                escalation_pending=_escalation_pending(), sla_calendar_id=_deadline_calendar()
+            )
             .filter(reference=reference)
             .first()
         )

@@ -19,6 +19,7 @@ from accounts import permissions
 from accounts.models import Organization
 from accounts.permissions import require
 from notifications.selectors import on_call_at
+from sla import selectors as sla_selectors
 from sla.models import Severity, SupportTier
 from sla.selectors import contract_in_force
 from tickets import actions, bulk, forms, queues, search, selectors, services, workflow
@@ -82,6 +83,8 @@ def workspace(request):
         return render(request, "tickets/queue_list.html#queue_nav", context)
     tickets = queues.queue_tickets(user=request.user, filters=filters, at=at)
     page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    sla_selectors.ticket_countdowns(tickets=page.object_list, at=at)
     organization = (
         Organization.objects.filter(pk=filters.organization_id).first()
         if filters.organization_id
@@ -118,6 +121,7 @@ def take_next(request):
 
 def _row(request, reference: str, *, panel: bool, message=None, status: int = 200):
     ticket = queues.ticket_row(reference=reference)
+    sla_selectors.ticket_countdowns(tickets=[ticket], at=timezone.now())
     context = {"ticket": ticket, "panel": panel, "message": message}
     if panel:
         context |= {
@@ -389,8 +393,7 @@ def search_view(request):
         ticket = search.ticket_by_reference(reference=reference)
         if ticket is not None:
             return redirect("ticket_detail", reference=ticket.reference)
-    tickets = search.ticket_search(words=text)
-    page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = search.ticket_search_page(words=text, number=request.GET.get("page"))
     return render(
         request,
         "tickets/workspace_search.html",

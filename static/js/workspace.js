@@ -9,8 +9,8 @@
   // --- Live countdown of each row's earliest running SLA deadline -------------------
   const STATES = ["sla-on_track", "sla-warning", "sla-breached"];
 
-  function timeLeft(ms) {
-    const late = ms < 0;
+  function timeLeft(ms, overdue) {
+    const late = overdue === undefined ? ms < 0 : overdue;
     let minutes = Math.floor(Math.abs(ms) / 60000);
     const days = Math.floor(minutes / 1440);
     minutes -= days * 1440;
@@ -21,6 +21,36 @@
     else if (hours) text = hours + "h " + String(minutes).padStart(2, "0") + "m";
     else text = minutes + "m";
     return text + (late ? " overdue" : " left");
+  }
+
+  // Open time in [from, to): the overlap with the calendar's open spans the server sent
+  // (epoch ms); past their horizon the clock is assumed to run, until the next refresh.
+  function openTime(el, from, to) {
+    if (to <= from) return 0;
+    if (el.hasAttribute("data-always-open")) return to - from;
+    let windows;
+    try {
+      windows = JSON.parse(el.dataset.windows || "[]");
+    } catch (error) {
+      return to - from;
+    }
+    let total = 0;
+    windows.forEach(function (span) {
+      total += Math.max(0, Math.min(span[1], to) - Math.max(span[0], from));
+    });
+    const horizon = Date.parse(el.dataset.at) + 3 * 86400000;
+    return total + Math.max(0, to - Math.max(from, horizon));
+  }
+
+  function running(el, now) {
+    if (el.hasAttribute("data-always-open")) return true;
+    try {
+      return JSON.parse(el.dataset.windows || "[]").some(function (span) {
+        return span[0] <= now && now < span[1];
+      });
+    } catch (error) {
+      return true;
+    }
   }
 
   function tick() {
@@ -34,7 +64,18 @@
       else if (!Number.isNaN(warn) && warn <= now) state = "sla-warning";
       el.classList.remove.apply(el.classList, STATES);
       el.classList.add(state);
-      el.textContent = timeLeft(due - now);
+      if (el.dataset.openLeft === undefined) {
+        el.textContent = timeLeft(due - now); // no calendar known: wall-clock time
+        return;
+      }
+      // Open time: the clock only runs while the deadline's calendar is open.
+      const at = Date.parse(el.dataset.at);
+      const left = Number(el.dataset.openLeft) * 1000 - openTime(el, at, now);
+      el.textContent = timeLeft(left, due <= now);
+      const stopped = !running(el, now);
+      el.classList.toggle("countdown-stopped", stopped);
+      el.title =
+        el.dataset.title + (stopped ? " (the clock is stopped outside business hours)" : "");
     });
   }
 

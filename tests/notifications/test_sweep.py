@@ -16,6 +16,7 @@ from django.core import mail
 from django.db import connection
 from django_scopes import scopes_disabled
 
+from accounts.models import Organization, Team
 from notifications import selectors
 from notifications.models import Kind, OnCallPage, OnCallShift, OutboundEmail, OutboundState
 from notifications.tasks import sla_clock_check, sla_sweep
@@ -72,7 +73,9 @@ def test_the_assignee_is_warned_at_the_warning_minute_and_not_before(critical, s
     ]
 
 
-def test_an_unassigned_ticket_warns_the_whole_team(make_ticket, at, sweep, personas):
+def test_an_unassigned_ticket_warns_every_agent_when_its_customer_has_no_team(
+    make_ticket, at, sweep, personas
+):
     at(local(25, 10))
     second_agent = factories.StaffFactory()
     ticket = make_ticket()
@@ -83,6 +86,24 @@ def test_an_unassigned_ticket_warns_the_whole_team(make_ticket, at, sweep, perso
     assert all(
         subject.startswith(f"[{ticket.reference}]") for _, subject in mails(Kind.SLA_WARNING)
     )
+
+
+def test_an_unassigned_ticket_warns_only_the_team_that_looks_after_its_customer(
+    make_ticket, at, sweep, personas
+):
+    at(local(25, 10))
+    outsider = factories.StaffFactory()
+    teammate = factories.StaffFactory()
+    team = Team.objects.create(name="EMEA support")
+    team.members.add(personas.agent, teammate, personas.manager)  # managers are not paged here
+    ticket = make_ticket()
+    Organization.objects.filter(pk=ticket.organization_id).update(support_team=team)
+
+    sweep(local(25, 11, 30))
+
+    warned = {to for to, _ in mails(Kind.SLA_WARNING)}
+    assert warned == {personas.agent.email, teammate.email}
+    assert outsider.email not in warned
 
 
 def test_a_breach_is_recorded_at_the_deadline_minute_and_reaches_managers_and_the_cem(

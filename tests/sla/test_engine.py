@@ -24,6 +24,7 @@ from sla.engine import (
     is_open,
     late_by,
     open_time_between,
+    open_windows,
     opening_intervals,
     validate_calendar,
     warn_at,
@@ -629,3 +630,46 @@ def test_unknown_unit_is_rejected():
 def test_day_based_units_need_at_least_one():
     with pytest.raises(ValueError, match="at least 1"):
         deadline(VENDOR, local(2026, 3, 2, 10), 0, "business_days")
+
+
+# --- open spans ahead (the queue's countdowns) ------------------------------------------
+
+
+def test_open_windows_from_friday_afternoon_to_monday_morning():
+    windows = open_windows(VENDOR, local(2026, 11, 27, 16, 30), local(2026, 11, 30, 10))
+    assert windows == [
+        (utc(2026, 11, 27, 15, 30), utc(2026, 11, 27, 16)),
+        (utc(2026, 11, 30, 8), utc(2026, 11, 30, 9)),
+    ]
+
+
+def test_open_windows_skip_holidays_and_keep_the_lunch_break():
+    # Thursday 24 Dec 2026 to Monday 28 Dec: three holidays, then a split Monday morning.
+    windows = open_windows(SPLIT, local(2026, 12, 23, 11), local(2026, 12, 28, 12, 30))
+    assert windows == [
+        (utc(2026, 12, 23, 10), utc(2026, 12, 23, 11)),
+        (utc(2026, 12, 23, 12), utc(2026, 12, 23, 16)),
+        (utc(2026, 12, 28, 7), utc(2026, 12, 28, 11)),
+    ]
+
+
+def test_open_windows_merge_across_midnight_and_are_one_span_on_24x7():
+    # 22:00-24:00 and 00:00-06:00 touch at midnight: one night, not two spans.
+    assert open_windows(NIGHT, local(2026, 11, 24, 21), local(2026, 11, 25, 7)) == [
+        (utc(2026, 11, 24, 21), utc(2026, 11, 25, 5))
+    ]
+    start, end = local(2026, 11, 24, 21), local(2026, 11, 28, 7)
+    assert open_windows(ALWAYS, start, end) == [(start, end)]
+    assert open_windows(VENDOR, end, start) == []
+
+
+def test_open_windows_add_up_to_the_open_time_between():
+    start, end = local(2026, 10, 20, 13, 17), local(2026, 11, 3, 10, 41)  # across DST and 23 Oct
+    total = sum((close - open_ for open_, close in open_windows(VENDOR, start, end)), timedelta())
+    assert total == open_time_between(VENDOR, start, end)
+
+
+def test_holiday_dates_are_computed_once_for_the_same_country_and_years():
+    first = holiday_dates("HU", None, range(2026, 2028))
+    assert holiday_dates("HU", None, [2026, 2027]) is first
+    assert holiday_dates("HU", None, 2026) == {d for d in first if d.year == 2026}

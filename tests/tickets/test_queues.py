@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Organization, Team
 from sla.models import SupportTier
 from tests import factories
 from tickets import bulk, queues, services
@@ -120,6 +121,30 @@ def test_mine_holds_only_the_agents_own_tickets(world):
     assert queue(world, "mine") == ["Mine S2"]
 
 
+def test_my_teams_queue_holds_its_customers_tickets_and_its_members_tickets(world, personas):
+    # The agent's team looks after Initech; Otto, a teammate, works a Globex ticket.
+    team = Team.objects.create(name="Americas")
+    team.members.add(world.agent, world.other)
+    Organization.objects.filter(pk=world.org_c.pk).update(support_team=team)
+    assert set(queue(world, "team")) == {"No contract S2", "Other agent's S3", "Mine S2"}
+    # Another team's customers and its members' tickets stay out.
+    elsewhere = Team.objects.create(name="EMEA")
+    elsewhere.members.add(factories.StaffFactory(full_name="Eve Elsewhere"))
+    Organization.objects.filter(pk=personas.org_a.pk).update(support_team=elsewhere)
+    assert "Breached S1" not in queue(world, "team")
+    # Counted once per ticket, however many teammates there are.
+    team.members.add(factories.StaffFactory(), factories.StaffFactory())
+    counts = queues.queue_counts(
+        user=world.agent, filters=queues.QueueFilters(), tiers=[], views=[], at=world.at
+    )
+    assert counts.queues["team"] == 3
+    assert counts.queues["all"] == 7
+
+
+def test_an_agent_without_a_team_has_an_empty_team_queue(world):
+    assert queue(world, "team") == []
+
+
 def test_about_to_breach_holds_tickets_past_their_warning_but_not_their_deadline(world):
     assert queue(world, "warning") == ["Warning S1"]
 
@@ -187,6 +212,7 @@ def test_all_counts_come_from_one_query(world, personas):
         "all": 7,
         "unassigned": 5,
         "mine": 1,
+        "team": 0,
         "warning": 1,
         "breached": 1,
         "waiting": 1,

@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Organization, Team
 from notifications.models import OnCallShift
 from sla.models import SupportTier
 from tests import factories
@@ -81,6 +82,51 @@ def test_queue_page_lists_the_most_urgent_ticket_first_with_a_live_countdown(
     assert 'data-testid="count-all">2<' in html
 
 
+def test_countdown_counts_open_time_and_stands_still_outside_business_hours(
+    office, agent_client, personas, contracts
+):
+    # An S2 on the vendor's Mon-Fri 09:00-17:00 calendar, logged on Wednesday at 10:00:
+    # due at Thursday's close, 7 + 8 open hours away.
+    ticket = log(personas.agent, personas.admin_a, title="ACME S2", severity="S2")
+    assert fresh(ticket).sla_due_at == dt.datetime(2026, 3, 12, 17, tzinfo=BUDAPEST)
+
+    def countdown() -> str:
+        html = agent_client.get(reverse("workspace")).content.decode()
+        start = html.index('data-testid="countdown"')
+        return html[html.rindex("<time", 0, start) : html.index("</time>", start)]
+
+    running = countdown()
+    assert running.endswith(">15h 00m left")
+    assert 'data-open-left="54000"' in running
+    assert "countdown-stopped" not in running
+    # The open spans ahead, for the script: the rest of today, then Thursday and Friday.
+    assert "data-windows=" in running and "data-always-open" not in running
+
+    office.move_to(dt.datetime(2026, 3, 11, 20, 0, tzinfo=BUDAPEST), tick=False)
+    stopped = countdown()
+    assert stopped.endswith(">8h 00m left")  # wall-clock time would say 21h
+    assert "countdown-stopped" in stopped
+    assert "stopped outside business hours until Thu 09:00" in stopped
+
+    # Late after Thursday's close, but no open time has passed since: "0m overdue".
+    office.move_to(dt.datetime(2026, 3, 12, 19, 0, tzinfo=BUDAPEST), tick=False)
+    assert countdown().endswith(">0m overdue")
+    office.move_to(dt.datetime(2026, 3, 13, 10, 30, tzinfo=BUDAPEST), tick=False)
+    late = agent_client.get(reverse("workspace") + "?queue=breached").content.decode()
+    assert "1h 30m overdue" in late  # open time: Friday 09:00-10:30, not 17h 30m
+
+
+def test_countdown_on_a_round_the_clock_target_is_wall_clock_time(
+    office, agent_client, personas, contracts
+):
+    log(personas.agent, personas.admin_a, title="ACME S1", severity="S1")
+    office.move_to(dt.datetime(2026, 3, 11, 23, 0, tzinfo=BUDAPEST), tick=False)
+    html = agent_client.get(reverse("workspace")).content.decode()
+    assert "data-always-open" in html
+    assert "countdown-stopped" not in html
+    assert "11h 00m overdue" in html  # due at 12:00
+
+
 def test_queue_page_colours_the_countdown_by_sla_state(office, agent_client, personas, contracts):
     ticket = log(personas.agent, personas.admin_a, title="ACME S1", severity="S1")
     office.shift(dt.timedelta(minutes=100))  # the warning is at 90 of 120 minutes
@@ -97,6 +143,9 @@ def test_queue_page_colours_the_countdown_by_sla_state(office, agent_client, per
 def _many_tickets(office, personas, count: int) -> None:
     """``count`` open tickets, at least one in every queue."""
     agent = personas.agent
+    team = Team.objects.create(name="EMEA support")
+    team.members.add(agent)
+    Organization.objects.filter(pk=personas.org_b.pk).update(support_team=team)
     carol = factories.customer(factories.OrganizationFactory(code="INIT"), full_name="Carol")
     log(agent, personas.admin_a, title="Soon breached", severity="S1")  # due in 2 hours
     office.shift(dt.timedelta(hours=1))
@@ -119,8 +168,8 @@ def _many_tickets(office, personas, count: int) -> None:
 
 
 # session, user, support tiers, saved views, every count (one query), who is on call,
-# the paginator's count and the page's rows
-QUEUE_PAGE_QUERIES = 8
+# the paginator's count, the page's rows and the calendars of their countdowns
+QUEUE_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("count", [5, 60])

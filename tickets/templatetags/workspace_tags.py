@@ -12,14 +12,10 @@ from tickets.search import MARK_START, MARK_STOP
 register = template.Library()
 
 
-@register.filter
-def time_left(due) -> str:
+def _left(seconds: int, late: bool | None = None) -> str:
     """ "2h 05m left", "3d 4h left", "45m overdue": what static/js/workspace.js keeps
-    up to date every few seconds, rendered once here for the first paint."""
-    if due is None:
-        return ""
-    seconds = int((due - timezone.now()).total_seconds())
-    late = seconds < 0
+    up to date, rendered once here for the first paint."""
+    late = seconds < 0 if late is None else late
     minutes = abs(seconds) // 60
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
@@ -30,6 +26,22 @@ def time_left(due) -> str:
     else:
         text = f"{minutes}m"
     return f"{text} overdue" if late else f"{text} left"
+
+
+@register.filter
+def time_left(due) -> str:
+    """Wall-clock time to a deadline (for a deadline without a known calendar)."""
+    if due is None:
+        return ""
+    return _left(int((due - timezone.now()).total_seconds()))
+
+
+@register.filter
+def open_time_left(countdown) -> str:
+    """Open time to the deadline of a Countdown (sla.selectors.ticket_countdowns)."""
+    if countdown is None:
+        return ""
+    return _left(countdown.seconds, late=countdown.overdue)
 
 
 @register.filter

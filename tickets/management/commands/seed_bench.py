@@ -40,7 +40,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from accounts.models import MemberRole, Membership, Organization, StaffRole, User
+from accounts.models import MemberRole, Membership, Organization, StaffRole, Team, User
 from sla import engine
 from sla.models import (
     BusinessCalendar,
@@ -72,6 +72,8 @@ MANAGER_EMAIL = f"manager01@{STAFF_DOMAIN}"
 ADMINISTRATOR_EMAIL = f"administrator@{STAFF_DOMAIN}"
 
 AGENTS, SPECIALISTS, MANAGERS = 50, 8, 5
+# Account teams: the agents and the organisations are dealt out among them in turn.
+TEAMS = ["Finance systems", "Logistics", "Healthcare", "Retail", "Public sector"]
 YEARS = 3
 BATCH = 10_000  # tickets generated, then copied, per batch
 DAY, HOUR, US = 86_400, 3_600, 1_000_000
@@ -222,8 +224,10 @@ class Table:
             raise CommandError(f"seed_bench: {self.name} has no column {missing}.")
         extra: list[tuple[str, Any]] = []
         for f in model._meta.concrete_fields:
-            if f.attname in supplied or isinstance(f, models.fields.AutoFieldMixin):
-                continue  # supplied, or an identity column the database numbers
+            if f.attname in supplied or f.generated:
+                continue  # supplied, or computed by the database from the other columns
+            if isinstance(f, models.fields.AutoFieldMixin):
+                continue  # an identity column the database numbers
             if f.db_default is not models.NOT_PROVIDED:
                 continue  # the database fills it
             # The model default ("" for a text field that may be blank), or NULL.
@@ -404,7 +408,12 @@ class Seeder:
         self._deadlines: dict[tuple, int] = {}
         t = Table
         self.tables = {
-            "org": t(Organization, ["id", "name", "code", "timezone", "cem_id", "created_at"]),
+            "team": t(Team, ["id", "name", "created_at"]),
+            "team_member": t(Team.members.through, ["team_id", "user_id"]),
+            "org": t(
+                Organization,
+                ["id", "name", "code", "timezone", "cem_id", "support_team_id", "created_at"],
+            ),
             "user": t(
                 User,
                 ["id", "password", "email", "full_name", "staff_role", "is_staff"]
@@ -556,6 +565,9 @@ class Seeder:
             name = self.name()
             agents.append(person(f"agent{i:02d}@{STAFF_DOMAIN}", name, role))
             self.staff_names[agents[-1]] = name
+        team_ids = Ids(Team)
+        teams = [(team_ids(), name, joined) for name in TEAMS]
+        team_members = [(teams[i % len(teams)][0], pk) for i, pk in enumerate(agents)]
         # The taker (the last agent) is assigned nothing; some agents work more than others.
         self.assignees = agents[:-1]
         self.assignee_weights = _cumulative(1 / (1 + i) ** 0.3 for i in range(AGENTS - 1))
@@ -581,7 +593,8 @@ class Seeder:
             name = f"{word} {sectors[index % len(sectors)]} {index + 1:04d}"
             created = self.start - rnd.randint(30, 400) * DAY
             cem = self.managers[index % MANAGERS]
-            orgs.append((pk, name, code, rnd.choice(TIMEZONES), cem, _at(created)))
+            team = teams[index % len(teams)][0]
+            orgs.append((pk, name, code, rnd.choice(TIMEZONES), cem, team, _at(created)))
             tier = rnd.choice(TIERS)
             valid_from = dt.datetime.fromtimestamp(created, tz=dt.UTC).date()
             lapsed = rnd.random() < 0.03  # the newest tickets of these have no valid contract
@@ -612,7 +625,9 @@ class Seeder:
                 memberships.append((membership_id(), pk, uid, role))
             self.orgs.append(org)
         for key, rows in [
+            ("team", teams),
             ("user", users),
+            ("team_member", team_members),
             ("org", orgs),
             ("contract", contracts),
             ("covered", covered),
@@ -1024,9 +1039,10 @@ class Seeder:
         # index-only scans; the full-text indexes' pending lists merged).
         maintenance = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         self.say(f"copied; resetting sequences and running {maintenance}\n")
-        tables = [Organization, User, Membership, Contract, Ticket, Reply, TicketEvent]
+        tables = [Team, Organization, User, Membership, Contract, Ticket, Reply, TicketEvent]
         tables += [Attachment, EscalationRequest, SLAClock]
         tables += [Contract.covered_versions.through, Ticket.watchers.through]
+        tables += [Team.members.through]
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), tables):
                 cursor.execute(sql)
