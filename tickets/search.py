@@ -2,10 +2,13 @@
 looked up in titles, descriptions, replies and notes.
 
 On PostgreSQL, words use full-text search: the ``@@`` matches are served by the GIN
-indexes on TICKET_SEARCH_VECTOR and REPLY_SEARCH_VECTOR (tickets.models), and the union
-of both id sets is ranked by the ticket's own document. The SQLite demo falls back to
-case-insensitive containment. Search is for staff, who may see every ticket and every
-internal note; a customer-facing search would have to start from the scoped managers.
+indexes on Ticket.search_document (a stored column) and REPLY_SEARCH_VECTOR
+(tickets.models), and the union of both is ranked by the ticket's stored document. A page
+is found in two steps, so that only its own rows are joined and highlighted: the ids of
+every match, ranked (ticket_search), then the page's tickets (ticket_search_page). The
+SQLite demo falls back to case-insensitive containment. Search is for staff, who may see
+every ticket and every internal note; a customer-facing search would have to start from
+the scoped managers.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django_scopes import scopes_disabled
 
-from tickets.models import REPLY_SEARCH_VECTOR, TICKET_SEARCH_VECTOR, Reply, Ticket
+from tickets.models import REPLY_SEARCH_VECTOR, Reply, Ticket
 from tickets.queues import ROW_RELATED
 
 REFERENCE = re.compile(r"^\s*#?([A-Za-z0-9]{2,10}-\d{1,9})\s*$")
 MAX_WORDS_LENGTH = 200
+PAGE_SIZE = 50
 # The snippet marks matches with two private-use characters, never with HTML: the
 # description is customer text, so the template escapes it first and only then turns
 # these two characters into <mark> (the highlight filter of workspace_tags).
@@ -40,31 +45,31 @@ def ticket_by_reference(*, reference: str) -> Ticket | None:
         return Ticket.objects.filter(reference=reference).only("pk", "reference").first()
 
 
-def _full_text(words: str) -> QuerySet[Ticket]:
-    query = SearchQuery(words, config="english", search_type="websearch")
-    in_tickets = Ticket.objects.annotate(document=TICKET_SEARCH_VECTOR).filter(document=query)
-    in_replies = Reply.objects.annotate(document=REPLY_SEARCH_VECTOR).filter(document=query)
+def _query(words: str) -> SearchQuery:
+    return SearchQuery(words, config="english", search_type="websearch")
+
+
+def _full_text(words: str) -> QuerySet:
+    query = _query(words)
+    rank = SearchRank(F("search_document"), query)
+    columns = ("match", "rank", "last_activity_at")
+    in_tickets = Ticket.objects.filter(search_document=query)
+    in_replies = Ticket.objects.filter(
+        pk__in=Reply.objects.annotate(document=REPLY_SEARCH_VECTOR)
+        .filter(document=query)
+        .values("ticket_id")
+    )
     # A UNION of the two index scans: an OR across the two tables could use neither index.
-    matching = in_tickets.order_by().values("pk").union(in_replies.order_by().values("ticket_id"))
     return (
-        Ticket.objects.filter(pk__in=matching)
-        .annotate(
-            rank=SearchRank(TICKET_SEARCH_VECTOR, query),
-            snippet=SearchHeadline(
-                "description",
-                query,
-                config="english",
-                max_words=24,
-                min_words=8,
-                start_sel=MARK_START,
-                stop_sel=MARK_STOP,
-            ),
-        )
-        .order_by("-rank", "-last_activity_at", "pk")
+        in_tickets.annotate(match=F("pk"), rank=rank)
+        .order_by()
+        .values_list(*columns)
+        .union(in_replies.annotate(match=F("pk"), rank=rank).order_by().values_list(*columns))
+        .order_by("-rank", "-last_activity_at", "match")
     )
 
 
-def _contains(words: str) -> QuerySet[Ticket]:
+def _contains(words: str) -> QuerySet:
     condition = Q()
     for word in words.split()[:8]:
         condition &= (
@@ -74,18 +79,87 @@ def _contains(words: str) -> QuerySet[Ticket]:
         )
     return (
         Ticket.objects.filter(condition)
-        .annotate(rank=Value(0.0), snippet=F("description"))
-        .order_by("-last_activity_at", "pk")
+        .annotate(match=F("pk"), rank=Value(0.0, output_field=FloatField()))
+        .values_list("match", "rank", "last_activity_at")
+        .order_by("-last_activity_at", "match")
     )
 
 
-def ticket_search(*, words: str) -> QuerySet[Ticket]:
-    """Tickets whose title, description or any reply or note contains the words, best
-    match first; a fixed number of queries whatever the number of hits (count + page)."""
+def ticket_search(*, words: str) -> QuerySet:
+    """(id as ``match``, rank, last activity) of every ticket whose title, description or any reply
+    or note contains the words, best match first."""
     words = words.strip()[:MAX_WORDS_LENGTH]
     # Staff search covers every organisation by design.
     with scopes_disabled():
         if not words:
-            return Ticket.objects.none()
-        tickets = _full_text(words) if connection.vendor == "postgresql" else _contains(words)
-        return tickets.select_related(*ROW_RELATED)
+            return (
+                Ticket.objects.none()
+                .annotate(match=F("pk"), rank=Value(0.0, output_field=FloatField()))
+                .values_list("match", "rank", "last_activity_at")
+            )
+        return _full_text(words) if connection.vendor == "postgresql" else _contains(words)
+
+
+class _Total:
+    """What the paginator counts: the total the page's own query found."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+
+def _ranked_page(matches: QuerySet, offset: int) -> tuple[list[int], int]:
+    """The ids of PAGE_SIZE matches from ``offset``, best first, and the number of all
+    matches, in ONE scan of them: a window count beside the top-N sort, where a separate
+    COUNT would find and recheck every match a second time."""
+    sql, params = matches.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT match, count(*) OVER () FROM (" + sql + ") AS matches "  # noqa: S608 - the ORM's SQL, values as parameters
+            "ORDER BY rank DESC, last_activity_at DESC, match LIMIT %s OFFSET %s",
+            [*params, PAGE_SIZE, offset],
+        )
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+def ticket_search_page(*, words: str, number: str | int | None) -> Page:
+    """One page of the matches as tickets with what a result shows, in two queries
+    whatever the number of matches: the page's ids with the total, then their tickets
+    (none without words).
+    A page number past the end shows the last page, as Paginator.get_page does."""
+    try:
+        number = max(int(number or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    if not words.strip():
+        return Page([], 1, Paginator(_Total(0), PAGE_SIZE))
+    matches = ticket_search(words=words).order_by()
+    ids, total = _ranked_page(matches, (number - 1) * PAGE_SIZE)
+    if not ids and number > 1:
+        _, total = _ranked_page(matches, 0)
+        number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        ids, total = _ranked_page(matches, (number - 1) * PAGE_SIZE)
+    words = words.strip()[:MAX_WORDS_LENGTH]
+    found: dict[int, Ticket] = {}
+    if ids:
+        # Staff search covers every organisation by design.
+        with scopes_disabled():
+            tickets = Ticket.objects.filter(pk__in=ids).select_related(*ROW_RELATED)
+            if connection.vendor == "postgresql":
+                snippet = SearchHeadline(
+                    "description",
+                    _query(words),
+                    config="english",
+                    max_words=24,
+                    min_words=8,
+                    start_sel=MARK_START,
+                    stop_sel=MARK_STOP,
+                )
+            else:
+                snippet = F("description")
+            found = {ticket.pk: ticket for ticket in tickets.annotate(snippet=snippet)}
+    tickets_in_order = [found[pk] for pk in ids if pk in found]
+    return Page(tickets_in_order, number, Paginator(_Total(total), PAGE_SIZE))

@@ -24,7 +24,7 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import service
 from sla import services as clocks
-from sla.models import Channel, ProductVersion, Severity, TargetKind
+from sla.models import Channel, Contract, ProductVersion, Severity, TargetKind
 from sla.selectors import contract_in_force
 from tickets import workflow
 from tickets.attachments import validate_upload
@@ -63,6 +63,7 @@ class IntakeCheck:
     product_covered: bool
     channel_entitled: bool
     warnings: tuple[str, ...]
+    contract: Contract | None = None  # the contract in force, found by the check
 
 
 def _now() -> dt.datetime:
@@ -155,7 +156,7 @@ def intake_check(
             f"The contract does not include {Channel(channel).label.lower()} support "
             f"(entitled: {', '.join(contract.entitled_channels)})."
         )
-    return IntakeCheck(True, covered, entitled, tuple(warnings))
+    return IntakeCheck(True, covered, entitled, tuple(warnings), contract)
 
 
 def _next_number(organization: Organization) -> int:
@@ -254,7 +255,7 @@ def ticket_create(
         business_impact=business_impact,
         requester=requester,
         created_by=actor,
-        contract=contract_in_force(organization=organization) if check.contract_valid else None,
+        contract=check.contract,
         has_valid_contract=check.contract_valid,
         product_covered=check.product_covered,
         channel_entitled=check.channel_entitled,

@@ -20,8 +20,8 @@ from tickets.models import Reply, Ticket
 
 pytestmark = [
     pytest.mark.browser,
-    # serialized_rollback: the default SLA policies survive earlier transactional tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The default SLA policies that a flush removes are put back by tests/conftest.py.
+    pytest.mark.django_db(transaction=True),
 ]
 
 # The README\'s copy comes from the demo data (test_screenshots.py); this one is for

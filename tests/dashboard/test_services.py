@@ -159,7 +159,7 @@ def test_the_summaries_are_refreshed_every_few_minutes_by_beat():
     assert entry["schedule"] <= 5 * 60
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_beat_task_refreshes_today_and_yesterday_in_a_real_worker(celery_worker):
     today = dashboard_services.vendor_today()
     refresh_summaries.delay()

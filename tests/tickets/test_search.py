@@ -85,6 +85,22 @@ def test_words_are_found_in_replies_and_internal_notes(agent_client, tickets):
     assert titles(response) == ["Scanner offline"]
 
 
+def test_a_ticket_matching_in_its_text_and_its_replies_is_listed_once(
+    agent_client, personas, tickets
+):
+    services.ticket_reply(personas.agent, ticket=tickets["printer"], body="The printer is fixed.")
+    response = agent_client.get(reverse("workspace_search"), {"q": "printer"})
+    assert titles(response) == ["Printer jams on invoices"]
+    assert "1 ticket found" in response.content.decode()
+
+
+def test_the_stored_document_follows_an_edited_title(agent_client, tickets):
+    with scopes_disabled():
+        Ticket.objects.filter(pk=tickets["scanner"].pk).update(title="Barcode scanner offline")
+    response = agent_client.get(reverse("workspace_search"), {"q": "scanners"})
+    assert titles(response) == ["Barcode scanner offline"]
+
+
 def test_every_word_must_match(agent_client, tickets):
     response = agent_client.get(reverse("workspace_search"), {"q": "printer offline"})
     assert titles(response) == []
@@ -116,7 +132,7 @@ def test_search_answers_with_a_fixed_number_of_queries(
     for n in range(count):
         ticket = log(personas.agent, personas.admin_a, title=f"Printer {n} jams")
         services.ticket_reply(personas.agent, ticket=ticket, body="Printer reset advised.")
-    # session, user, the count of matches, the page of results
+    # session, user, the page's ids with the count of matches, the page's tickets
     with django_assert_num_queries(4):
         response = agent_client.get(reverse("workspace_search"), {"q": "printer"})
     assert len(titles(response)) == min(count, 50)
@@ -136,5 +152,5 @@ def test_full_text_matches_use_the_gin_indexes(tickets):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = words.explain()
-    assert "ticket_search_idx" in plan
+    assert "ticket_document_idx" in plan
     assert "reply_search_idx" in plan

@@ -95,8 +95,8 @@ def test_take_next_answers_with_a_fixed_number_of_queries(
 AGENTS = 6
 
 
-# serialized_rollback: the default tiers and policies survive the flush of each test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The default tiers and policies that a flush removes are put back by tests/conftest.py.
+@pytest.mark.django_db(transaction=True)
 def test_agents_pressing_take_next_at_once_never_get_the_same_ticket(personas, contracts):
     for n in range(AGENTS + 2):
         log(personas.agent, [personas.admin_a, personas.admin_b][n % 2], severity="S2")
@@ -130,8 +130,8 @@ def test_agents_pressing_take_next_at_once_never_get_the_same_ticket(personas, c
         assert TicketEvent.objects.filter(ticket=ticket, field="assignee").count() == 1
 
 
-# serialized_rollback: the default tiers and policies survive the flush of each test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The default tiers and policies that a flush removes are put back by tests/conftest.py.
+@pytest.mark.django_db(transaction=True)
 def test_more_agents_than_tickets_leaves_the_late_ones_empty_handed(personas, contracts):
     log(personas.agent, personas.admin_a, severity="S1")
     log(personas.agent, personas.admin_b, severity="S2")

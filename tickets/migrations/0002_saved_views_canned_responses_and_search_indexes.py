@@ -7,18 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
-class AddIndexOnPostgreSQL(migrations.AddIndex):
-    """A GIN full-text index exists on PostgreSQL only; the SQLite demo searches with
-    icontains (tickets.search), so there the index is recorded in the state alone."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from tickets.migration_operations import AddIndexOnPostgreSQL
 
 
 class Migration(migrations.Migration):
