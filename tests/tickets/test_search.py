@@ -138,6 +138,35 @@ def test_search_answers_with_a_fixed_number_of_queries(
     assert len(titles(response)) == min(count, 50)
 
 
+def test_pages_of_matches_keep_their_order_and_a_page_past_the_end_shows_the_last(
+    agent_client, personas, contracts
+):
+    for n in range(55):
+        log(personas.agent, personas.admin_a, title=f"Printer {n} jams")
+    first = agent_client.get(reverse("workspace_search"), {"q": "printer"})
+    second = agent_client.get(reverse("workspace_search"), {"q": "printer", "page": "2"})
+    beyond = agent_client.get(reverse("workspace_search"), {"q": "printer", "page": "99"})
+    assert len(titles(first)) == 50 and len(titles(second)) == 5
+    assert not set(titles(first)) & set(titles(second))
+    assert titles(beyond) == titles(second)
+    assert beyond.context["page"].number == 2
+    assert "55 tickets found" in first.content.decode()
+    assert (
+        agent_client.get(reverse("workspace_search"), {"q": "printer", "page": "x"})
+        .context["page"]
+        .number
+        == 1
+    )
+
+
+def test_an_empty_search_finds_nothing_without_a_query(
+    agent_client, tickets, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # session, user
+        response = agent_client.get(reverse("workspace_search"), {"q": "  "})
+    assert titles(response) == []
+
+
 def test_reference_jump_costs_a_fixed_number_of_queries(
     agent_client, tickets, django_assert_num_queries
 ):
