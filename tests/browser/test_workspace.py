@@ -5,18 +5,29 @@ import datetime as dt
 import re
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from sla.models import Contract, Product, ProductVersion, SupportTier
+from sla import engine
+from sla import services as sla_services
+from sla.models import BusinessCalendar, Contract, Product, ProductVersion, SupportTier
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
 from tickets import bulk, services
 from tickets.models import Reply, Ticket
+from tickets.templatetags.workspace_tags import _left
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+
+def open_time_left(left: dt.timedelta) -> str:
+    return _left(int(left.total_seconds()))
+
 
 pytestmark = [
     pytest.mark.browser,
@@ -116,6 +127,42 @@ def queue(personas, contracts):
 
 def row(page: Page, ticket: Ticket):
     return page.locator(f"#row-{ticket.reference}")
+
+
+def test_countdown_stands_still_outside_business_hours_and_runs_in_them(page, personas, contracts):
+    """An S2 on the vendor's Mon-Fri 09:00-17:00 calendar, seen on a Saturday morning:
+    the countdown does not move over the weekend, and on Monday at 10:00 it has lost the
+    one open hour since 09:00 (the script counts from the open spans the page carries)."""
+    vendor = sla_services.engine_calendar(BusinessCalendar.objects.get(always_open=False))
+    today = timezone.localdate()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    while not engine.is_business_day(vendor, saturday + dt.timedelta(days=2)):
+        saturday += dt.timedelta(days=7)  # a weekend before a public holiday Monday
+    at = dt.datetime.combine(saturday, dt.time(10), tzinfo=BUDAPEST)
+    # Where the browser's clock stands at the end: Monday 10:00, plus the two 20 s runs.
+    monday = at + dt.timedelta(days=2, seconds=40)
+    with time_machine.travel(at, tick=False):
+        ticket = log(personas.agent, personas.admin_a, title="Invoice run stalls")
+        clock = ticket.clocks.select_related("calendar").get(due_at=ticket.sla_due_at)
+        cal = sla_services.engine_calendar(clock.calendar)
+        left = engine.open_time_between(cal, at, ticket.sla_due_at)
+        ran = engine.open_time_between(cal, at, monday)
+        page.clock.install(time=at)
+        sign_in(page, personas.agent)
+        countdown = row(page, ticket).get_by_test_id("countdown")
+        expect(countdown).to_have_text(open_time_left(left))
+        expect(countdown).to_have_class(re.compile(r"countdown-stopped"))
+        expect(countdown).to_have_attribute("title", re.compile("stopped outside business"))
+
+        page.clock.fast_forward("05:00:00")  # Saturday 15:00
+        page.clock.run_for(20_000)  # the script's next tick
+        expect(countdown).to_have_text(open_time_left(left))
+
+        page.clock.fast_forward("43:00:00")  # Monday 10:00:20
+        page.clock.run_for(20_000)
+        expect(countdown).to_have_text(open_time_left(left - ran))
+        expect(countdown).not_to_have_class(re.compile(r"countdown-stopped"))
+        assert ran > dt.timedelta(0)  # Monday is open (else the test proves nothing)
 
 
 def test_queue_orders_by_urgency_with_live_countdowns(page, personas, queue):
