@@ -10,6 +10,7 @@ seed gives the same story; an organisation that already has tickets is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import zoneinfo
 
@@ -152,6 +153,11 @@ WORKAROUNDS = [
 class Story:
     def __init__(self, rng: random.Random, staff: dict[str, list[User]]):
         self.rng = rng
+        # Recent tickets stop at each of these in turn (not at random), so that the
+        # queues show every state whatever the hour the demo is seeded at.
+        self.stops = itertools.cycle(
+            ["workaround", "new", "acknowledged", "replied", "waiting", "resolved"]
+        )
         self.agents = staff[StaffRole.AGENT] + staff[StaffRole.SPECIALIST]
         self.managers = staff[StaffRole.MANAGER]
 
@@ -202,11 +208,7 @@ class Story:
             )
         age = now - created
         # Recent tickets stop somewhere along the way, so the queues show every state.
-        stop = (
-            rng.choice(["new", "acknowledged", "replied", "waiting", "workaround", "resolved"])
-            if age < dt.timedelta(days=6)
-            else "closed"
-        )
+        stop = next(self.stops) if age < dt.timedelta(days=6) else "closed"
         if stop == "new":
             return
         agent = rng.choice(self.agents)
@@ -248,7 +250,7 @@ class Story:
             with self.at(t + dt.timedelta(minutes=30)):
                 services.ticket_transition(agent, ticket=ticket, action="wait_on_customer")
             return
-        if rng.random() < 0.35:
+        if stop != "workaround" and rng.random() < 0.35:
             t += dt.timedelta(hours=rng.randint(1, 20))
             if t >= now:
                 return
