@@ -36,7 +36,7 @@ from django_scopes import scopes_disabled
 from accounts import permissions
 from accounts.models import Organization, User
 from sla import engine
-from sla.dashboard_services import engine_calendars, vendor_today
+from sla.dashboard_services import vendor_today
 from sla.dashboard_tables import (
     NONE,
     Cell,
@@ -62,6 +62,7 @@ from sla.models import (
     TargetKind,
     TicketDay,
 )
+from sla.services import engine_calendars
 
 KINDS = list(TargetKind)
 DURATION_KINDS = [TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION]

@@ -22,7 +22,6 @@ from django.utils import timezone
 from accounts.scoping import service
 from sla import engine
 from sla.models import (
-    BusinessCalendar,
     ClockState,
     ComplianceDay,
     Grain,
@@ -32,6 +31,7 @@ from sla.models import (
     TargetKind,
     TicketDay,
 )
+from sla.services import engine_calendars
 
 
 def vendor_zone() -> zoneinfo.ZoneInfo:
@@ -55,7 +55,7 @@ def summary_refresh(
     calendars: dict[int, engine.Calendar] | None = None,
 ) -> None:
     """Recompute the summary rows of one vendor day (idempotent). ``calendars`` (from
-    :func:`engine_calendars`) spares a refresh of many days loading them for each."""
+    :func:`sla.services.engine_calendars`) spares a refresh of many days loading them for each."""
     from tickets.models import OPEN_STATUSES, Status, Ticket
 
     at = at or timezone.now()
@@ -172,12 +172,6 @@ def _coarser(day: dt.date, detail: list[ComplianceDay]) -> list[ComplianceDay]:
                 )
             )
     return rows
-
-
-def engine_calendars() -> dict[int, engine.Calendar]:
-    """Every business calendar as the engine's, in three queries whatever their number."""
-    calendars = BusinessCalendar.objects.prefetch_related("openings", "dates")
-    return {calendar.pk: calendar.to_engine() for calendar in calendars}
 
 
 # Statuses in which a ticket's resolution time does not run.

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from sla import engine
-from sla.models import BusinessCalendar, Contract, SLAPolicy, SLATarget
+from sla.models import Contract, SLAPolicy, SLATarget
 
 
 def contract_in_force(*, organization: Organization, on: dt.date | None = None) -> Contract | None:
@@ -89,17 +89,14 @@ def ticket_countdowns(*, tickets: Iterable, at: dt.datetime) -> None:
     """Set ``ticket.countdown`` (a Countdown, or None without a running deadline) on each
     ticket annotated with ``sla_calendar_id`` (tickets.queues): one query whatever the
     number of tickets, the calendars themselves coming from the engine's cache."""
-    from sla.services import engine_calendar
+    from sla.services import engine_calendars
 
-    calendars: dict[int | None, BusinessCalendar] = {
-        calendar.pk: calendar for calendar in BusinessCalendar.objects.only("updated_at")
-    }
+    calendars = engine_calendars()
     for ticket in tickets:
-        calendar = calendars.get(getattr(ticket, "sla_calendar_id", None))
-        if ticket.sla_due_at is None or calendar is None:
+        cal = calendars.get(getattr(ticket, "sla_calendar_id", None))  # type: ignore[arg-type]
+        if ticket.sla_due_at is None or cal is None:
             ticket.countdown = None
             continue
-        cal = engine_calendar(calendar)
         due = ticket.sla_due_at
         late = engine.late_by(cal, due, at)  # zero until the deadline has passed
         left = engine.open_time_between(cal, at, due) - late
@@ -108,5 +105,7 @@ def ticket_countdowns(*, tickets: Iterable, at: dt.datetime) -> None:
             at=at,
             overdue=due <= at,
             always_open=cal.always_open,
-            windows=tuple(engine.open_windows(cal, at, at + COUNTDOWN_HORIZON)),
+            windows=()
+            if cal.always_open
+            else tuple(engine.open_windows(cal, at, at + COUNTDOWN_HORIZON)),
         )

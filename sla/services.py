@@ -40,6 +40,15 @@ def engine_calendar(calendar: BusinessCalendar) -> engine.Calendar:
     return _cached_engine_calendar(calendar.pk, calendar.updated_at)
 
 
+def engine_calendars() -> dict[int, engine.Calendar]:
+    """Every business calendar as the engine's, by id: one query for their versions, the
+    calendars themselves from the cache of engine_calendar."""
+    return {
+        calendar.pk: engine_calendar(calendar)
+        for calendar in BusinessCalendar.objects.only("updated_at")
+    }
+
+
 def policy_for(*, tier_id: int | None, severity: str) -> SLAPolicy | None:
     if tier_id is None or not severity:
         return None

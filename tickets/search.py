@@ -86,17 +86,11 @@ def _contains(words: str) -> QuerySet:
 
 
 def ticket_search(*, words: str) -> QuerySet:
-    """(id as ``match``, rank, last activity) of every ticket whose title, description or any reply
-    or note contains the words, best match first."""
-    words = words.strip()[:MAX_WORDS_LENGTH]
+    """(id as ``match``, rank, last activity) of every ticket whose title, description or
+    any reply or note contains the words (stripped and cut to MAX_WORDS_LENGTH, not
+    empty), best match first."""
     # Staff search covers every organisation by design.
     with scopes_disabled():
-        if not words:
-            return (
-                Ticket.objects.none()
-                .annotate(match=F("pk"), rank=Value(0.0, output_field=FloatField()))
-                .values_list("match", "rank", "last_activity_at")
-            )
         return _full_text(words) if connection.vendor == "postgresql" else _contains(words)
 
 
@@ -110,56 +104,56 @@ class _Total:
         return self.total
 
 
-def _ranked_page(matches: QuerySet, offset: int) -> tuple[list[int], int]:
-    """The ids of PAGE_SIZE matches from ``offset``, best first, and the number of all
-    matches, in ONE scan of them: a window count beside the top-N sort, where a separate
-    COUNT would find and recheck every match a second time."""
+def _ranked_page(matches: QuerySet, number: int) -> tuple[list[int], int]:
+    """The ids of page ``number``'s matches, best first, and the number of all matches,
+    in ONE scan of them: a window count beside the top-N sort, where a separate COUNT
+    would find and recheck every match a second time."""
     sql, params = matches.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT match, count(*) OVER () FROM (" + sql + ") AS matches "  # noqa: S608 - the ORM's SQL, values as parameters
             "ORDER BY rank DESC, last_activity_at DESC, match LIMIT %s OFFSET %s",
-            [*params, PAGE_SIZE, offset],
+            [*params, PAGE_SIZE, (number - 1) * PAGE_SIZE],
         )
         rows = cursor.fetchall()
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
+def _snippet(words: str):
+    if connection.vendor != "postgresql":
+        return F("description")
+    return SearchHeadline(
+        "description",
+        _query(words),
+        config="english",
+        max_words=24,
+        min_words=8,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+    )
+
+
 def ticket_search_page(*, words: str, number: str | int | None) -> Page:
     """One page of the matches as tickets with what a result shows, in two queries
     whatever the number of matches: the page's ids with the total, then their tickets
-    (none without words).
-    A page number past the end shows the last page, as Paginator.get_page does."""
+    (none without words). A page number past the end shows the last page, and one that
+    is not a number the first, as Paginator.get_page does."""
+    words = words.strip()[:MAX_WORDS_LENGTH]
+    if not words:
+        return Page([], 1, Paginator(_Total(0), PAGE_SIZE))
     try:
         number = max(int(number or 1), 1)
     except (TypeError, ValueError):
         number = 1
-    if not words.strip():
-        return Page([], 1, Paginator(_Total(0), PAGE_SIZE))
     matches = ticket_search(words=words).order_by()
-    ids, total = _ranked_page(matches, (number - 1) * PAGE_SIZE)
-    if not ids and number > 1:
-        _, total = _ranked_page(matches, 0)
-        number = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        ids, total = _ranked_page(matches, (number - 1) * PAGE_SIZE)
-    words = words.strip()[:MAX_WORDS_LENGTH]
-    found: dict[int, Ticket] = {}
-    if ids:
-        # Staff search covers every organisation by design.
-        with scopes_disabled():
-            tickets = Ticket.objects.filter(pk__in=ids).select_related(*ROW_RELATED)
-            if connection.vendor == "postgresql":
-                snippet = SearchHeadline(
-                    "description",
-                    _query(words),
-                    config="english",
-                    max_words=24,
-                    min_words=8,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_STOP,
-                )
-            else:
-                snippet = F("description")
-            found = {ticket.pk: ticket for ticket in tickets.annotate(snippet=snippet)}
-    tickets_in_order = [found[pk] for pk in ids if pk in found]
-    return Page(tickets_in_order, number, Paginator(_Total(total), PAGE_SIZE))
+    ids, total = _ranked_page(matches, number)
+    if not ids and number > 1:  # past the end: count from the first page, show the last
+        number = Paginator(_Total(_ranked_page(matches, 1)[1]), PAGE_SIZE).num_pages
+        ids, total = _ranked_page(matches, number)
+    # Staff search covers every organisation by design.
+    with scopes_disabled():
+        tickets = Ticket.objects.filter(pk__in=ids).select_related(*ROW_RELATED)
+        found = {ticket.pk: ticket for ticket in tickets.annotate(snippet=_snippet(words))}
+    return Page(
+        [found[pk] for pk in ids if pk in found], number, Paginator(_Total(total), PAGE_SIZE)
+    )

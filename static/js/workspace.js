@@ -23,34 +23,25 @@
     return text + (late ? " overdue" : " left");
   }
 
-  // Open time in [from, to): the overlap with the calendar's open spans the server sent
-  // (epoch ms); past their horizon the clock is assumed to run, until the next refresh.
-  function openTime(el, from, to) {
-    if (to <= from) return 0;
-    if (el.hasAttribute("data-always-open")) return to - from;
-    let windows;
+  // The deadline calendar's open spans (epoch ms) the server sent for the next three
+  // days; past that horizon (or on 24x7, or if unreadable) the clock is taken to run,
+  // until the next refresh brings new spans.
+  function openSpans(el) {
+    const always = [[-Infinity, Infinity]];
+    if (el.hasAttribute("data-always-open")) return always;
     try {
-      windows = JSON.parse(el.dataset.windows || "[]");
+      const horizon = Date.parse(el.dataset.at) + 3 * 86400000;
+      return JSON.parse(el.dataset.windows || "[]").concat([[horizon, Infinity]]);
     } catch (error) {
-      return to - from;
+      return always;
     }
-    let total = 0;
-    windows.forEach(function (span) {
-      total += Math.max(0, Math.min(span[1], to) - Math.max(span[0], from));
-    });
-    const horizon = Date.parse(el.dataset.at) + 3 * 86400000;
-    return total + Math.max(0, to - Math.max(from, horizon));
   }
 
-  function running(el, now) {
-    if (el.hasAttribute("data-always-open")) return true;
-    try {
-      return JSON.parse(el.dataset.windows || "[]").some(function (span) {
-        return span[0] <= now && now < span[1];
-      });
-    } catch (error) {
-      return true;
-    }
+  // Open time in [from, to): the overlap of that interval with the open spans.
+  function openTime(spans, from, to) {
+    return spans.reduce(function (total, span) {
+      return total + Math.max(0, Math.min(span[1], to) - Math.max(span[0], from));
+    }, 0);
   }
 
   function tick() {
@@ -69,10 +60,12 @@
         return;
       }
       // Open time: the clock only runs while the deadline's calendar is open.
-      const at = Date.parse(el.dataset.at);
-      const left = Number(el.dataset.openLeft) * 1000 - openTime(el, at, now);
+      const spans = openSpans(el);
+      const left = Number(el.dataset.openLeft) * 1000 - openTime(spans, Date.parse(el.dataset.at), now);
       el.textContent = timeLeft(left, due <= now);
-      const stopped = !running(el, now);
+      const stopped = !spans.some(function (span) {
+        return span[0] <= now && now < span[1];
+      });
       el.classList.toggle("countdown-stopped", stopped);
       el.title =
         el.dataset.title + (stopped ? " (the clock is stopped outside business hours)" : "");
