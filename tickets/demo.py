@@ -250,7 +250,8 @@ class Story:
             with self.at(t + dt.timedelta(minutes=30)):
                 services.ticket_transition(agent, ticket=ticket, action="wait_on_customer")
             return
-        if stop != "workaround" and rng.random() < 0.35:
+        # A detour through the customer, except on the way to a recent resolution.
+        if stop not in ("workaround", "resolved") and rng.random() < 0.35:
             t += dt.timedelta(hours=rng.randint(1, 20))
             if t >= now:
                 return
@@ -322,9 +323,15 @@ class Story:
                         communication_frequency="Twice a day",
                         participants=str(requester),
                     )
-        # Older tickets end resolved and (mostly) confirmed; recent ones stay open.
+        # Older tickets end resolved and (mostly) confirmed; recent ones stay open, but
+        # for those stopping at "resolved", which are resolved before now whatever the
+        # hour the demo is seeded at.
         if stop in ("closed", "resolved"):
+            before = t
             t += dt.timedelta(hours=rng.randint(2, 24 * (4 if severity != "S3" else 12)))
+            if stop == "resolved":
+                soon = now - dt.timedelta(minutes=rng.randint(5, 60))
+                t = max(before + dt.timedelta(minutes=1), min(t, soon))
             if t >= now:
                 return
             with self.at(t):
