@@ -12,6 +12,7 @@ from notifications.models import (
     OnCallShift,
     OutboundEmail,
     OutboundState,
+    PendingEvent,
 )
 
 
@@ -41,6 +42,19 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"{skipped} selected email(s) had not failed: left alone.", messages.INFO
             )
+
+
+@admin.register(PendingEvent)
+class PendingEventAdmin(admin.ModelAdmin):
+    """Events not yet fanned out into notifications: normally gone within seconds; a
+    row that stays shows its attempts and last error until the sweep succeeds."""
+
+    list_display = ["created_at", "name", "payload", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["name"]
+    readonly_fields = [field.name for field in PendingEvent._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # events are recorded by the services
 
 
 @admin.register(Notification)

@@ -1,9 +1,9 @@
 """Who hears about each ticket event, and in which words.
 
-The ticket services emit events inside their transaction; these handlers run after it
-commits (notifications.events), each in a short transaction of its own that writes the
-in-app notifications and the outbox rows. That is safe to repeat: every row has its
-natural key, so running a handler twice notifies nobody twice.
+The ticket services emit events inside their transaction; a worker runs these handlers
+after it commits (notifications.events), each in a short transaction of its own that
+writes the in-app notifications and the outbox rows. That is safe to repeat: every row
+has its natural key, so running a handler twice notifies nobody twice.
 
 Recipients: the requester and the watchers for what happens on their ticket; the
 assignee for what customers do; the managers and the organisation's CEM for escalation
@@ -13,7 +13,6 @@ requests. Internal notes reach staff only.
 from __future__ import annotations
 
 import functools
-import logging
 
 from django.db import transaction
 from django_scopes import scopes_disabled
@@ -24,27 +23,24 @@ from notifications.events import on
 from notifications.models import Kind, PageReason
 from sla.models import TargetKind
 
-log = logging.getLogger(__name__)
-
 
 def handler(event: str):
-    """Register for an event; run unscoped in one transaction, and never raise.
-
-    The event's change is already committed: an error here must not turn it into an
-    error page, nor stop the other after-commit work. It is logged instead.
+    """Register for a ticket event; run unscoped, in one transaction, on the ticket as
+    it is now. An error propagates: the worker keeps the event and dispatches it again.
     """
 
     def register(func):
         @functools.wraps(func)
-        def run(*, ticket, **payload):
-            try:
-                # The service that emitted the event checked the actor's access.
-                with scopes_disabled(), transaction.atomic():
-                    fresh = _reload(ticket.pk)
-                    if fresh is not None:
-                        func(ticket=fresh, version=ticket.version, **payload)
-            except Exception:
-                log.exception("notifying %s of ticket %s failed", event, ticket.pk)
+        def run(*, ticket, version=None, **payload):
+            # The service that emitted the event checked the actor's access.
+            with scopes_disabled(), transaction.atomic():
+                fresh = _reload(ticket.pk)
+                if fresh is not None:
+                    func(
+                        ticket=fresh,
+                        version=ticket.version if version is None else version,
+                        **payload,
+                    )
 
         return on(event)(run)
 
@@ -213,13 +209,10 @@ def escalation_handled(*, ticket, version, escalation):
 @on("release_note_published")
 def release_note_published(*, release_note):
     """Customer administrators get each published release note once (by note id)."""
-    try:
-        with scopes_disabled(), transaction.atomic():
-            services.notifications_create(
-                kind=Kind.RELEASE_NOTE,
-                event_key=f"release_note:{release_note.pk}",
-                users=selectors.release_note_audience(release_note),
-                context={"note": release_note, "summary": release_note.title},
-            )
-    except Exception:
-        log.exception("notifying release note %s failed", release_note.pk)
+    with scopes_disabled(), transaction.atomic():
+        services.notifications_create(
+            kind=Kind.RELEASE_NOTE,
+            event_key=f"release_note:{release_note.pk}",
+            users=selectors.release_note_audience(release_note),
+            context={"note": release_note, "summary": release_note.title},
+        )

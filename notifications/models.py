@@ -128,6 +128,31 @@ class OutboundEmail(models.Model):
         return f"{self.get_kind_display()} to {self.recipient} ({self.state})"
 
 
+class PendingEvent(models.Model):
+    """A domain event that may notify people, written in the transaction of the change
+    it reports (the outbox of events). A worker fans it out into in-app notifications
+    and outbound emails, then deletes it; the sweep hands out again any event that was
+    not dispatched in time (the broker was down, the worker died, a handler failed).
+
+    The payload holds plain values and ``{"model": "app.model", "pk": 1}`` references,
+    read again when the event is dispatched.
+    """
+
+    name = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=now)
+    next_attempt_at = models.DateTimeField(default=now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["next_attempt_at"], name="event_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.payload}"
+
+
 class TicketThread(models.Model):
     """The stable root Message-ID of a ticket's email thread, ``<ticket-ACME-1042@domain>``.
 

@@ -21,6 +21,7 @@ from notifications.models import (
     OnCallShift,
     OutboundEmail,
     OutboundState,
+    PendingEvent,
 )
 from sla import engine
 from sla.models import BusinessCalendar, SLAClock
@@ -210,6 +211,16 @@ def outbound_due(*, at: dt.datetime, grace: dt.timedelta, limit: int = 500) -> l
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
+
+
+def events_due(*, at: dt.datetime, grace: dt.timedelta, limit: int = 500) -> list[int]:
+    """Recorded events still waiting a grace period after their time (normally
+    dispatched within seconds of the commit), by event_due_idx."""
+    return list(
+        PendingEvent.objects.filter(next_attempt_at__lte=at - grace)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 # --- The sweep ----------------------------------------------------------------------------

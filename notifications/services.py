@@ -27,7 +27,7 @@ from django_scopes import scopes_disabled
 from accounts import permissions
 from accounts.models import User
 from accounts.scoping import service
-from notifications import emails, selectors
+from notifications import emails, events, selectors
 from notifications.models import (
     Kind,
     Notification,
@@ -36,6 +36,7 @@ from notifications.models import (
     OutboundEmail,
     OutboundState,
     PageReason,
+    PendingEvent,
 )
 from sla.models import ClockState, SLAClock, TargetKind
 
@@ -148,41 +149,86 @@ def outbound_enqueue_on_commit(outbound_ids: Sequence[int]) -> None:
     page; the rows stay pending and the sweep sends them once the broker is back.
     """
     if outbound_ids:
-        transaction.on_commit(partial(_enqueue, list(outbound_ids)), robust=True)
+        transaction.on_commit(partial(_enqueue, "send_email", list(outbound_ids)), robust=True)
 
 
-def _enqueue(outbound_ids: list[int]) -> int:
-    """Publish one ``send_email`` per id; on a broker error stop and leave the rest
-    pending for the sweep. Returns how many were published.
+def events_enqueue_on_commit(event_ids: Sequence[int]) -> None:
+    """Hand recorded events to the workers once the transaction commits; as robust as
+    the emails' hand-over (the sweep dispatches what could not be enqueued)."""
+    if event_ids:
+        transaction.on_commit(partial(_enqueue, "dispatch_event", list(event_ids)), robust=True)
+
+
+def _enqueue(task_name: str, ids: list[int]) -> int:
+    """Publish one task per id (``send_email`` or ``dispatch_event``); on a broker error
+    stop and leave the rest pending for the sweep. Returns how many were published.
 
     Fails fast: one connection attempt and no publish retries, so that a web request
     never waits for Redis to come back (kombu would otherwise retry for seconds).
     """
-    from notifications.tasks import send_email
+    from notifications import tasks
 
-    app = send_email.app
+    task = getattr(tasks, task_name)
+    app = task.app
     published = 0
     try:
         if app.conf.task_always_eager:
-            for outbound_id in outbound_ids:
-                send_email.apply_async((outbound_id,))
+            for pk in ids:
+                task.apply_async((pk,))
                 published += 1
             return published
         with app.pool.acquire(block=True, timeout=1) as connection:
-            connection.ensure_connection(max_retries=0)  # type: ignore[attr-defined]
-            for outbound_id in outbound_ids:
+            connection.ensure_connection(max_retries=0)
+            for pk in ids:
                 # One attempt on this connection: a web request must not wait on Redis.
-                send_email.apply_async(  # type: ignore[call-arg]
-                    (outbound_id,), retry=False, connection=connection
-                )
+                task.apply_async((pk,), retry=False, connection=connection)
                 published += 1
     except Exception:
         log.warning(
-            "broker unavailable: %d email(s) left pending for the sweep",
-            len(outbound_ids) - published,
+            "broker unavailable: %d %s task(s) left pending for the sweep",
+            len(ids) - published,
+            task_name,
             exc_info=True,
         )
     return published
+
+
+def event_dispatch(*, event_id: int, at: dt.datetime) -> bool:
+    """Run the handlers of one recorded event and delete it; True when it was done.
+
+    The row is locked (SKIP LOCKED) for the whole run, so an event enqueued twice is
+    dispatched by one worker at a time; a deleted row means it was done already. When
+    a handler fails, nothing it wrote is kept, and the event waits for the sweep after
+    a growing delay, the error recorded on it.
+    """
+    with scopes_disabled(), transaction.atomic():
+        event = PendingEvent.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
+        if event is None:
+            return False
+        try:
+            with transaction.atomic():
+                events.dispatch(event.name, event.payload)
+        except Exception as error:
+            log.exception("dispatching event %s (%s) failed", event.pk, event.name)
+            event.attempts += 1
+            event.last_error = _describe(error)
+            event.next_attempt_at = at + event_backoff(event.attempts)
+            event.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            return False
+        event.delete()
+        return True
+
+
+def event_backoff(attempt: int) -> dt.timedelta:
+    """1, 2, 4… minutes after each failed dispatch, at most an hour."""
+    return dt.timedelta(minutes=min(2 ** max(attempt - 1, 0), 60))
+
+
+def events_redispatch_due(*, at: dt.datetime) -> int:
+    """The sweep's recovery of events: those not dispatched a minute after they were
+    due (never enqueued, or their task was lost), and failed ones whose delay is over."""
+    ids = selectors.events_due(at=at, grace=dt.timedelta(minutes=1))
+    return _enqueue("dispatch_event", ids) if ids else 0
 
 
 # --- Sending ------------------------------------------------------------------------------
@@ -303,7 +349,7 @@ def outbound_resend_due(*, at: dt.datetime) -> int:
     task was lost, claims whose worker died. Each is enqueued again; the claim in
     ``outbound_send`` keeps a row enqueued twice from being sent twice."""
     ids = selectors.outbound_due(at=at, grace=dt.timedelta(minutes=1))
-    return _enqueue(ids) if ids else 0
+    return _enqueue("send_email", ids) if ids else 0
 
 
 # --- In-app notifications and preferences ---------------------------------------------------

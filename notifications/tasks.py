@@ -47,9 +47,19 @@ def send_email(self, outbound_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def dispatch_event(event_id: int) -> bool:
+    """Fan one recorded ticket event out into notifications and emails (its handlers).
+    Safe to run twice: a dispatched event is gone, and the handlers' rows have natural
+    keys. A failed one stays recorded for the sweep."""
+    from notifications import services
+
+    return services.event_dispatch(event_id=event_id, at=timezone.now())
+
+
+@shared_task(acks_late=True)
 def sla_sweep() -> dict[str, int]:
-    """Every minute: due SLA clocks, unanswered on-call pages, and emails that never
-    reached the broker or whose worker died. Reads indexed columns only."""
+    """Every minute: due SLA clocks, unanswered on-call pages, events and emails that
+    never reached the broker or whose worker died. Reads indexed columns only."""
     from notifications import selectors, services
 
     now = timezone.now()
@@ -59,8 +69,9 @@ def sla_sweep() -> dict[str, int]:
     pages = selectors.pages_due(at=now)
     for page_id in pages:
         oncall_page_check.delay(page_id)
+    events = services.events_redispatch_due(at=now)
     emails = services.outbound_resend_due(at=now)
-    return {"clocks": len(clocks), "pages": len(pages), "emails": emails}
+    return {"clocks": len(clocks), "pages": len(pages), "events": events, "emails": emails}
 
 
 @shared_task(acks_late=True)

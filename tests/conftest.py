@@ -89,6 +89,19 @@ def celery_worker(transactional_db) -> Iterator:
         yield app
 
 
+@pytest.fixture
+def eager_celery() -> Iterator:
+    """Tasks run in-process at .delay(): the send happens inside the test's on-commit
+    callbacks. Tests about the broker use the real ``celery_worker`` instead."""
+    from helpdesk.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 # --- Browser: Debian's Chromium driven by Playwright ---------------------------------
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published_events(monkeypatch):
-    """Every release_note_published event, recorded by a handler like the real ones."""
+def published_events(monkeypatch, eager_celery):
+    """Every release_note_published event, recorded by a handler like the real ones
+    (dispatched in-process as soon as the event's task is enqueued after the commit)."""
     monkeypatch.setattr(events, "_handlers", {k: list(v) for k, v in events._handlers.items()})
     seen = []
 

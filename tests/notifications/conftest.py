@@ -3,7 +3,6 @@ test backend, Celery run in-process where delivery through the broker is not the
 and a helper that runs a service's after-commit work (handlers, then sending)."""
 
 import datetime as dt
-from collections.abc import Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
@@ -95,19 +94,6 @@ def _anymail_test_backend(settings):
     settings.EMAIL_MESSAGE_ID_DOMAIN = "helpdesk.test"
     settings.SUPPORT_EMAIL = "support@helpdesk.test"
     settings.EMAIL_RETRY_BACKOFF_SECONDS = 0
-
-
-@pytest.fixture
-def eager_celery() -> Iterator:
-    """Tasks run in-process at .delay(): the send happens inside the test's on-commit
-    callbacks. Tests about the broker use the real ``celery_worker`` instead."""
-    from helpdesk.celery import app
-
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture
