@@ -56,6 +56,7 @@ def _nav_context(request, filters: queues.QueueFilters, at: dt.datetime) -> dict
     return {
         "filters": filters,
         "queue": queues.QUEUES[filters.queue],
+        "queue_count": counts.queues[filters.queue],
         "queue_links": queue_links,
         "tiers": [(tier, counts.tiers[tier.pk]) for tier in tiers],
         "severities": [
@@ -82,7 +83,10 @@ def workspace(request):
     if request.htmx and request.GET.get("fragment") == "nav":
         return render(request, "tickets/queue_list.html#queue_nav", context)
     tickets = queues.queue_tickets(user=request.user, filters=filters, at=at)
-    page = Paginator(tickets, queues.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(tickets, queues.PAGE_SIZE)
+    # The counts query has just counted this queue under these filters: no second COUNT.
+    paginator.count = context["queue_count"]
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     sla_selectors.ticket_countdowns(tickets=page.object_list, at=at)
     organization = (
