@@ -360,6 +360,7 @@ class Freshness:
     days: int  # days of the period that have a summary
     expected: int  # days of the period up to today
     as_of: dt.datetime | None  # when the latest of them was computed
+    revision: int = 0  # grows with every refresh of any of them
 
     @property
     def missing(self) -> int:
@@ -370,10 +371,17 @@ def freshness(*, period: Period) -> Freshness:
     today = vendor_today()
     latest = min(period.last, today)
     found = SummaryDay.objects.filter(day__gte=period.first, day__lte=period.last).aggregate(
-        days=Count("day"), as_of=Max("computed_at", filter=Q(day=latest))
+        days=Count("day"),
+        as_of=Max("computed_at", filter=Q(day=latest)),
+        revision=Sum("revision"),
     )
     expected = max(0, (latest - period.first).days + 1)
-    return Freshness(days=found["days"], expected=expected, as_of=found["as_of"])
+    return Freshness(
+        days=found["days"],
+        expected=expected,
+        as_of=found["as_of"],
+        revision=found["revision"] or 0,
+    )
 
 
 def _compliance(

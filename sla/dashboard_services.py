@@ -136,7 +136,8 @@ def summary_refresh(
     TicketDay.objects.bulk_create(days)
     _resolution_times(start, end, calendars)
     marker.computed_at = at
-    marker.save(update_fields=["computed_at"])
+    marker.revision += 1
+    marker.save(update_fields=["computed_at", "revision"])
 
 
 # The column each coarser grain keeps from the detail rows.

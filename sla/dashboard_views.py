@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,6 +27,8 @@ from sla.dashboard_services import vendor_today
 from sla.dashboard_tables import Period, Table
 
 manager_only = require(dashboard.can_view_dashboard)
+# At most this old, and replaced sooner by each summary refresh (see _period_context).
+PERIOD_CACHE_SECONDS = 10 * 60
 cem_or_manager = require(dashboard.can_view_organization_pages)
 
 
@@ -110,7 +113,7 @@ def _now_context(f: Filters, csv_url: Callable[[str], str]) -> dict:
     return {"now": f.now, "now_tables": tables, "on_call": dashboard.on_call(now=f.now)}
 
 
-def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[str]) -> dict:
+def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict]:
     compliance, compliance_chart = dashboard.compliance_by_kind(
         period=f.period, organization=f.organization
     )
@@ -128,12 +131,41 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
         total=int(str(compliance.rows[-1][3])),
     )
     tables["trend"], charts["trend"] = dashboard.trend(period=f.period, organization=f.organization)
+    return tables, charts
+
+
+def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[str]) -> dict:
+    """The period's figures, computed once per summary refresh: they are cached under
+    the period, the organisation and the revision of the period's summaries, so the
+    next refresh (every five minutes, by beat) replaces them. Without any summary yet
+    they are computed on every view."""
+    freshness = dashboard.freshness(period=f.period)
+    key = ":".join(
+        map(
+            str,
+            [
+                "dashboard-period",
+                f.organization.pk if f.organization else "all",
+                f.period.first,
+                f.period.last,
+                ",".join(breakdowns),
+                freshness.days,
+                freshness.revision,
+            ],
+        )
+    )
+    figures = cache.get(key) if freshness.days else None
+    if figures is None:
+        figures = _period_figures(f, breakdowns)
+        if freshness.days:
+            cache.set(key, figures, PERIOD_CACHE_SECONDS)
+    tables, charts = figures
     for table in tables.values():
         table.csv_url = csv_url(table.name)
     return {
         "period": f.period,
         "vendor_timezone": settings.TIME_ZONE,
-        "freshness": dashboard.freshness(period=f.period),
+        "freshness": freshness,
         "tables": tables,
         "charts": charts,
     }

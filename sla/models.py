@@ -510,6 +510,9 @@ class SummaryDay(models.Model):
 
     day = models.DateField(primary_key=True)
     computed_at = models.DateTimeField()
+    # Counts the refreshes: the dashboard caches a period's figures under the sum of
+    # its days' revisions, which any refresh of any of its days changes.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["day"]

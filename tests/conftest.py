@@ -41,6 +41,16 @@ def _default_sla_policies(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the dashboard keeps its period figures in
+    it between summary refreshes)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with the production hasher costs about 0.2 s a user; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

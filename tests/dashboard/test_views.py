@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -369,10 +370,43 @@ def test_pages_make_the_same_few_queries_whatever_the_rows(
 ):
     client.force_login(history.personas.manager)
     client.get(url)  # warm the caches a first request fills (sessions, content types)
+    cache.clear()  # the period's figures computed, not read from the cache
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     assert len(small) <= BUDGET
     _grow(history, 25)
+    cache.clear()
     with django_assert_num_queries(len(small)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_period_figures_are_computed_once_per_summary_refresh(
+    history, client, django_assert_num_queries
+):
+    client.force_login(history.personas.manager)
+    url = reverse("dashboard") + WEEK_QUERY
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get(url)
+    # Read again until the next refresh: the live "now" section and the freshness only.
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(url)
+    assert len(cached) < len(computed) - 5
+    assert _tables(again) == _tables(first)
+
+    _grow(history, 25)  # more breaches, then the summaries refreshed
+
+    grown = _tables(client.get(url))
+    assert grown["compliance"] != _tables(first)["compliance"]
+    assert len(grown["breaches"]) > len(_tables(first)["breaches"])
+
+
+PERIOD_TABLES = ["compliance", "by_tier", "by_severity", "by_organisation", "by_agent"]
+PERIOD_TABLES += ["durations", "breaches", "trend"]
+
+
+def _tables(response) -> dict[str, list[list[str]]]:
+    html = response.content.decode()
+    return {name: page_table(html, name) for name in PERIOD_TABLES}
