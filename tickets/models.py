@@ -18,7 +18,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.timezone import now
 from django_scopes import ScopedManager
 
@@ -99,6 +99,24 @@ OPEN_STATUSES = [
 
 # Plain strings, so that index conditions deconstruct to the same migration.
 OPEN_STATUS_VALUES = [str(status) for status in OPEN_STATUSES]
+
+# The queues' order after the deadline: the most urgent priority, then the most severe
+# (tickets.queues.URGENCY_ORDER). Plain strings, for the same reason as above; the
+# urgency index holds these very expressions, so the queue is read in order.
+PRIORITY_RANK = Case(
+    When(priority="urgent", then=Value(0)),
+    When(priority="high", then=Value(1)),
+    When(priority="medium", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+SEVERITY_RANK = Case(
+    When(severity="S1", then=Value(0)),
+    When(severity="S2", then=Value(1)),
+    When(severity="S3", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
 
 
 class TicketCounter(models.Model):
@@ -208,9 +226,15 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            # Agent queues: open tickets by urgency (earliest running SLA deadline first).
+            # Agent queues: open tickets by urgency, in the queues' very order (earliest
+            # running SLA deadline first, then priority, severity, age), so a page is
+            # read in order, without sorting the many tickets that share a deadline.
             models.Index(
-                fields=["sla_due_at", "priority"],
+                F("sla_due_at"),
+                PRIORITY_RANK,
+                SEVERITY_RANK,
+                F("created_at"),
+                F("id"),
                 name="ticket_open_urgency_idx",
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),

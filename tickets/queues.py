@@ -16,17 +16,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -36,10 +32,11 @@ from accounts.models import Organization, User
 from sla.models import ClockState, Contract, Severity, SLAClock, SupportTier
 from tickets.models import (
     OPEN_STATUSES,
+    PRIORITY_RANK,
+    SEVERITY_RANK,
     CannedResponse,
     EscalationRequest,
     EscalationStatus,
-    Priority,
     SavedView,
     Status,
     Ticket,
@@ -56,20 +53,8 @@ ROW_RELATED = ["organization", "requester", "assignee", "contract__tier"]
 # then severity, then the oldest.
 URGENCY_ORDER = [
     F("sla_due_at").asc(nulls_last=True),
-    Case(
-        When(priority=Priority.URGENT, then=Value(0)),
-        When(priority=Priority.HIGH, then=Value(1)),
-        When(priority=Priority.MEDIUM, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    ),
-    Case(
-        When(severity=Severity.S1, then=Value(0)),
-        When(severity=Severity.S2, then=Value(1)),
-        When(severity=Severity.S3, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    ),
+    PRIORITY_RANK,
+    SEVERITY_RANK,
     "created_at",
     "pk",
 ]
@@ -94,7 +79,8 @@ def _deadline_calendar() -> Subquery:
     clocks = SLAClock.objects.filter(
         ticket=OuterRef("pk"), state=ClockState.RUNNING, due_at=OuterRef("sla_due_at")
     )
-    return Subquery(clocks.values("calendar_id")[:1])
+    # No ordering: SLAClock's default one would join the ticket again for every row.
+    return Subquery(clocks.order_by().values("calendar_id")[:1])
 
 
 def _escalation_pending() -> Exists:
