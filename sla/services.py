@@ -120,13 +120,23 @@ def _applies(target: SLATarget, at: dt.datetime) -> bool:
 def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
     """At creation: every target of the ticket's policy but the update cadence, which
     starts with the first public reply."""
+    from tickets.models import Ticket
+
     policy = _ticket_policy(ticket)
     started: list[SLAClock] = []
     if policy is not None:
         for target in policy.targets.all():
             if target.kind != TargetKind.UPDATE and _applies(target, at):
                 started.append(_start(ticket, target, policy, at))
-    refresh_ticket_deadline(ticket=ticket)
+    # A new ticket has no other clock: its deadline is the earliest of these, and none
+    # is breached (what refresh_ticket_deadline would find, without reading them again).
+    first = min(started, key=lambda clock: clock.due_at, default=None)
+    ticket.sla_due_at = first.due_at if first else None
+    ticket.sla_warn_at = first.warn_at if first else None
+    ticket.sla_breached = False
+    Ticket._base_manager.filter(pk=ticket.pk).update(
+        sla_due_at=ticket.sla_due_at, sla_warn_at=ticket.sla_warn_at, sla_breached=False
+    )
     return started
 
 

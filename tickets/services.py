@@ -160,13 +160,15 @@ def intake_check(
 
 
 def _next_number(organization: Organization) -> int:
-    TicketCounter.objects.get_or_create(organization=organization)
-    # The row lock taken by this UPDATE serialises concurrent creations per organisation
-    # until the transaction ends; a rollback returns the number.
+    # One statement creates the counter or counts on: the row lock it takes serialises
+    # concurrent creations per organisation until the transaction ends, and a rollback
+    # returns the number (PostgreSQL and SQLite both know this upsert).
+    table = TicketCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE tickets_ticketcounter SET last_number = last_number + 1 "
-            "WHERE organization_id = %s RETURNING last_number",
+            f"INSERT INTO {table} (organization_id, last_number) VALUES (%s, 1) "  # noqa: S608 - our own table name
+            f"ON CONFLICT (organization_id) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
             [organization.pk],
         )
         return cursor.fetchone()[0]
