@@ -54,17 +54,22 @@ def _full_text(words: str) -> QuerySet:
     rank = SearchRank(F("search_document"), query)
     columns = ("match", "rank", "last_activity_at")
     in_tickets = Ticket.objects.filter(search_document=query)
+    # Tickets found only by a reply or a note: the two parts never share a ticket, so
+    # their union needs no de-duplication of the (possibly many) ticket matches.
     in_replies = Ticket.objects.filter(
         pk__in=Reply.objects.annotate(document=REPLY_SEARCH_VECTOR)
         .filter(document=query)
         .values("ticket_id")
-    )
+    ).exclude(search_document=query)
     # A UNION of the two index scans: an OR across the two tables could use neither index.
     return (
         in_tickets.annotate(match=F("pk"), rank=rank)
         .order_by()
         .values_list(*columns)
-        .union(in_replies.annotate(match=F("pk"), rank=rank).order_by().values_list(*columns))
+        .union(
+            in_replies.annotate(match=F("pk"), rank=rank).order_by().values_list(*columns),
+            all=True,
+        )
         .order_by("-rank", "-last_activity_at", "match")
     )
 
