@@ -73,6 +73,11 @@ def notifications_create(
     otherwise, an outbound email. Runs inside the caller's transaction; the emails are
     enqueued after it commits. Returns the ids of the emails written now."""
     assert transaction.get_connection().in_atomic_block, "call inside a transaction"
+    if ticket is not None:
+        # The ticket's thread root first: two transactions notifying about the same
+        # ticket (an event and a clock check in two workers) then meet on this one row
+        # and wait, instead of each holding a row the other needs (a deadlock).
+        emails.root_message_id(ticket)
     written: list[int] = []
     seen: set[int] = set()
     for user in users:
