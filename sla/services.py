@@ -130,9 +130,8 @@ def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
                 started.append(_start(ticket, target, policy, at))
     # A new ticket has no other clock: its deadline is the earliest of these, and none
     # is breached (what refresh_ticket_deadline would find, without reading them again).
-    first = min(started, key=lambda clock: clock.due_at, default=None)
-    ticket.sla_due_at = first.due_at if first else None
-    ticket.sla_warn_at = first.warn_at if first else None
+    deadlines = [(clock.due_at, clock.warn_at) for clock in started if clock.due_at is not None]
+    ticket.sla_due_at, ticket.sla_warn_at = min(deadlines) if deadlines else (None, None)
     ticket.sla_breached = False
     Ticket._base_manager.filter(pk=ticket.pk).update(
         sla_due_at=ticket.sla_due_at, sla_warn_at=ticket.sla_warn_at, sla_breached=False

@@ -49,9 +49,6 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
-
-
 class TicketDocument(CombinedSearchVector):
     """A ticket's full-text document for the workspace search (tickets.search): the title
     weighted above the description. Stored in Ticket.search_document on PostgreSQL, so
