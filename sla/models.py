@@ -596,8 +596,15 @@ class TicketDay(models.Model):
             models.UniqueConstraint(fields=["day", "organization"], name="ticket_day_unique")
         ]
         indexes = [
-            # One organisation's trend; the unique index serves the trend of all of them.
+            # One organisation's trend.
             models.Index(fields=["organization", "day"], name="ticket_day_org_idx"),
+            # Every organisation's trend over a period, summed per day from the index
+            # alone (90 days: 90,000 rows that the table would scatter over its pages).
+            models.Index(
+                fields=["day"],
+                include=["intake", "resolved", "backlog"],
+                name="ticket_day_period_idx",
+            ),
         ]
 
     def __str__(self) -> str:
