@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
@@ -138,36 +139,50 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
     """The period's figures, computed once per summary refresh: they are cached under
     the period, the organisation and the revision of the period's summaries, so the
     next refresh (every five minutes, by beat) replaces them. Without any summary yet
-    they are computed on every view."""
+    they are computed on every view.
+
+    The page caches its rendered period sections under the same key ({% cache %} with
+    ``period_cache_key``), so they are only computed, from the cache or afresh, when a
+    section is not in the cache already: ``tables`` and ``charts`` are lazy.
+    """
     freshness = dashboard.freshness(period=f.period)
-    key = ":".join(
-        map(
-            str,
-            [
-                "dashboard-period",
-                f.organization.pk if f.organization else "all",
-                f.period.first,
-                f.period.last,
-                ",".join(breakdowns),
-                freshness.days,
-                freshness.revision,
-            ],
+    key = ""
+    if freshness.days:
+        key = ":".join(
+            map(
+                str,
+                [
+                    "dashboard-period",
+                    f.organization.pk if f.organization else "all",
+                    f.period.first,
+                    f.period.last,
+                    ",".join(breakdowns),
+                    freshness.days,
+                    freshness.revision,
+                ],
+            )
         )
-    )
-    figures = cache.get(key) if freshness.days else None
-    if figures is None:
-        figures = _period_figures(f, breakdowns)
-        if freshness.days:
-            cache.set(key, figures, PERIOD_CACHE_SECONDS)
-    tables, charts = figures
-    for table in tables.values():
-        table.csv_url = csv_url(table.name)
+
+    def figures() -> tuple[dict, dict]:
+        found = cache.get(key) if key else None
+        if found is None:
+            found = _period_figures(f, breakdowns)
+            if key:
+                cache.set(key, found, PERIOD_CACHE_SECONDS)
+        for table in found[0].values():
+            table.csv_url = csv_url(table.name)
+        return found
+
+    computed = SimpleLazyObject(figures)
     return {
         "period": f.period,
         "vendor_timezone": settings.TIME_ZONE,
         "freshness": freshness,
-        "tables": tables,
-        "charts": charts,
+        "tables": SimpleLazyObject(lambda: computed[0]),
+        "charts": SimpleLazyObject(lambda: computed[1]),
+        "period_cache_key": key,
+        # No summary yet: render afresh every time (a zero timeout stores nothing).
+        "period_cache_seconds": PERIOD_CACHE_SECONDS if key else 0,
     }
 
 
