@@ -49,7 +49,7 @@ def invitation_create(
         invited_by=actor,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    _send_invitation_on_commit(invitation)
+    _send_invitation(invitation)
     return invitation
 
 
@@ -67,15 +67,17 @@ def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
     user = invitation.user
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    _send_invitation_on_commit(invitation)
+    _send_invitation(invitation)
     return invitation
 
 
-def _send_invitation_on_commit(invitation: Invitation) -> None:
-    from accounts.tasks import send_invitation
+def _send_invitation(invitation: Invitation) -> None:
+    """Record the email as an event of this transaction: a worker sends it after the
+    commit, and sends it again later if the provider fails or the broker is down
+    (notifications.events). A second send carries a fresh link, which also works."""
+    from notifications import events
 
-    # Celery 5.4 added delay_on_commit; the type stubs have not caught up yet.
-    send_invitation.delay_on_commit(invitation.pk)  # type: ignore[attr-defined]
+    events.emit("invitation_sent", invitation=invitation)
 
 
 @transaction.atomic

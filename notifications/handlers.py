@@ -206,6 +206,16 @@ def escalation_handled(*, ticket, version, escalation):
     )
 
 
+@on("invitation_sent")
+def invitation_sent(*, invitation):
+    """The one-time sign-up link of an invitation (accounts.services). It is sent from
+    here, not through the outbox of notifications: the link is made at sending time and
+    never stored. A failure raises, so the event is dispatched again later."""
+    from accounts.emails import send_invitation_email
+
+    send_invitation_email(invitation.pk)
+
+
 @on("release_note_published")
 def release_note_published(*, release_note):
     """Customer administrators get each published release note once (by note id)."""

@@ -3,10 +3,13 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import MemberRole, User
+from notifications import services as notification_services
+from notifications.models import PendingEvent
 
 
 @pytest.fixture
@@ -37,6 +40,31 @@ def test_customer_admin_invites_a_colleague_who_gets_a_one_time_link(
     assert len(captured) == 1
     assert captured[0].to == ["new.person@acme.example"]
     assert f"/invitations/{invitation.public_id}/" in captured[0].body
+
+
+class RefusingBackend(BaseEmailBackend):
+    """The provider, unreachable."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("provider unreachable")
+
+
+def test_an_invitation_whose_email_fails_is_kept_and_sent_later(
+    personas, captured, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "tests.accounts.test_services.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(personas.admin_a, personas.org_a)
+
+    assert captured == []
+    event = PendingEvent.objects.get(name="invitation_sent")
+    assert event.attempts == 1 and "provider unreachable" in event.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notification_services.event_dispatch(event_id=event.pk, at=timezone.now())
+    assert len(captured) == 1
+    assert f"/invitations/{invitation.public_id}/" in captured[0].body
+    assert not PendingEvent.objects.exists()
 
 
 def test_plain_customer_user_cannot_invite(personas):
