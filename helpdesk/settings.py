@@ -218,6 +218,12 @@ ANYMAIL = {
     },
 }
 
+# --- Cache ------------------------------------------------------------------------
+# The dashboard keeps a period's figures and rendered sections here between summary
+# refreshes. In production a shared Redis (CACHE_URL=redis://host:6379/1) serves every
+# web process; without it each process keeps its own copy in memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- Celery -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
