@@ -120,8 +120,6 @@ def _applies(target: SLATarget, at: dt.datetime) -> bool:
 def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
     """At creation: every target of the ticket's policy but the update cadence, which
     starts with the first public reply."""
-    from tickets.models import Ticket
-
     policy = _ticket_policy(ticket)
     started: list[SLAClock] = []
     if policy is not None:
@@ -131,11 +129,7 @@ def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
     # A new ticket has no other clock: its deadline is the earliest of these, and none
     # is breached (what refresh_ticket_deadline would find, without reading them again).
     deadlines = [(clock.due_at, clock.warn_at) for clock in started if clock.due_at is not None]
-    ticket.sla_due_at, ticket.sla_warn_at = min(deadlines) if deadlines else (None, None)
-    ticket.sla_breached = False
-    Ticket._base_manager.filter(pk=ticket.pk).update(
-        sla_due_at=ticket.sla_due_at, sla_warn_at=ticket.sla_warn_at, sla_breached=False
-    )
+    _store_deadline(ticket, *(min(deadlines) if deadlines else (None, None)), breached=False)
     return started
 
 
@@ -334,8 +328,6 @@ def clock_check(*, clock_id: int, at: dt.datetime) -> SweepResult | None:
 
 def refresh_ticket_deadline(*, ticket: Ticket) -> None:
     """Keep the ticket's earliest running deadline (and its warning) for the queues."""
-    from tickets.models import Ticket
-
     running = (
         SLAClock.objects.filter(ticket_id=ticket.pk, state=ClockState.RUNNING)
         .order_by("due_at")
@@ -345,9 +337,18 @@ def refresh_ticket_deadline(*, ticket: Ticket) -> None:
     breached = SLAClock.objects.filter(
         ticket_id=ticket.pk, state=ClockState.BREACHED, met_at__isnull=True
     ).exists()
-    ticket.sla_due_at = running["due_at"] if running else None
-    ticket.sla_warn_at = running["warn_at"] if running else None
-    ticket.sla_breached = breached
+    due_at, warn_at = (running["due_at"], running["warn_at"]) if running else (None, None)
+    _store_deadline(ticket, due_at, warn_at, breached=breached)
+
+
+def _store_deadline(
+    ticket: Ticket, due_at: dt.datetime | None, warn_at: dt.datetime | None, *, breached: bool
+) -> None:
+    """The ticket's earliest running deadline, its warning and whether a target is owed
+    past its deadline, on the instance and in its row (the queues' indexed columns)."""
+    from tickets.models import Ticket
+
+    ticket.sla_due_at, ticket.sla_warn_at, ticket.sla_breached = due_at, warn_at, breached
     Ticket._base_manager.filter(pk=ticket.pk).update(
-        sla_due_at=ticket.sla_due_at, sla_warn_at=ticket.sla_warn_at, sla_breached=breached
+        sla_due_at=due_at, sla_warn_at=warn_at, sla_breached=breached
     )
