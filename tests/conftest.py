@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django_scopes import scopes_disabled
@@ -43,11 +44,32 @@ def _default_sla_policies(request):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the dashboard keeps its period figures in
-    it between summary refreshes)."""
+    it between summary refreshes, the workspace its queue counts)."""
     from django.core.cache import cache
 
     cache.clear()
     yield
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_cache(request, settings):
+    """Django's cache in each process's memory (the default), or the shared Redis of
+    production (CACHE_URL), in a database of its own: yields Redis's address, or None."""
+    from django.core.cache import cache
+
+    location = None
+    if request.param == "redis":
+        url = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+        location = urlunsplit(url._replace(path="/13"))
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": location,
+            }
+        }
+        cache.clear()
+    yield location
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

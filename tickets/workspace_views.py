@@ -89,6 +89,7 @@ def workspace(request):
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     sla_selectors.ticket_countdowns(tickets=page.object_list, at=at)
+    queues.set_row_urls(page.object_list)
     organization = (
         Organization.objects.filter(pk=filters.organization_id).first()
         if filters.organization_id
@@ -126,6 +127,7 @@ def take_next(request):
 def _row(request, reference: str, *, panel: bool, message=None, status: int = 200):
     ticket = queues.ticket_row(reference=reference)
     sla_selectors.ticket_countdowns(tickets=[ticket], at=timezone.now())
+    queues.set_row_urls([ticket])
     context = {"ticket": ticket, "panel": panel, "message": message}
     if panel:
         context |= {

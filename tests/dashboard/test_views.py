@@ -4,9 +4,7 @@ refresh, the monthly report, and a query budget that does not grow with the data
 import csv
 import datetime as dt
 import io
-import os
 from html.parser import HTMLParser
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -383,27 +381,8 @@ def test_pages_make_the_same_few_queries_whatever_the_rows(
     assert response.status_code == 200
 
 
-@pytest.fixture(params=["memory", "redis"])
-def period_cache(request, settings):
-    """Django's cache in each process's memory (the default), or the shared Redis of
-    production (CACHE_URL), in a database of its own."""
-    location = None
-    if request.param == "redis":
-        url = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        location = urlunsplit(url._replace(path="/13"))
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": location,
-            }
-        }
-        cache.clear()
-    yield location
-    cache.clear()
-
-
 def test_period_figures_are_computed_once_per_summary_refresh(
-    history, client, django_assert_num_queries, period_cache
+    history, client, django_assert_num_queries, shared_cache
 ):
     client.force_login(history.personas.manager)
     url = reverse("dashboard") + WEEK_QUERY
@@ -411,10 +390,10 @@ def test_period_figures_are_computed_once_per_summary_refresh(
     cache.clear()
     with CaptureQueriesContext(connection) as computed:
         first = client.get(url)
-    if period_cache:  # in the shared Redis, where every web process finds them
+    if shared_cache:  # in the shared Redis, where every web process finds them
         import redis
 
-        assert redis.Redis.from_url(period_cache).keys("*dashboard-period*")
+        assert redis.Redis.from_url(shared_cache).keys("*dashboard-period*")
     # Read again until the next refresh: the live "now" section and the freshness only.
     with CaptureQueriesContext(connection) as cached:
         again = client.get(url)

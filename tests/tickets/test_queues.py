@@ -284,3 +284,29 @@ def test_saved_views_belong_to_their_owner(world, personas):
     with pytest.raises(Exception, match="No such saved view"):
         queues.saved_view_get(user=world.other, view_id=view.pk)
     assert SavedView.objects.count() == 1
+
+
+def test_a_change_marks_the_counts_stale_at_once_and_again_at_commit(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.cache import cache
+
+    before = cache.get(queues._REVISION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        queues.queue_counts_changed()
+        during = cache.get(queues._REVISION_KEY)  # this transaction's own next count
+    after = cache.get(queues._REVISION_KEY)  # what was counted meanwhile elsewhere
+    assert len({before, during, after}) == 3
+
+
+def test_a_cache_outage_does_not_fail_a_ticket_change(world, settings, personas, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    ticket = Ticket.objects.filter(assignee=None).first()
+    services.ticket_assign(personas.agent, ticket=ticket, assignee=personas.agent)
+    assert Ticket.objects.get(pk=ticket.pk).assignee == personas.agent
+    assert "queue counts could not be marked stale" in caplog.text
