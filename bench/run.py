@@ -682,9 +682,17 @@ def print_table(results: list[Result], page_list: list[Page], sweep: dict) -> st
     return text
 
 
-def dashboard_computed(client, page: Page, url: str) -> tuple[str, list]:
-    """The dashboard as the first view after a summary refresh sees it: the period's
-    figures computed, not read from the cache (the median of three, and its queries)."""
+# What a page computes when its cached figures are stale, and when they go stale.
+COMPUTED = {
+    "queue": ("counts computed, then shared for 15 s", "a ticket change"),
+    "dashboard": ("figures computed, then cached", "a summary refresh"),
+}
+
+
+def computed_view(client, page: Page, url: str) -> tuple[str, list]:
+    """The page as the first view after its cached figures went stale sees it (the
+    queue's counts after a ticket change, the dashboard's period after a summary
+    refresh): computed, not read from the cache (the median of three, and its queries)."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -699,8 +707,9 @@ def dashboard_computed(client, page: Page, url: str) -> tuple[str, list]:
     with CaptureQueriesContext(connection) as captured:
         in_process_request(client, page, url, None)
     median = sorted(times)[1]
+    what, after = COMPUTED[page.key]
     note = (
-        f"first view after a summary refresh (figures computed, then cached): "
+        f"first view after {after} ({what}): "
         f"{median:.0f} ms in process, {len(captured.captured_queries)} queries"
     )
     print(f"{page.label}: {note}")
@@ -714,8 +723,8 @@ def measure_in_process(page, result, fx, users, small, forms, explained_text, pr
     client.force_login(users[page.role])
     form = forms.get(page.key)
     result.queries, captured = count_queries(client, page, result.url, form)
-    if page.key == "dashboard":
-        note, captured = dashboard_computed(client, page, result.url)
+    if page.key in COMPUTED:
+        note, captured = computed_view(client, page, result.url)
         result.notes.append(note)
     result.explained = explain(captured)
     variant_url = page_url(page, fx, variant=True)

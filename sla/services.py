@@ -346,11 +346,11 @@ def _store_deadline(
 ) -> None:
     """The ticket's earliest running deadline, its warning and whether a target is owed
     past its deadline, on the instance and in its row (the queues' indexed columns)."""
+    from tickets.live import open_tickets_changed
     from tickets.models import Ticket
-    from tickets.queues import queue_counts_changed
 
     ticket.sla_due_at, ticket.sla_warn_at, ticket.sla_breached = due_at, warn_at, breached
     Ticket._base_manager.filter(pk=ticket.pk).update(
         sla_due_at=due_at, sla_warn_at=warn_at, sla_breached=breached
     )
-    queue_counts_changed()
+    open_tickets_changed()

@@ -9,17 +9,12 @@ read and says so with one ``scopes_disabled()``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import logging
 import re
-import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
@@ -37,6 +32,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
 from sla.models import ClockState, Contract, Severity, SLAClock, SupportTier
+from tickets import live
 from tickets.models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
@@ -48,8 +44,6 @@ from tickets.models import (
     Status,
     Ticket,
 )
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 PICKER_LIMIT = 20
@@ -227,28 +221,6 @@ def _open_tickets() -> QuerySet[Ticket]:
     return Ticket.objects.filter(status__in=OPEN_STATUSES)
 
 
-# The counts are shared for up to COUNTS_SECONDS, and dropped at once when a ticket or a
-# deadline changes through the services (queue_counts_changed): a queue page read again
-# and again with nothing changed reuses them instead of aggregating every open ticket.
-COUNTS_SECONDS = 15
-_REVISION_KEY = "queue-counts:revision"
-
-
-def _new_revision() -> None:
-    try:
-        cache.set(_REVISION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # a cache outage must not fail the change; counts expire anyway
-        logger.warning("the queue counts could not be marked stale", exc_info=True)
-
-
-def queue_counts_changed() -> None:
-    """Open tickets changed: the counts cached until now are stale, for this transaction
-    at once (its own reads) and for everyone at commit (cached meanwhile from what
-    others could see, so dropped again)."""
-    _new_revision()
-    transaction.on_commit(_new_revision)
-
-
 @dataclass
 class QueueCounts:
     queues: dict[str, int] = field(default_factory=dict)
@@ -268,23 +240,18 @@ def queue_counts(
     """Every count of the workspace in ONE query, by conditional aggregation over the
     open tickets: each queue under the current filters, each severity and tier within
     the current queue, and each of the agent's saved views. Shared for up to
-    COUNTS_SECONDS by what they depend on, until the next change (queue_counts_changed)."""
-    signature = "|".join(
-        [
-            str(user.pk),
-            filters.querystring(),
-            ",".join(str(tier.pk) for tier in tiers),
-            ",".join(f"{view.pk}:{view.query}" for view, _ in views),
-        ]
+    live.LIVE_SECONDS by the agent and filters they depend on, until the next change."""
+    signature = [
+        str(user.pk),
+        filters.querystring(),
+        ",".join(str(tier.pk) for tier in tiers),
+        ",".join(f"{view.pk}:{view.query}" for view, _ in views),
+    ]
+    return live.shared(
+        "queue-counts",
+        signature,
+        lambda: _count(user=user, filters=filters, tiers=tiers, views=views, at=at),
     )
-    key = "queue-counts:" + hashlib.sha256(signature.encode()).hexdigest()
-    found = cache.get_many([_REVISION_KEY, key])
-    revision = found.get(_REVISION_KEY, "")
-    if key in found and found[key][0] == revision:
-        return found[key][1]
-    counts = _count(user=user, filters=filters, tiers=tiers, views=views, at=at)
-    cache.set(key, (revision, counts), COUNTS_SECONDS)
-    return counts
 
 
 def _count(

@@ -26,7 +26,7 @@ from accounts.scoping import service
 from sla import services as clocks
 from sla.models import Channel, Contract, ProductVersion, Severity, TargetKind
 from sla.selectors import contract_in_force
-from tickets import queues, workflow
+from tickets import live, workflow
 from tickets.attachments import validate_upload
 from tickets.models import (
     Attachment,
@@ -100,8 +100,8 @@ def _record(
     """One history row. It carries the ticket version the change produces (the one
     ``_touch`` saves next), so an editor who loaded version N is shown exactly the
     events with ``ticket_version > N``. Every change records one, so here the queues'
-    cached counts are marked stale."""
-    queues.queue_counts_changed()
+    live figures are marked stale."""
+    live.open_tickets_changed()
     return TicketEvent.objects.create(
         ticket=ticket,
         organization_id=ticket.organization_id,

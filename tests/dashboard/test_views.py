@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import StaffRole
-from sla import dashboard_services
+from sla import dashboard_services, dashboard_views
 from sla.models import ClockState
 from tests import factories
 from tests.dashboard.conftest import local
-from tickets.models import EscalationRequest, Status
+from tickets.models import EscalationRequest, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +290,31 @@ def test_now_section_refreshes_itself_every_30_seconds(history, client):
     assert "<html" not in fragment
     assert 'hx-trigger="every 30s"' in fragment
     assert page_table(fragment, "at_risk")[1][0] == "GLBX-4"
+
+
+def test_now_section_is_shared_by_managers_until_a_ticket_changes(history, client, shared_cache):
+    from tickets import services
+
+    client.force_login(history.personas.manager)
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get(reverse("dashboard_now")).content.decode()
+    # Another manager polls: the same tables, from the cache, as of the first view.
+    client.force_login(factories.ManagerFactory(full_name="Nora Night-shift"))
+    with CaptureQueriesContext(connection) as shared:
+        again = client.get(reverse("dashboard_now")).content.decode()
+    assert len(computed) - len(shared) == len(dashboard_views.NOW_TABLES)
+    assert page_table(again, "at_risk") == page_table(first, "at_risk")
+    assert page_table(again, "unassigned_s1") == page_table(first, "unassigned_s1")
+    # A change through the services: computed again at once.
+    glbx_4 = Ticket.objects.get(reference="GLBX-4")
+    newcomer = factories.StaffFactory(full_name="Nils Newcomer")
+    services.ticket_assign(history.personas.agent, ticket=glbx_4, assignee=newcomer)
+    with CaptureQueriesContext(connection) as changed:
+        html = client.get(reverse("dashboard_now")).content.decode()
+    assert len(changed) == len(computed)
+    # Its deadline came from its clocks again: GLBX-4 is no longer at risk.
+    assert page_table(first, "at_risk")[1][0] == "GLBX-4"
+    assert "GLBX-4" not in {row[0] for row in page_table(html, "at_risk")}
 
 
 def test_on_call_agent_is_named(history, client):

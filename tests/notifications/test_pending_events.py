@@ -12,6 +12,7 @@ from notifications.models import Kind, Notification, OutboundEmail, PendingEvent
 from notifications.selectors import events_due
 from tests.conftest import wait_for
 from tests.notifications.conftest import local
+from tickets import live
 from tickets import services as ticket_services
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,8 @@ def test_a_change_commits_with_its_event_and_the_request_notifies_nobody_itself(
         "version": ticket.version,
     }
     assert event.next_attempt_at == daytime
-    assert len(callbacks) == 1  # the event's hand-over to the broker, nothing else
+    # The event's hand-over to the broker, and the live figures' new revision: no more.
+    assert len(callbacks) == 2 and live._new_revision in callbacks
     assert not Notification.objects.exists() and not OutboundEmail.objects.exists()
 
     assert services.event_dispatch(event_id=event.pk, at=daytime) is True

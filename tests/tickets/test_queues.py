@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Organization, Team
 from sla.models import SupportTier
 from tests import factories
-from tickets import bulk, queues, services
+from tickets import bulk, live, queues, services
 from tickets.models import SavedView, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -291,12 +291,15 @@ def test_a_change_marks_the_counts_stale_at_once_and_again_at_commit(
 ):
     from django.core.cache import cache
 
-    before = cache.get(queues._REVISION_KEY)
-    with django_capture_on_commit_callbacks(execute=True):
-        queues.queue_counts_changed()
-        during = cache.get(queues._REVISION_KEY)  # this transaction's own next count
-    after = cache.get(queues._REVISION_KEY)  # what was counted meanwhile elsewhere
+    before = cache.get(live.REVISION_KEY)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        live.open_tickets_changed()
+        during = cache.get(live.REVISION_KEY)  # this transaction's own next count
+        live.open_tickets_changed()  # a second change in the same transaction
+    assert len(callbacks) == 1
+    after = cache.get(live.REVISION_KEY)  # what was counted meanwhile elsewhere
     assert len({before, during, after}) == 3
+    assert during != cache.get(live.REVISION_KEY)
 
 
 def test_a_cache_outage_does_not_fail_a_ticket_change(world, settings, personas, caplog):
@@ -309,4 +312,4 @@ def test_a_cache_outage_does_not_fail_a_ticket_change(world, settings, personas,
     ticket = Ticket.objects.filter(assignee=None).first()
     services.ticket_assign(personas.agent, ticket=ticket, assignee=personas.agent)
     assert Ticket.objects.get(pk=ticket.pk).assignee == personas.agent
-    assert "queue counts could not be marked stale" in caplog.text
+    assert "live figures could not be marked stale" in caplog.text
