@@ -183,7 +183,7 @@ def invitation_accept(request, public_id, token: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.UserBackend")
             messages.success(request, f"Welcome to the {invitation.organization.name} help desk.")
             return redirect("home")
     return render(

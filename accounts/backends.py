@@ -1,0 +1,19 @@
+"""Sign-in: Django's model backend, loading what every request of a customer needs."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend, whose ``get_user`` (once per request, from the session)
+    also loads the user's membership and its organisation in the same query: the
+    organisation scope of every customer request needs them (OrganizationScopeMiddleware),
+    which took two more queries. Staff users have no membership; the join finds none."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("membership__organization")
+        try:
+            user = users.get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
