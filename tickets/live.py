@@ -47,13 +47,21 @@ def open_tickets_changed() -> None:
 
 def shared(name: str, signature: list[str], compute: Callable[[], T]) -> T:
     """``compute()``, or what it gave for the same name and signature within
-    LIVE_SECONDS with no change since: one cache round trip for both."""
+    LIVE_SECONDS with no change since: one cache round trip for both. Without a cache
+    (an outage of a shared one), every page computes its own, as if nothing were kept."""
     digest = hashlib.sha256("|".join(signature).encode()).hexdigest()
     key = f"live:{name}:{digest}"
-    found = cache.get_many([REVISION_KEY, key])
+    try:
+        found = cache.get_many([REVISION_KEY, key])
+    except Exception:
+        logger.warning("the live figures could not be read from the cache", exc_info=True)
+        return compute()
     revision = found.get(REVISION_KEY, "")
     if key in found and found[key][0] == revision:
         return found[key][1]
     value = compute()
-    cache.set(key, (revision, value), LIVE_SECONDS)
+    try:
+        cache.set(key, (revision, value), LIVE_SECONDS)
+    except Exception:
+        logger.warning("the live figures could not be kept in the cache", exc_info=True)
     return value

@@ -283,6 +283,20 @@ def test_each_agent_and_each_filter_has_counts_of_its_own(
     }
 
 
+def test_the_queue_answers_with_its_counts_when_the_shared_cache_is_down(
+    office, agent_client, personas, contracts, settings, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    log(personas.agent, personas.admin_a)  # the change itself is not held up either
+    assert _unassigned_count(agent_client) == "1"
+    assert "could not be read from the cache" in caplog.text
+
+
 # --- Triage in place ---------------------------------------------------------------------
 
 
