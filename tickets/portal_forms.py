@@ -1,10 +1,42 @@
 """Forms of the customer portal's ticket list."""
 
+import html
+
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from sla.models import Severity
 from tickets.models import Status, TicketType
+
+
+class LongSelect(forms.Select):
+    """Django's Select, written in Python: the same HTML, for a list of hundreds of
+    options (an organisation's people). Django renders each option with a template of
+    its own, which took 60 ms of the portal list for the 357 people of a large customer."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            f'<option value="{html.escape(str(option["value"]))}"'
+            f"{_attributes(option['attrs'])}>{html.escape(str(option['label']))}</option>"
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        )
+        return mark_safe(  # noqa: S308 - every value and label is escaped just above
+            f'<select name="{html.escape(widget["name"])}"{_attributes(widget["attrs"])}>'
+            f"{options}</select>"
+        )
+
+
+def _attributes(attrs: dict) -> str:
+    """What django.forms.utils.flatatt writes (True: the name alone; False and None:
+    nothing), without its per-call format_html."""
+    return "".join(
+        f" {key}" if value is True else f' {key}="{html.escape(str(value))}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
 
 
 class TicketFilterForm(forms.Form):
@@ -26,7 +58,11 @@ class TicketFilterForm(forms.Form):
         label="Type", required=False, choices=[("", "Any type"), *TicketType.choices]
     )
     requester = forms.ModelChoiceField(
-        label="Requester", required=False, queryset=User.objects.none(), empty_label="Anyone"
+        label="Requester",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="Anyone",
+        widget=LongSelect,
     )
 
     def __init__(self, *args, requesters=None, **kwargs):

@@ -136,4 +136,8 @@ def ticket_list_for(
 
 def requester_choices(*, organization: Organization) -> QuerySet[User]:
     """Everyone of the organisation who may have logged a ticket, deactivated included."""
-    return User.objects.filter(membership__organization=organization).order_by("full_name")
+    return (
+        User.objects.filter(membership__organization=organization)
+        .only("pk", "full_name", "email")  # what an option shows: a large one has hundreds
+        .order_by("full_name")
+    )
