@@ -128,9 +128,9 @@ def test_contract_page_runs_a_fixed_number_of_queries(
     client, personas, acme_contract, django_assert_num_queries
 ):
     client.force_login(personas.admin_a)
-    # Session, user, membership, organisation; contract; policies, targets; opening hours
-    # of every calendar at once; covered versions with their products.
-    with django_assert_num_queries(9):
+    # Session; the user with membership and organisation; contract; policies, targets;
+    # opening hours of every calendar at once; covered versions with their products.
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200
 
 
