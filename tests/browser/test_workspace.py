@@ -296,6 +296,8 @@ def test_logging_a_phone_ticket_for_a_customer(page, personas, contracts):
     page.get_by_label("Product and version").select_option(label="Ledgerline ERP 8.1")
     page.get_by_label("I have told the customer about these warnings").check()
     page.get_by_role("button", name="Log the ticket").click()
+    # The click returns before the server has answered: wait for the ticket's page.
+    expect(page).to_have_url(re.compile(r"/tickets/ACME-\d+/$"))
     ticket = Ticket.objects.get(title="Warehouse cannot ship")
     expect(page).to_have_url(re.compile(f"/tickets/{ticket.reference}/$"))
     assert (ticket.channel, ticket.requester, ticket.created_by) == (
