@@ -6,6 +6,7 @@ from django import forms
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
+from helpdesk.html import attributes
 from sla.models import Severity
 from tickets.models import Status, TicketType
 
@@ -19,24 +20,14 @@ class LongSelect(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         options = "".join(
             f'<option value="{html.escape(str(option["value"]))}"'
-            f"{_attributes(option['attrs'])}>{html.escape(str(option['label']))}</option>"
+            f"{attributes(option['attrs'])}>{html.escape(str(option['label']))}</option>"
             for _group, group_options, _index in widget["optgroups"]
             for option in group_options
         )
         return mark_safe(  # noqa: S308 - every value and label is escaped just above
-            f'<select name="{html.escape(widget["name"])}"{_attributes(widget["attrs"])}>'
+            f'<select name="{html.escape(widget["name"])}"{attributes(widget["attrs"])}>'
             f"{options}</select>"
         )
-
-
-def _attributes(attrs: dict) -> str:
-    """What django.forms.utils.flatatt writes (True: the name alone; False and None:
-    nothing), without its per-call format_html."""
-    return "".join(
-        f" {key}" if value is True else f' {key}="{html.escape(str(value))}"'
-        for key, value in attrs.items()
-        if value is not False and value is not None
-    )
 
 
 class TicketFilterForm(forms.Form):

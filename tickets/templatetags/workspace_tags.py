@@ -11,6 +11,7 @@ from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from helpdesk.html import attributes
 from tickets import queues
 from tickets.search import MARK_START, MARK_STOP
 
@@ -81,10 +82,6 @@ def _short(local: dt.datetime, *, with_date: bool = True) -> str:
     return f"{day} {local.day} {months[local.month]}, {local:%H:%M} {local.tzname()}"
 
 
-def _attributes(pairs: list[tuple[str, object]]) -> str:
-    return "".join(f' {name}="{html.escape(str(value))}"' for name, value in pairs)
-
-
 @register.simple_tag
 def countdown_cell(ticket) -> SafeString:
     """The deadline cell of a queue row: the countdown in open time that
@@ -107,33 +104,32 @@ def countdown_cell(ticket) -> SafeString:
     local_due = due.astimezone(zone)
     due_iso = local_due.isoformat()
     title = "Due " + _short(local_due)
-    attributes: list[tuple[str, object]] = [("datetime", due_iso), ("data-due", due_iso)]
+    attrs: dict[str, object] = {"datetime": due_iso, "data-due": due_iso}
     if ticket.sla_warn_at:
-        attributes.append(("data-warn", ticket.sla_warn_at.astimezone(zone).isoformat()))
+        attrs["data-warn"] = ticket.sla_warn_at.astimezone(zone).isoformat()
     classes = f"countdown sla-{state}"
     if countdown is None:
-        attributes.append(("title", title))
+        attrs["title"] = title
         text = time_left(due)
     else:
         title += "; open time left"
-        attributes += [
-            ("data-open-left", countdown.seconds),
-            ("data-at", countdown.at.astimezone(zone).isoformat()),
-        ]
+        attrs["data-open-left"] = countdown.seconds
+        attrs["data-at"] = countdown.at.astimezone(zone).isoformat()
         if countdown.always_open:
-            attributes.append(("data-always-open", ""))
+            attrs["data-always-open"] = ""
         else:
-            attributes.append(("data-windows", countdown.windows_json))
+            attrs["data-windows"] = countdown.windows_json
         stopped = ""
         if not countdown.ticking:
             classes += " countdown-stopped"
             resumes = countdown.resumes_at
             until = " until " + _short(resumes.astimezone(zone), with_date=False) if resumes else ""
             stopped = f" (the clock is stopped outside business hours{until})"
-        attributes += [("title", title + stopped), ("data-title", title)]
+        attrs["title"] = title + stopped
+        attrs["data-title"] = title
         text = open_time_left(countdown)
-    return mark_safe(  # noqa: S308 - every value is escaped by _attributes and html.escape
-        f'<time class="{classes}"{_attributes(attributes)} data-testid="countdown">'
+    return mark_safe(  # noqa: S308 - every value is escaped by attributes and html.escape
+        f'<time class="{classes}"{attributes(attrs)} data-testid="countdown">'
         f"{html.escape(text)}</time>"
     )
 
