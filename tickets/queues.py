@@ -26,7 +26,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -52,24 +51,6 @@ SAVED_VIEW_LIMIT = 20
 # What a queue or search row shows. Each join costs the planner about 1.5 ms on every
 # page (the requester, which no row shows, doubled the rows query's planning time).
 ROW_RELATED = ["organization", "assignee", "contract__tier"]
-ROW_URLS = {
-    "detail": "ticket_detail",
-    "acknowledge": "workspace_acknowledge",
-    "assign": "workspace_assign",
-    "row": "workspace_row",
-}
-_REFERENCE_MARK = "REFERENCE-0"
-
-
-def set_row_urls(tickets: list[Ticket]) -> None:
-    """Set ``ticket.urls`` (ROW_URLS by key) on each row: each URL is reversed once per
-    page with a stand-in reference, then filled in per row, instead of four reverses in
-    the template for each of the 50 rows."""
-    patterns = {key: reverse(name, args=[_REFERENCE_MARK]) for key, name in ROW_URLS.items()}
-    for ticket in tickets:
-        ticket.urls = {  # type: ignore[attr-defined]
-            key: url.replace(_REFERENCE_MARK, ticket.reference) for key, url in patterns.items()
-        }
 
 
 # Most urgent first: the earliest running SLA deadline (tickets without one last, which

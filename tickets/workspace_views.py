@@ -31,6 +31,25 @@ staff_only = require(permissions.can_work_tickets)
 
 # --- Queues ----------------------------------------------------------------------------
 
+ROW_URLS = {
+    "detail": "ticket_detail",
+    "acknowledge": "workspace_acknowledge",
+    "assign": "workspace_assign",
+    "row": "workspace_row",
+}
+_REFERENCE_MARK = "REFERENCE-0"
+
+
+def _set_row_urls(tickets: list) -> None:
+    """Set ``ticket.urls`` (ROW_URLS by key) on each row: each URL is reversed once per
+    page with a stand-in reference, then filled in per row, instead of four reverses in
+    the template for each of the 50 rows."""
+    patterns = {key: reverse(name, args=[_REFERENCE_MARK]) for key, name in ROW_URLS.items()}
+    for ticket in tickets:
+        ticket.urls = {  # type: ignore[attr-defined]
+            key: url.replace(_REFERENCE_MARK, ticket.reference) for key, url in patterns.items()
+        }
+
 
 def _nav_context(request, filters: queues.QueueFilters, at: dt.datetime) -> dict:
     tiers = list(SupportTier.objects.order_by("rank", "name"))
@@ -89,7 +108,7 @@ def workspace(request):
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     sla_selectors.ticket_countdowns(tickets=page.object_list, at=at)
-    queues.set_row_urls(page.object_list)
+    _set_row_urls(page.object_list)
     organization = (
         Organization.objects.filter(pk=filters.organization_id).first()
         if filters.organization_id
@@ -127,7 +146,7 @@ def take_next(request):
 def _row(request, reference: str, *, panel: bool, message=None, status: int = 200):
     ticket = queues.ticket_row(reference=reference)
     sla_selectors.ticket_countdowns(tickets=[ticket], at=timezone.now())
-    queues.set_row_urls([ticket])
+    _set_row_urls([ticket])
     context = {"ticket": ticket, "panel": panel, "message": message}
     if panel:
         context |= {
