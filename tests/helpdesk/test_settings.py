@@ -48,6 +48,7 @@ def test_compose_file_names_every_service_the_readme_promises():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert {"db", "redis", "web", "worker", "beat", "mail"} <= set(compose["services"])
     assert "gunicorn" in " ".join(compose["services"]["web"]["command"])
+    assert "shared_buffers=${POSTGRES_SHARED_BUFFERS:-1GB}" in compose["services"]["db"]["command"]
     readme = (ROOT / "README.md").read_text()
     assert "docker compose up" in readme
     assert (ROOT / "Dockerfile").is_file()
