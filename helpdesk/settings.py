@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: too large is refused unread (helpdesk.request_limits).
+    "helpdesk.request_limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,6 +256,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = False
+# Deadlines never wait behind a backlog of emails and events: the SLA sweep and its
+# per-clock checks have a queue of their own, which every worker consumes beside the
+# default one (kombu takes from each in turn), and a dedicated worker can take alone
+# (``celery worker -Q sla``).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("sla"))
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.sla_sweep": {"queue": "sla"},
+    "notifications.tasks.sla_clock_check": {"queue": "sla"},
+    "notifications.tasks.oncall_page_check": {"queue": "sla"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one beat schedule of the project. A periodic task only finds due rows and hands
 # each one to an idempotent task; deadlines live in the database, never in the broker.
@@ -282,6 +296,19 @@ CELERY_BEAT_SCHEDULE = {
 TICKET_AUTOCLOSE_DAYS = env.int("TICKET_AUTOCLOSE_DAYS", default=7)
 TICKET_REOPEN_WINDOW_DAYS = env.int("TICKET_REOPEN_WINDOW_DAYS", default=14)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# A whole request (a form with its files, an inbound email's webhook): larger is a 413
+# before its body is read (helpdesk.request_limits). The proxy's client_max_body_size
+# should match it (README, production notes).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
+# Forms' text fields together, and any body read whole (the inbound webhook's JSON, with
+# its attachments in base64), up to the request limit; files stream past this to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "helpdesk.request_limits.AttachmentSizeHandler",  # stops a file past the limit
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Extensions customers and staff may attach. HTML and SVG are absent on purpose: they
 # could run script if ever rendered in our origin.
 ATTACHMENT_EXTENSIONS = env.list(

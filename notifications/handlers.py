@@ -12,6 +12,7 @@ requests. Internal notes reach staff only.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from django.db import transaction
@@ -152,7 +153,7 @@ def status_changed(*, ticket, version, action):
 
 
 @handler("severity_changed")
-def severity_changed(*, ticket, version, old, reason):
+def severity_changed(*, ticket, version, old, reason, at=None):
     actor = _last_actor(ticket, "severity")
     services.notifications_create(
         kind=Kind.SEVERITY_CHANGED,
@@ -161,6 +162,23 @@ def severity_changed(*, ticket, version, old, reason):
         ticket=ticket,
         context={"old": old, "reason": reason, "summary": reason},
     )
+    # Raised to critical while the vendor is closed: paged like a ticket logged as
+    # critical at that moment (events recorded before "at" was added use the change's
+    # last activity).
+    changed_at = dt.datetime.fromisoformat(at) if at else ticket.updated_at
+    if (
+        old != "S1"
+        and ticket.severity == "S1"
+        and ticket.has_sla
+        and ticket.is_open
+        and selectors.after_hours(changed_at)
+    ):
+        services.oncall_page(
+            ticket=ticket,
+            reason=PageReason.RAISED,
+            event_key=f"ticket:{ticket.pk}:raised:v{version}",
+            at=changed_at,
+        )
 
 
 @handler("assigned")

@@ -310,6 +310,7 @@ class OnCallShift(models.Model):
 
 class PageReason(models.TextChoices):
     CREATED = "created", "New critical ticket after hours"
+    RAISED = "raised", "Raised to critical after hours"
     BREACH = "breach", "Critical deadline breached after hours"
 
 

@@ -226,15 +226,15 @@ def events_due(*, at: dt.datetime, grace: dt.timedelta, limit: int = 500) -> lis
 # --- The sweep ----------------------------------------------------------------------------
 
 
-def clocks_due_for_check(*, at: dt.datetime) -> list[int]:
-    """Ids of running clocks whose warning or deadline has come, by the partial
-    next-deadline index (clock_sweep_idx): open tickets that are not due are not read."""
+def clocks_due_for_check(*, at: dt.datetime) -> list[tuple[int, dt.datetime]]:
+    """Ids and check times of running clocks whose warning or deadline has come, by the
+    partial next-deadline index (clock_sweep_idx): tickets that are not due are not read."""
     # The sweep serves every organisation by design.
     with scopes_disabled():
         return list(
             SLAClock.objects.due_for_check(at)
             .order_by("next_check_at")
-            .values_list("pk", flat=True)
+            .values_list("pk", "next_check_at")
         )
 
 

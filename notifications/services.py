@@ -416,6 +416,8 @@ def sla_clock_check(*, clock_id: int, at: dt.datetime) -> str | None:
     result = clock_check(clock_id=clock_id, at=at)
     if result is None:
         return None
+    if result.event not in ("warning", "breach"):
+        return result.event  # deferred to the next opening, or skipped: nobody hears yet
     clock = SLAClock.objects.select_related(
         "ticket__organization__cem", "ticket__assignee", "ticket__requester"
     ).get(pk=clock_id)
@@ -424,11 +426,17 @@ def sla_clock_check(*, clock_id: int, at: dt.datetime) -> str | None:
     event_key = f"clock:{clock.pk}:{clock.due_at.isoformat()}"
     context = {"clock": clock, "summary": f"{clock.get_kind_display()} due {clock.due_at:%c}"}
     if result.event == "warning":
-        kind = Kind.UPDATE_DUE if clock.kind == TargetKind.UPDATE else Kind.SLA_WARNING
+        updates = (TargetKind.UPDATE, TargetKind.ESCALATION_UPDATE)
+        kind = Kind.UPDATE_DUE if clock.kind in updates else Kind.SLA_WARNING
+        users = _responsible(ticket)
+        if clock.kind == TargetKind.ESCALATION_UPDATE:
+            # The update an escalation's action plan promised: the managers and the CEM
+            # who agreed it hear too, not only the assignee (usually the specialist).
+            users = [*users, *_overseers(ticket)]
         notifications_create(
             kind=kind,
             event_key=event_key,
-            users=_responsible(ticket),
+            users=users,
             ticket=ticket,
             context=context,
         )

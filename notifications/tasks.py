@@ -7,6 +7,7 @@ an idempotent per-row task. No SLA work is ever scheduled with an ETA or countdo
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -14,6 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
+
+# Beat runs the sweep this often (CELERY_BEAT_SCHEDULE["sla-sweep"] in settings).
+SWEEP_INTERVAL = dt.timedelta(seconds=60)
 
 
 class EmailNotSentYet(Exception):
@@ -64,14 +68,25 @@ def sla_sweep() -> dict[str, int]:
 
     now = timezone.now()
     clocks = selectors.clocks_due_for_check(at=now)
-    for clock_id in clocks:
+    for clock_id, _ in clocks:
         sla_clock_check.delay(clock_id)
+    # A clock still due two sweeps after its check time was missed by a sweep: its check
+    # was skipped (its row stayed locked), lost with a worker, or the workers lag behind.
+    late = [pk for pk, check_at in clocks if now - check_at > 2 * SWEEP_INTERVAL]
+    if late:
+        log.warning("SLA sweep: %d clock checks are late, oldest first: %s", len(late), late[:20])
     pages = selectors.pages_due(at=now)
     for page_id in pages:
         oncall_page_check.delay(page_id)
     events = services.events_redispatch_due(at=now)
     emails = services.outbound_resend_due(at=now)
-    return {"clocks": len(clocks), "pages": len(pages), "events": events, "emails": emails}
+    return {
+        "clocks": len(clocks),
+        "late_clocks": len(late),
+        "pages": len(pages),
+        "events": events,
+        "emails": emails,
+    }
 
 
 @shared_task(acks_late=True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Max, Q, QuerySet, Sum, Window
+from django.db.models import Aggregate, Count, FloatField, Max, Q, QuerySet, Sum, Window
 from django.http import Http404
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -44,6 +44,7 @@ from sla.dashboard_tables import (
     Period,
     Table,
     format_minutes,
+    format_open_hours,
     format_percent,
     format_person,
     format_when,
@@ -52,7 +53,9 @@ from sla.dashboard_tables import (
     ticket_link,
     ticket_linker,
 )
+from sla.durations import open_time_words, whole_minutes
 from sla.models import (
+    POLICY_TARGET_KINDS,
     ComplianceDay,
     Grain,
     ResolutionTime,
@@ -63,8 +66,12 @@ from sla.models import (
     TicketDay,
 )
 from sla.services import engine_calendars
+from tickets.models import URGENCY_ORDER
+from tickets.urgency import UrgentFirst
 
-KINDS = list(TargetKind)
+# The policy's target kinds: compliance measures the contract's targets, not the update
+# cadence an escalation's action plan adds (sla.dashboard_services leaves those out).
+KINDS = [TargetKind(kind) for kind, _ in POLICY_TARGET_KINDS]
 DURATION_KINDS = [TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION]
 SEVERITIES = list(Severity)
 NOW_ROWS = 20  # rows of each "now" list
@@ -150,7 +157,10 @@ def open_by_severity(*, now: dt.datetime, organization: Organization | None = No
     )
 
 
-def _next_deadline(ticket) -> str:
+def _next_deadline(ticket, now: dt.datetime) -> str:
+    """The ticket's most urgent deadline still owed: a breached one reads as overdue."""
+    if ticket.sla_due_at and ticket.sla_due_at <= now:
+        return f"overdue since {format_when(ticket.sla_due_at)}"
     if ticket.sla_due_at:
         return format_when(ticket.sla_due_at)
     return "breached" if ticket.sla_breached else NONE
@@ -193,11 +203,14 @@ def at_risk(*, now: dt.datetime, organization: Organization | None = None) -> Ta
 
 
 def escalation_requests(*, organization: Organization | None = None) -> Table:
-    """Escalation requests awaiting a manager's review, the oldest first."""
-    from tickets.models import EscalationRequest, EscalationStatus
+    """Escalation requests awaiting a manager's review, the oldest first: open tickets'
+    only (resolving or closing a ticket ends its request; this holds whatever the data)."""
+    from tickets.models import OPEN_STATUSES, EscalationRequest, EscalationStatus
 
     with scopes_disabled():  # staff dashboards work across organisations
-        requests = EscalationRequest.objects.filter(status=EscalationStatus.PENDING)
+        requests = EscalationRequest.objects.filter(
+            status=EscalationStatus.PENDING, ticket__status__in=OPEN_STATUSES
+        )
         if organization:
             requests = requests.filter(organization=organization)
         found, total = with_total(
@@ -255,14 +268,15 @@ def escalated_tickets(*, organization: Organization | None = None) -> Table:
     )
 
 
-def unassigned_critical(*, organization: Organization | None = None) -> Table:
-    """Open S1 tickets nobody has taken, the soonest deadline first."""
+def unassigned_critical(*, now: dt.datetime, organization: Organization | None = None) -> Table:
+    """Open S1 tickets nobody has taken, the soonest deadline first (an overdue one
+    first of all: a breached target stays the ticket's deadline until it is met)."""
     with scopes_disabled():  # staff dashboards work across organisations
         tickets, total = with_total(
             _open_tickets(organization)
             .filter(severity=Severity.S1, assignee=None)
             .select_related("organization")
-            .order_by(F("sla_due_at").asc(nulls_last=True), "created_at", "pk"),
+            .order_by(*URGENCY_ORDER),
             NOW_ROWS,
         )
     return Table(
@@ -275,7 +289,7 @@ def unassigned_critical(*, organization: Organization | None = None) -> Table:
                 t.title,
                 t.organization.code,
                 format_when(t.created_at),
-                _next_deadline(t),
+                _next_deadline(t, now),
             ]
             for t in tickets
         ],
@@ -284,15 +298,12 @@ def unassigned_critical(*, organization: Organization | None = None) -> Table:
     )
 
 
-def open_tickets(*, organization: Organization) -> Table:
-    """An organisation's open tickets, the most urgent first."""
+def open_tickets(*, now: dt.datetime, organization: Organization) -> Table:
+    """An organisation's open tickets, the most urgent first (tickets.urgency)."""
     with scopes_disabled():  # the organisation was checked by organization_for
-        tickets, total = with_total(
-            _open_tickets(organization)
-            .select_related("assignee")
-            .order_by("sla_due_at", "created_at", "pk"),
-            OPEN_ROWS,
-        )
+        ordered = UrgentFirst(_open_tickets(organization).select_related("assignee"), at=now)
+        tickets = ordered[0:OPEN_ROWS]
+        total = len(tickets) if len(tickets) < OPEN_ROWS else len(ordered)
     return Table(
         "open_tickets",
         "Open tickets, most urgent first",
@@ -303,7 +314,7 @@ def open_tickets(*, organization: Organization) -> Table:
                 t.title,
                 t.severity or NONE,
                 t.get_status_display(),
-                _next_deadline(t),
+                _next_deadline(t, now),
                 format_person(t.assignee),
             ]
             for t in tickets
@@ -639,6 +650,8 @@ def durations(*, period: Period, organization: Organization | None = None) -> Ta
                     kind.label,
                     severity_label,
                     str(measured),
+                    format_open_hours(median),
+                    format_open_hours(p90),
                     format_minutes(median),
                     format_minutes(p90),
                 ]
@@ -649,9 +662,10 @@ def durations(*, period: Period, organization: Organization | None = None) -> Ta
         ["Measure", "Severity", "Measured", "Median", "90th percentile"],
         rows,
         note="Open time counts the hours of the calendar of the ticket's targets, less the "
-        "time spent waiting on the customer. Resolution times are summarised with the "
-        "other figures.",
+        "time spent waiting on the customer, in open hours (the calendars' days differ). "
+        "Resolution times are summarised with the other figures.",
         figures_from=2,
+        csv_columns=["median_minutes", "p90_minutes"],
     )
 
 
@@ -664,7 +678,10 @@ def breaches(
     total: int | None = None,
 ) -> Table:
     """Clocks whose deadline passed in the period, the latest first, with how late: the
-    final lateness once met, or the open time since the deadline while still owed.
+    final lateness once met, or the open time from the deadline to ``now`` while still
+    owed, in words on the clock's calendar ("1 business day 3 h"), and in minutes in the
+    CSV's ``late_minutes``. The calendars come from the engine's cache, so the queries
+    stay the same however many rows.
     A page shows the latest BREACH_ROWS (of ``total``); the CSV has ``every`` one."""
     limit = None if every else BREACH_ROWS
     with scopes_disabled():  # staff dashboards work across organisations
@@ -679,6 +696,7 @@ def breaches(
             "organization__code",
             "kind",
             "severity",
+            "due_at",
             "breached_at",
             "met_at",
             "late_minutes",
@@ -690,13 +708,34 @@ def breaches(
         calendars = engine_calendars()
     kinds, link = dict(TargetKind.choices), ticket_linker()
     rows: list[list[Cell]] = []
-    for reference, code, kind, severity, due, met, late_minutes, calendar, name, email in found:
+    for (
+        reference,
+        code,
+        kind,
+        severity,
+        due_at,
+        breached_at,
+        met,
+        late_minutes,
+        calendar,
+        name,
+        email,
+    ) in found:
+        due = due_at or breached_at  # the deadline; a breach is recorded at it
+        assert due is not None  # breached_at is in the period
+        cal = calendars[calendar]
         if met is not None and late_minutes is not None:
-            late = format_minutes(late_minutes)
+            late = dt.timedelta(minutes=late_minutes)
         else:
-            assert due is not None  # filtered above
-            owed = engine.late_by(calendars[calendar], due, now)
-            late = f"{format_minutes(owed.total_seconds() / 60)}, still owed"
+            late = engine.late_by(cal, due, met or now)
+        words = open_time_words(cal, late)
+        if met is None:
+            # Still owed: lateness grows with open time until the target is met, and
+            # none passes while the calendar stays closed (a weekend after a Friday
+            # deadline): say so rather than "under a minute".
+            if not late and not cal.always_open:
+                words = "none yet in business hours"
+            words += ", still owed"
         rows.append(
             [
                 link(reference),
@@ -705,8 +744,10 @@ def breaches(
                 severity,
                 format_when(due),
                 format_when(met) if met else "not yet",
-                late,
+                words,
                 (name or email) if email else "Unassigned",
+                str(whole_minutes(late)),
+                "no" if met else "yes",
             ]
         )
     note = ""
@@ -717,6 +758,7 @@ def breaches(
         "Breaches, the latest first",
         ["Ticket", "Organisation", "Target", "Severity", "Was due", "Met", "Late by", "Assignee"],
         rows,
+        csv_columns=["late_minutes", "still_owed"],
         note=note,
         figures_from=99,
     )

@@ -12,6 +12,11 @@ from sla.dashboard_services import vendor_today
 from sla.dashboard_tables import PRESETS, Period
 
 MAX_DAYS = 400  # a custom period covers at most this many days
+# The dates a period or a monthly report may cover: year 1 or 9999 would overflow the
+# day arithmetic (a day's end is the next day's start) into a server error.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+DATE_RANGE_ERROR = f"Choose dates from {EARLIEST:%-d %B %Y} to {LATEST:%-d %B %Y}."
 
 
 class PeriodForm(forms.Form):
@@ -49,6 +54,8 @@ class PeriodForm(forms.Form):
             start, end = data.get("start"), data.get("end")
             if not start or not end:
                 raise forms.ValidationError("Give both dates of a custom period.")
+            if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
+                raise forms.ValidationError(DATE_RANGE_ERROR)
             if end < start:
                 raise forms.ValidationError("The period cannot end before it starts.")
             if (end - start).days + 1 > MAX_DAYS:

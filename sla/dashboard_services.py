@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.scoping import service
 from sla import engine
 from sla.models import (
+    POLICY_TARGET_KINDS,
     ClockState,
     ComplianceDay,
     Grain,
@@ -67,8 +68,12 @@ def summary_refresh(
 
     # Clocks whose outcome became known that day: met on time, or breached (a breach
     # counts on the day the deadline passed, even if the target was met later).
+    # The policy's targets only: an escalation's update cadence is not a contract target.
     settled = (
-        SLAClock.objects.filter(state__in=[ClockState.MET, ClockState.BREACHED])
+        SLAClock.objects.filter(
+            state__in=[ClockState.MET, ClockState.BREACHED],
+            kind__in=[kind for kind, _ in POLICY_TARGET_KINDS],
+        )
         .annotate(settled_at=Coalesce("breached_at", "met_at"))
         .filter(settled_at__gte=start, settled_at__lt=end)
         .values(

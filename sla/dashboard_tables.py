@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from sla.dashboard_services import day_start, vendor_today
+from sla.durations import open_hours_words, whole_minutes
 
 NONE = "—"
 
@@ -34,7 +35,10 @@ Cell = str | Link
 
 @dataclass
 class Table:
-    """A titled table of text cells: what the page shows and the CSV holds."""
+    """A titled table of text cells: what the page shows and the CSV holds.
+
+    A row holds the page's cells, then one for each of ``csv_columns``: figures only the
+    CSV carries, such as the minutes behind a duration the page writes in words."""
 
     name: str
     title: str
@@ -44,9 +48,13 @@ class Table:
     # Columns from this index on hold figures (right-aligned on the page).
     figures_from: int = 1
     csv_url: str = ""
+    csv_columns: list[str] = field(default_factory=list)
+
+    def page_cells(self, row: list[Cell]) -> list[Cell]:
+        return row[: len(self.columns)]
 
     def csv_rows(self) -> Iterator[list[str]]:
-        yield list(self.columns)
+        yield [*self.columns, *self.csv_columns]
         for row in self.rows:
             yield [str(cell) for cell in row]
 
@@ -59,13 +67,17 @@ def share_of(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def format_minutes(value: float | None) -> str:
-    """Open time in words that sort the same way they read: "3 h 05 min"."""
-    if value is None:
+def format_open_hours(minutes: float | None) -> str:
+    """Open time summed over several calendars in words (sla.durations): "3 h 5 min"."""
+    if minutes is None:
         return NONE
-    total = int(round(value))
-    hours, minutes = divmod(total, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return open_hours_words(dt.timedelta(minutes=minutes))
+
+
+def format_minutes(minutes: float | None) -> str:
+    """A CSV's minutes column: whole minutes, rounded down like the words beside it;
+    empty without a figure, so that a spreadsheet reads the column as numbers."""
+    return "" if minutes is None else str(whole_minutes(dt.timedelta(minutes=minutes)))
 
 
 def format_when(value: dt.datetime | None) -> str:

@@ -1,13 +1,20 @@
 from django.urls import path, register_converter
 
 from sla import dashboard_views as views
+from sla.dashboard_forms import EARLIEST, LATEST
 
 
 class YearConverter:
+    """A report's year, within the dates the dashboard covers: any other is a 404 (year 0
+    or 9999 would overflow the month's arithmetic into a server error)."""
+
     regex = "[0-9]{4}"
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        year = int(value)
+        if not EARLIEST.year <= year <= LATEST.year:
+            raise ValueError(f"no report for {year}")  # Django answers 404
+        return year
 
     def to_url(self, value: int) -> str:
         return f"{int(value):04d}"

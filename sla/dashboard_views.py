@@ -5,7 +5,6 @@ Every table on a page has a CSV twin built by the same selector with the same fi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
 from accounts.permissions import require
+from helpdesk import spreadsheets
 from sla import dashboard, dashboard_reports
 from sla.dashboard_forms import PeriodForm
 from sla.dashboard_services import vendor_today
@@ -63,7 +63,9 @@ TABLES: dict[str, Callable[[Filters], Table]] = {
     "at_risk": lambda f: dashboard.at_risk(now=f.now, organization=f.organization),
     "escalation_requests": lambda f: dashboard.escalation_requests(organization=f.organization),
     "escalated_tickets": lambda f: dashboard.escalated_tickets(organization=f.organization),
-    "unassigned_s1": lambda f: dashboard.unassigned_critical(organization=f.organization),
+    "unassigned_s1": lambda f: dashboard.unassigned_critical(
+        now=f.now, organization=f.organization
+    ),
     "compliance": lambda f: dashboard.compliance_by_kind(
         period=f.period, organization=f.organization
     )[0],
@@ -79,14 +81,15 @@ TABLES: dict[str, Callable[[Filters], Table]] = {
 }
 TABLES_ORGANIZATION = {
     **{name: build for name, build in TABLES.items() if name != "by_organisation"},
-    "open_tickets": lambda f: dashboard.open_tickets(organization=f.organization),
+    "open_tickets": lambda f: dashboard.open_tickets(now=f.now, organization=f.organization),
 }
 
 
 def _csv_response(filename: str, tables: Iterable[Table]) -> HttpResponse:
     """One table as CSV; several (a report) one after another, each under its title."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Titles and names are customers' text: no cell may reach a spreadsheet as a formula.
+    writer = spreadsheets.writer(buffer)
     tables = list(tables)
     for index, table in enumerate(tables):
         if len(tables) > 1:

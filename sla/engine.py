@@ -376,6 +376,14 @@ def open_time_between(cal: Calendar, start: datetime, end: datetime) -> timedelt
 
     first_day = start_utc.astimezone(cal._zone).date()
     last_day = end_utc.astimezone(cal._zone).date()
+    if (last_day - first_day).days > LONG_SPAN_DAYS:
+        # Long spans (a deadline missed months ago): the whole days between the two ends
+        # from per-year running totals, the two ends clipped as below.
+        return (
+            _clipped_open_time(cal, first_day, start_utc, end_utc)
+            + _whole_days_open_time(cal, first_day + ONE_DAY, last_day)
+            + _clipped_open_time(cal, last_day, start_utc, end_utc)
+        )
     total = ZERO
     day = first_day
     while day <= last_day:
@@ -395,6 +403,51 @@ def open_time_between(cal: Calendar, start: datetime, end: datetime) -> timedelt
                 total += clipped
         day += ONE_DAY
     return total
+
+
+# Spans longer than this many days add up their whole days from running totals.
+LONG_SPAN_DAYS = 60
+
+
+def _clipped_open_time(cal: Calendar, day: date, start: datetime, end: datetime) -> timedelta:
+    """Open time of one local day inside [start, end)."""
+    total = ZERO
+    for open_at, close_at in opening_intervals(cal, day):
+        clipped = min(close_at, end) - max(open_at, start)
+        if clipped > ZERO:
+            total += clipped
+    return total
+
+
+@lru_cache(maxsize=512)
+def _year_running_totals(cal: Calendar, year: int) -> tuple[timedelta, ...]:
+    """Open time of the whole days of ``year`` before each of its days: element i is the
+    open time from 1 January up to (not including) its i-th day after it; the last
+    element is the year's total. The same day sums as ``open_time_between`` makes."""
+    totals = [ZERO]
+    day = date(year, 1, 1)
+    while day.year == year:
+        totals.append(
+            totals[-1] + sum((close - open_ for open_, close in opening_intervals(cal, day)), ZERO)
+        )
+        day += ONE_DAY
+    return tuple(totals)
+
+
+def _whole_days_open_time(cal: Calendar, first: date, stop: date) -> timedelta:
+    """Open time of the whole local days in [first, stop)."""
+    if stop <= first:
+        return ZERO
+
+    def before(day: date) -> timedelta:
+        return _year_running_totals(cal, day.year)[day.timetuple().tm_yday - 1]
+
+    if first.year == stop.year:
+        return before(stop) - before(first)
+    total = _year_running_totals(cal, first.year)[-1] - before(first)
+    for year in range(first.year + 1, stop.year):
+        total += _year_running_totals(cal, year)[-1]
+    return total + before(stop)
 
 
 def open_windows(cal: Calendar, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -462,6 +515,39 @@ def warn_at(cal: Calendar, start: datetime, due: datetime, share: float = 0.75) 
     if due_utc <= start_utc:
         return due_utc
     return add_open_time(cal, start_utc, open_time_between(cal, start_utc, due_utc) * share)
+
+
+def warning_at(
+    cal: Calendar,
+    start: datetime,
+    amount: int,
+    unit: Unit,
+    share: float = 0.75,
+    pauses: Sequence[Pause] = (),
+) -> datetime:
+    """When a clock started at `start` has used `share` of its target's open time, the
+    open time spent paused not counted: the warning point before the pauses, moved on
+    by the open time inside the pauses that began before it (as `deadline` moves the
+    deadline)."""
+    start_utc = _to_utc(start, "start")
+    point = warn_at(cal, start_utc, deadline(cal, start_utc, amount, unit), share)
+    return _shift_for_pauses(cal, start_utc, point, pauses)
+
+
+def next_open(cal: Calendar, at: datetime) -> datetime:
+    """`at` itself when the calendar is open then (always on 24x7), else the start of
+    its next opening range: when a notice due at `at` may be sent."""
+    at_utc = _to_utc(at, "at")
+    if cal.always_open or is_open(cal, at_utc):
+        return at_utc
+    day = at_utc.astimezone(cal._zone).date()
+    guard = _ClosedStreakGuard(cal)
+    while True:
+        for open_at, _close_at in opening_intervals(cal, day):
+            if open_at >= at_utc:
+                return open_at
+        day += ONE_DAY
+        guard.check(day)
 
 
 def late_by(cal: Calendar, due: datetime, at: datetime) -> timedelta:

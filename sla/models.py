@@ -302,6 +302,16 @@ class TargetKind(models.TextChoices):
     UPDATE = "update", "Update"
     WORKAROUND = "workaround", "Workaround"
     RESOLUTION = "resolution", "Resolution"
+    # The update cadence of an accepted escalation's action plan: a clock with no policy
+    # target, its duration copied from the plan (sla.services.escalation_cadence_start).
+    ESCALATION_UPDATE = "escalation_update", "Escalation update"
+
+
+# What a policy's target may be: every kind but the escalation cadence, which comes
+# from an action plan, never from the tier's policy.
+POLICY_TARGET_KINDS = [
+    (value, label) for value, label in TargetKind.choices if value != TargetKind.ESCALATION_UPDATE
+]
 
 
 class TargetUnit(models.TextChoices):
@@ -310,6 +320,21 @@ class TargetUnit(models.TextChoices):
     BUSINESS_DAYS = "business_days", "business days"
     WEEKS = "weeks", "weeks"
     MONTHS = "months", "months"
+
+
+def describe_cadence(amount: int, unit: str, *, always_open: bool) -> str:
+    """A recurring duration in words: "every 4 business hours", "every 2 hours, around
+    the clock", "every business day", "every 2 weeks"."""
+    timed = unit in (TargetUnit.MINUTES, TargetUnit.HOURS)
+    word = {
+        TargetUnit.MINUTES: "minute" if always_open else "business minute",
+        TargetUnit.HOURS: "hour" if always_open else "business hour",
+        TargetUnit.BUSINESS_DAYS: "business day",
+        TargetUnit.WEEKS: "week",
+        TargetUnit.MONTHS: "month",
+    }[TargetUnit(unit)]
+    text = f"every {word}" if amount == 1 else f"every {amount} {word}s"
+    return f"{text}, around the clock" if timed and always_open else text
 
 
 class SLAPolicy(models.Model):
@@ -340,7 +365,7 @@ class SLAPolicy(models.Model):
 
 class SLATarget(models.Model):
     policy = models.ForeignKey(SLAPolicy, on_delete=models.CASCADE, related_name="targets")
-    kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    kind = models.CharField(max_length=20, choices=POLICY_TARGET_KINDS)
     amount = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     unit = models.CharField(max_length=20, choices=TargetUnit.choices)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="targets")
@@ -412,6 +437,8 @@ class SLAClock(models.Model):
     cycle and starts the next, so every promised update is measured on its own. The
     target's amount, unit and calendar are copied at the start so that editing a policy
     never silently moves a running deadline; a severity change recomputes explicitly.
+    An escalation's update cadence runs the same way with no target: its amount, unit
+    and calendar come from the accepted action plan.
     """
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
@@ -495,6 +522,10 @@ class SLAClock(models.Model):
     def was_late(self) -> bool:
         return self.breached_at is not None
 
+    def describe_cadence(self) -> str:
+        """The clock's duration as a cadence: "every 4 business hours"."""
+        return describe_cadence(self.amount, self.unit, always_open=self.calendar.always_open)
+
 
 # --- Dashboard summaries -------------------------------------------------------------
 # Filled by sla.dashboard_services.summary_refresh (the beat task sla.tasks.refresh_summaries
@@ -542,7 +573,7 @@ class ComplianceDay(models.Model):
 
     day = models.DateField()
     grain = models.CharField(max_length=12, choices=Grain.choices, default=Grain.DETAIL)
-    kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    kind = models.CharField(max_length=20, choices=POLICY_TARGET_KINDS)
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

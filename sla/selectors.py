@@ -7,12 +7,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organization
-from sla import engine
-from sla.models import Contract, SLAPolicy, SLATarget
+from sla import durations, engine
+from sla.models import BusinessCalendar, ClockState, Contract, SLAPolicy, SLATarget
 
 
 def contract_in_force(*, organization: Organization, on: dt.date | None = None) -> Contract | None:
@@ -49,6 +50,20 @@ def policies_for_tier(*, tier_id: int) -> list[SLAPolicy]:
     )
 
 
+def calendar_choices() -> QuerySet[BusinessCalendar]:
+    return BusinessCalendar.objects.order_by("name")
+
+
+def vendor_calendar() -> BusinessCalendar | None:
+    """The vendor's business calendar: the one named by ONCALL_CALENDAR_NAME (what
+    "after hours" means too), else the first with opening hours. The default calendar
+    of an escalation's update cadence."""
+    return (
+        BusinessCalendar.objects.filter(name=settings.ONCALL_CALENDAR_NAME).first()
+        or BusinessCalendar.objects.filter(always_open=False).order_by("name").first()
+    )
+
+
 # How far ahead a countdown knows the calendar's open spans: a page left open longer
 # counts on in wall-clock time until it is refreshed.
 COUNTDOWN_HORIZON = dt.timedelta(days=3)
@@ -56,7 +71,7 @@ COUNTDOWN_HORIZON = dt.timedelta(days=3)
 
 @dataclass(frozen=True)
 class Countdown:
-    """Open time left before a ticket's earliest running deadline (negative once it has
+    """Open time left before a ticket's most urgent deadline (negative once it has
     passed: open time late), as of ``at``, with the calendar's open spans ahead so that
     the page counts down only while the clock runs (static/js/workspace.js)."""
 
@@ -65,6 +80,9 @@ class Countdown:
     overdue: bool  # the deadline has passed (even if no open time has since)
     always_open: bool
     windows: tuple[tuple[dt.datetime, dt.datetime], ...]
+    # A business day of the calendar in seconds (its usual daily open time), so that
+    # open time reads in business days there; None on 24x7, where a day is 24 hours.
+    business_day: int | None = None
 
     @property
     def ticking(self) -> bool:
@@ -85,15 +103,19 @@ class Countdown:
         )
 
 
-def ticket_countdowns(*, tickets: Iterable, at: dt.datetime) -> None:
-    """Set ``ticket.countdown`` (a Countdown, or None without a running deadline) on each
-    ticket annotated with ``sla_calendar_id`` (tickets.queues): one query whatever the
-    number of tickets, the calendars themselves coming from the engine's cache."""
+def ticket_countdowns(
+    *, tickets: Iterable, at: dt.datetime, calendars: dict[int, engine.Calendar] | None = None
+) -> None:
+    """Set ``ticket.countdown`` (a Countdown, or None without a deadline) on each ticket,
+    on the calendar of the clock that sets its deadline (``sla_due_calendar``): one query
+    whatever the number of tickets (none when the caller has the ``calendars``), the
+    calendars themselves coming from the engine's cache."""
     from sla.services import engine_calendars
 
-    calendars = engine_calendars()
+    if calendars is None:
+        calendars = engine_calendars()
     for ticket in tickets:
-        cal = calendars.get(getattr(ticket, "sla_calendar_id", None))  # type: ignore[arg-type]
+        cal = calendars.get(ticket.sla_due_calendar_id)
         if ticket.sla_due_at is None or cal is None:
             ticket.countdown = None
             continue
@@ -105,7 +127,36 @@ def ticket_countdowns(*, tickets: Iterable, at: dt.datetime) -> None:
             at=at,
             overdue=due <= at,
             always_open=cal.always_open,
+            business_day=None
+            if cal.always_open
+            else int(durations.business_day(cal).total_seconds()),
             windows=()
             if cal.always_open
             else tuple(engine.open_windows(cal, at, at + COUNTDOWN_HORIZON)),
         )
+
+
+def clocks_lateness(*, clocks: Iterable, at: dt.datetime) -> None:
+    """Set ``clock.late`` on each clock of a ticket: how late it is, in open time of its
+    calendar: the final lateness of a breach once met; the open time from the deadline
+    to ``at`` while the target is still owed past it (breached, or running and not yet
+    swept); None otherwise. And ``clock.engine_calendar``, to write it in words
+    (``{{ clock.late|open_time:clock.engine_calendar }}``). One query whatever the
+    clocks: the calendars come from the engine's cache."""
+    from sla.services import engine_calendars
+
+    calendars = engine_calendars()
+    for clock in clocks:
+        cal = calendars.get(clock.calendar_id)
+        clock.engine_calendar = cal
+        clock.late = None
+        if cal is None or clock.due_at is None:
+            continue
+        if clock.state == ClockState.BREACHED and clock.met_at is not None:
+            clock.late = (
+                dt.timedelta(minutes=clock.late_minutes)
+                if clock.late_minutes is not None
+                else engine.late_by(cal, clock.due_at, clock.met_at)
+            )
+        elif clock.state in (ClockState.RUNNING, ClockState.BREACHED) and clock.due_at <= at:
+            clock.late = engine.late_by(cal, clock.due_at, at)

@@ -7,12 +7,14 @@ computed by the pure functions of :mod:`sla.engine`; this module only loads and 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
-from django.db.models import Prefetch
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Prefetch, Q
 
 from sla import engine
 from sla.models import (
@@ -26,6 +28,8 @@ from sla.models import (
 
 if TYPE_CHECKING:
     from tickets.models import Ticket
+
+log = logging.getLogger(__name__)
 
 ACTIVE = [ClockState.RUNNING, ClockState.PAUSED]
 
@@ -76,19 +80,26 @@ def _pauses(clock: SLAClock) -> list[tuple[dt.datetime, dt.datetime]]:
     ]
 
 
-def _schedule(clock: SLAClock) -> None:
-    """Recompute due_at, warn_at and next_check_at of a running clock."""
+def _schedule(clock: SLAClock, *, at: dt.datetime) -> None:
+    """Recompute due_at, warn_at and next_check_at of a running clock, as of ``at``.
+
+    The warning point counts open time used, pauses excluded. The next check is never
+    before ``at`` (a warning point already behind a resume or a severity change is due
+    now, not in the past) and, on a business-hours calendar, never while it is closed:
+    a warning or breach that falls at night waits for the next opening.
+    """
     cal = engine_calendar(clock.calendar)
     unit = cast(engine.Unit, clock.unit)
-    due = engine.deadline(cal, clock.started_at, clock.amount, unit, _pauses(clock))
-    warn = engine.warn_at(cal, clock.started_at, due, clock.warn_share)
+    pauses = _pauses(clock)
+    due = engine.deadline(cal, clock.started_at, clock.amount, unit, pauses)
+    warn = engine.warning_at(cal, clock.started_at, clock.amount, unit, clock.warn_share, pauses)
     clock.due_at, clock.warn_at = due, warn
     if clock.breached_at is not None:
         clock.next_check_at = None
     elif clock.warned_at is None and warn < due:
-        clock.next_check_at = warn
+        clock.next_check_at = engine.next_open(cal, max(warn, at))
     else:
-        clock.next_check_at = due
+        clock.next_check_at = engine.next_open(cal, max(due, at))
 
 
 def _copy_target(clock: SLAClock, target: SLATarget, policy: SLAPolicy) -> None:
@@ -105,7 +116,7 @@ def _start(ticket: Ticket, target: SLATarget, policy: SLAPolicy, at: dt.datetime
         ticket=ticket, organization_id=ticket.organization_id, kind=target.kind, started_at=at
     )
     _copy_target(clock, target, policy)
-    _schedule(clock)
+    _schedule(clock, at=at)
     clock.save()
     return clock
 
@@ -128,16 +139,40 @@ def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
                 started.append(_start(ticket, target, policy, at))
     # A new ticket has no other clock: its deadline is the earliest of these, and none
     # is breached (what refresh_ticket_deadline would find, without reading them again).
-    deadlines = [(clock.due_at, clock.warn_at) for clock in started if clock.due_at is not None]
-    _store_deadline(ticket, *(min(deadlines) if deadlines else (None, None)), breached=False)
+    first = min((c for c in started if c.due_at is not None), key=_due, default=None)
+    warnings = [clock.warn_at for clock in started if clock.warn_at is not None]
+    _store_deadline(
+        ticket,
+        first.due_at if first else None,
+        min(warnings, default=None),
+        calendar_id=first.calendar_id if first else None,
+        breached=False,
+    )
     return started
 
 
+def _due(clock: SLAClock) -> dt.datetime:
+    assert clock.due_at is not None
+    return clock.due_at
+
+
+def _locked(**conditions):
+    """Clocks of one ticket, locked for this transaction: their rows only (the calendar
+    they join is shared by nearly every clock, and locking it would make every check
+    and ticket change wait on every other), in id order so two writers never deadlock."""
+    return (
+        SLAClock.objects.select_for_update(of=("self",))
+        .filter(**conditions)
+        .select_related("calendar")
+        .order_by("pk")
+    )
+
+
 def _active(ticket: Ticket, kinds: Iterable[str] | None = None):
-    clocks = SLAClock.objects.select_for_update().filter(ticket=ticket, state__in=ACTIVE)
+    clocks = _locked(ticket=ticket, state__in=ACTIVE)
     if kinds is not None:
         clocks = clocks.filter(kind__in=list(kinds))
-    return clocks.select_related("calendar")
+    return clocks
 
 
 def _close_pause(clock: SLAClock, at: dt.datetime) -> None:
@@ -165,7 +200,7 @@ def _finish(clock: SLAClock, at: dt.datetime, state: str) -> None:
     was_paused = clock.state == ClockState.PAUSED
     _close_pause(clock, at)
     if was_paused:
-        _schedule(clock)
+        _schedule(clock, at=at)
     clock.next_check_at = None
     if state == ClockState.MET:
         clock.met_at = at
@@ -188,10 +223,8 @@ def clocks_meet(*, ticket: Ticket, kinds: Iterable[str], at: dt.datetime) -> Non
     kinds = list(kinds)
     for clock in _active(ticket, kinds):
         _finish(clock, at, ClockState.MET)
-    owed = SLAClock.objects.select_for_update().filter(
-        ticket=ticket, kind__in=kinds, state=ClockState.BREACHED, met_at__isnull=True
-    )
-    for clock in owed.select_related("calendar"):
+    owed = _locked(ticket=ticket, kind__in=kinds, state=ClockState.BREACHED, met_at__isnull=True)
+    for clock in owed:
         clock.met_at = at
         cal = engine_calendar(clock.calendar)
         assert clock.due_at is not None
@@ -226,7 +259,7 @@ def clocks_resume(*, ticket: Ticket, at: dt.datetime) -> None:
     for clock in _active(ticket).filter(state=ClockState.PAUSED):
         _close_pause(clock, at)
         clock.state = ClockState.RUNNING
-        _schedule(clock)
+        _schedule(clock, at=at)
         clock.save()
     refresh_ticket_deadline(ticket=ticket)
 
@@ -248,14 +281,19 @@ def update_cycle_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock | None:
     return started
 
 
-def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime) -> None:
+def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime, severity_changed: bool = False) -> None:
     """After a severity change: running clocks take the new policy's targets, keeping
     their start and pauses (the time already elapsed counts against the new target);
-    kinds the new policy lacks are cancelled, kinds it adds start now."""
+    kinds the new policy lacks are cancelled, kinds it adds start now.
+
+    A ticket that becomes critical while the vendor is closed gets the after-hours
+    triage (``only_outside``) like one logged as critical at that moment, even if it
+    was acknowledged at an earlier severity: the on-call agent must take it on now."""
     policy = _ticket_policy(ticket)
     targets = {t.kind: t for t in policy.targets.all()} if policy else {}
     seen = set()
-    for clock in _active(ticket):
+    # The escalation update cadence follows the action plan, not the policy.
+    for clock in _active(ticket).exclude(kind=TargetKind.ESCALATION_UPDATE):
         target = targets.get(clock.kind)
         if (
             target is None
@@ -269,13 +307,20 @@ def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime) -> None:
         seen.add(clock.kind)
         _copy_target(clock, target, policy)
         if clock.state == ClockState.RUNNING:
-            _schedule(clock)
+            _schedule(clock, at=at)
             if clock.warned_at and clock.warn_at and clock.warn_at > at:
                 clock.warned_at = None  # the new target has its own warning point
-                _schedule(clock)
+                _schedule(clock, at=at)
         clock.save()
     if policy is not None:
+        triage = targets.get(TargetKind.TRIAGE)
         pending = {
+            TargetKind.TRIAGE: triage is not None
+            and _applies(triage, at)
+            and (
+                ticket.acknowledged_at is None
+                or (severity_changed and triage.only_outside is not None)
+            ),
             TargetKind.FIRST_RESPONSE: ticket.first_response_at is None,
             TargetKind.WORKAROUND: ticket.workaround_at is None,
             TargetKind.RESOLUTION: ticket.resolved_at is None,
@@ -297,22 +342,72 @@ def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime) -> None:
 @dataclass(frozen=True)
 class SweepResult:
     clock_id: int
-    event: str  # "warning" or "breach"
+    # "warning" or "breach" (recorded now); "deferred" (its business-hours calendar is
+    # closed: checked again at the next opening); "skipped" (its row stayed locked).
+    event: str
+
+
+# How long a check waits for a clock's row that a ticket change or another check holds:
+# those transactions last milliseconds, so waiting is cheaper than skipping to the next
+# sweep; past this the check gives up, says so, and the next sweep tries again.
+CHECK_LOCK_TIMEOUT = "2s"
+
+
+def _lock_due_clock(clock_id: int, at: dt.datetime) -> SLAClock | None:
+    """The clock, locked, if it is still running and due at ``at``.
+
+    Its ticket's row first, then the clock's own (never the calendar nearly every clock
+    shares): the order the ticket services take them in, so a check that breaches a
+    clock (and writes the ticket's deadline) cannot deadlock with a change of that
+    ticket. Waiting for the locks, not skipping them: a second check of the same clock
+    finds it no longer due once the first commits (PostgreSQL re-reads a row it waited
+    for), and a ticket change in progress only delays the check by its few
+    milliseconds. Raises DatabaseError when a lock is held past CHECK_LOCK_TIMEOUT.
+    """
+    from tickets.models import Ticket
+
+    assert connection.in_atomic_block, "the locks must last until the caller commits"
+    due = SLAClock.objects.filter(
+        pk=clock_id, state=ClockState.RUNNING, next_check_at__lte=at
+    ).order_by()  # the model's ordering would join the ticket
+    ticket_id = due.values_list("ticket_id", flat=True).first()
+    if ticket_id is None:
+        return None
+    with transaction.atomic(), connection.cursor() as cursor:
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            cursor.execute(f"SET LOCAL lock_timeout = '{CHECK_LOCK_TIMEOUT}'")
+        list(Ticket._base_manager.select_for_update(of=("self",)).filter(pk=ticket_id).values("pk"))
+        clock = due.select_for_update(of=("self",)).select_related("calendar").first()
+        if postgresql:
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+    return clock
 
 
 def clock_check(*, clock_id: int, at: dt.datetime) -> SweepResult | None:
-    """For the sweep: the warning or the breach of one clock, each recorded once.
+    """For the sweep: the warning or the breach of one clock, each recorded once; None
+    when the clock is no longer due (checked already, met, paused or rescheduled).
 
-    The row lock and the state check make it safe to run twice or in parallel.
+    Safe to run twice or in parallel: the row lock and the state check. A business-hours
+    clock whose calendar is closed at ``at`` is not warned nor breached now; its check
+    moves to the next opening, whatever path scheduled it.
     """
-    clock = (
-        SLAClock.objects.select_for_update(skip_locked=True)
-        .select_related("calendar")
-        .filter(pk=clock_id, state=ClockState.RUNNING, next_check_at__lte=at)
-        .first()
-    )
+    try:
+        clock = _lock_due_clock(clock_id, at)
+    except DatabaseError:
+        log.warning(
+            "SLA clock %s: its row stayed locked for %s; the next sweep checks it again",
+            clock_id,
+            CHECK_LOCK_TIMEOUT,
+        )
+        return SweepResult(clock_id, "skipped")
     if clock is None or clock.due_at is None:
         return None
+    cal = engine_calendar(clock.calendar)
+    if not engine.is_open(cal, at):
+        clock.next_check_at = engine.next_open(cal, at)
+        clock.save(update_fields=["next_check_at"])
+        return SweepResult(clock.pk, "deferred")
     if clock.due_at <= at:
         clock.state = ClockState.BREACHED
         clock.breached_at = clock.due_at
@@ -321,36 +416,159 @@ def clock_check(*, clock_id: int, at: dt.datetime) -> SweepResult | None:
         refresh_ticket_deadline(ticket=clock.ticket)
         return SweepResult(clock.pk, "breach")
     clock.warned_at = at
-    clock.next_check_at = clock.due_at
+    clock.next_check_at = engine.next_open(cal, clock.due_at)
     clock.save()
     return SweepResult(clock.pk, "warning")
 
 
 def refresh_ticket_deadline(*, ticket: Ticket) -> None:
-    """Keep the ticket's earliest running deadline (and its warning) for the queues."""
-    running = (
-        SLAClock.objects.filter(ticket_id=ticket.pk, state=ClockState.RUNNING)
-        .order_by("due_at")
-        .values("due_at", "warn_at")
-        .first()
+    """Keep the ticket's most urgent deadline for the queues: the earliest deadline of a
+    target still owed, running or already breached (a breached first response is owed
+    until the reply), so a breach sorts before every running deadline (tickets.urgency),
+    with the calendar of its clock; the earliest warning of a running clock; and whether
+    a breached target is still owed. A ticket that is resolved or closed owes nothing
+    more."""
+    owed = list(
+        SLAClock.objects.filter(ticket_id=ticket.pk)
+        .filter(Q(state=ClockState.RUNNING) | Q(state=ClockState.BREACHED, met_at__isnull=True))
+        .order_by()  # the model's ordering would join the ticket
+        .values_list("state", "due_at", "warn_at", "calendar_id")
     )
-    breached = SLAClock.objects.filter(
-        ticket_id=ticket.pk, state=ClockState.BREACHED, met_at__isnull=True
-    ).exists()
-    due_at, warn_at = (running["due_at"], running["warn_at"]) if running else (None, None)
-    _store_deadline(ticket, due_at, warn_at, breached=breached)
+    breached = any(state == ClockState.BREACHED for state, *_ in owed)
+    dues = [(due, calendar_id) for _, due, _, calendar_id in owed if due is not None]
+    if not ticket.is_open or not dues:
+        _store_deadline(ticket, None, None, calendar_id=None, breached=breached)
+        return
+    due_at, calendar_id = min(dues)
+    warnings = [warn for state, _, warn, _ in owed if state == ClockState.RUNNING and warn]
+    _store_deadline(
+        ticket, due_at, min(warnings, default=None), calendar_id=calendar_id, breached=breached
+    )
 
 
 def _store_deadline(
-    ticket: Ticket, due_at: dt.datetime | None, warn_at: dt.datetime | None, *, breached: bool
+    ticket: Ticket,
+    due_at: dt.datetime | None,
+    warn_at: dt.datetime | None,
+    *,
+    calendar_id: int | None,
+    breached: bool,
 ) -> None:
-    """The ticket's earliest running deadline, its warning and whether a target is owed
-    past its deadline, on the instance and in its row (the queues' indexed columns)."""
+    """The ticket's most urgent deadline, its calendar, the earliest warning and whether
+    a target is owed past its deadline, on the instance and in its row (the queues'
+    indexed columns)."""
     from tickets.live import open_tickets_changed
     from tickets.models import Ticket
 
     ticket.sla_due_at, ticket.sla_warn_at, ticket.sla_breached = due_at, warn_at, breached
+    ticket.sla_due_calendar_id = calendar_id
     Ticket._base_manager.filter(pk=ticket.pk).update(
-        sla_due_at=due_at, sla_warn_at=warn_at, sla_breached=breached
+        sla_due_at=due_at,
+        sla_warn_at=warn_at,
+        sla_breached=breached,
+        sla_due_calendar_id=calendar_id,
     )
     open_tickets_changed()
+
+
+# --- The escalation cadence ------------------------------------------------------------
+# An accepted escalation's action plan promises updates at its own cadence until the
+# ticket is de-escalated: one ESCALATION_UPDATE clock per cycle, as the policy's update
+# target runs, but with no target (the plan's amount, unit and calendar are copied onto
+# the clock). Waiting on the customer pauses it like every clock; the policy's changes
+# (a severity change, a reopen) are not its business.
+
+ESCALATION_KINDS = [TargetKind.ESCALATION_UPDATE]
+# The warning share of a cadence on a ticket without a policy (no contract in force).
+CADENCE_WARN_SHARE = 0.75
+
+
+def _cadence_cycle(ticket: Ticket) -> SLAClock | None:
+    """The cadence's current cycle: running, paused, or breached and still owed."""
+    return (
+        SLAClock.objects.filter(ticket_id=ticket.pk, kind=TargetKind.ESCALATION_UPDATE)
+        .exclude(state__in=[ClockState.MET, ClockState.CANCELLED])
+        .exclude(state=ClockState.BREACHED, met_at__isnull=False)
+        .select_related("calendar")
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def _start_cadence_cycle(
+    ticket: Ticket,
+    *,
+    amount: int,
+    unit: str,
+    calendar: BusinessCalendar,
+    warn_share: float,
+    at: dt.datetime,
+) -> SLAClock:
+    clock = SLAClock(
+        ticket=ticket,
+        organization_id=ticket.organization_id,
+        kind=TargetKind.ESCALATION_UPDATE,
+        target=None,
+        calendar=calendar,
+        amount=amount,
+        unit=unit,
+        warn_share=warn_share,
+        severity=ticket.severity,
+        started_at=at,
+    )
+    _schedule(clock, at=at)
+    clock.save()
+    if ticket.status == "waiting_on_customer":
+        clocks_pause(ticket=ticket, at=at)
+    return clock
+
+
+def escalation_cadence_start(
+    *, ticket: Ticket, amount: int, unit: str, calendar: BusinessCalendar, at: dt.datetime
+) -> SLAClock:
+    """An action plan is accepted (or an escalated ticket reopened): its update cadence
+    starts now, replacing the running cycle of an earlier plan (cancelled). The warning
+    share is the ticket's policy's, 0.75 without one."""
+    if amount < 1:
+        raise ValueError(f"A cadence needs a positive amount, got {amount}.")
+    for clock in _active(ticket, ESCALATION_KINDS):
+        _finish(clock, at, ClockState.CANCELLED)
+    policy = _ticket_policy(ticket)
+    started = _start_cadence_cycle(
+        ticket,
+        amount=amount,
+        unit=unit,
+        calendar=calendar,
+        warn_share=policy.warn_share if policy is not None else CADENCE_WARN_SHARE,
+        at=at,
+    )
+    refresh_ticket_deadline(ticket=ticket)
+    return started
+
+
+def escalation_cadence_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock | None:
+    """A public staff update: the cadence's current cycle is met (one the sweep already
+    marked breached is settled, met late) and, while the ticket is open and escalated,
+    the next cycle starts on the same terms. Without a cadence nothing happens."""
+    current = _cadence_cycle(ticket)
+    if current is None:
+        return None
+    clocks_meet(ticket=ticket, kinds=ESCALATION_KINDS, at=at)
+    started = None
+    if ticket.is_open and ticket.escalation_level > 0:
+        started = _start_cadence_cycle(
+            ticket,
+            amount=current.amount,
+            unit=current.unit,
+            calendar=current.calendar,
+            warn_share=current.warn_share,
+            at=at,
+        )
+    refresh_ticket_deadline(ticket=ticket)
+    return started
+
+
+def escalation_cadence_stop(*, ticket: Ticket, at: dt.datetime) -> None:
+    """De-escalated, resolved or closed: the running cycle is cancelled. One the sweep
+    already marked breached keeps its breach, owed until the next public update."""
+    clocks_cancel(ticket=ticket, at=at, kinds=ESCALATION_KINDS)

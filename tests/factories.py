@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Invitation, MemberRole, Membership, Organization, StaffRole, User
+from sla.models import BusinessCalendar
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -79,3 +80,15 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory, is_active=False)
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+def cadence(
+    amount: int = 1, unit: str = "business_days", calendar: str = "Vendor business hours"
+) -> dict:
+    """An action plan's update cadence, as escalation_accept takes it: once a business
+    day on the vendor's calendar (of the default policies' migration) unless told."""
+    return {
+        "cadence_amount": amount,
+        "cadence_unit": unit,
+        "cadence_calendar": BusinessCalendar.objects.get(name=calendar),
+    }

@@ -24,6 +24,8 @@ from tickets.models import CannedResponse, SavedView, Ticket
 
 # --- Take next ----------------------------------------------------------------------
 
+TAKE_NEXT_LOOKAHEAD = 5
+
 
 def ticket_take_next(actor: User, *, filters: queues.QueueFilters | None = None) -> Ticket | None:
     """Assign the most urgent unassigned ticket to ``actor``; None when there is none.
@@ -36,10 +38,20 @@ def ticket_take_next(actor: User, *, filters: queues.QueueFilters | None = None)
     if not permissions.can_work_tickets(actor):
         raise PermissionDenied("Only support staff take tickets.")
     with transaction.atomic():
+        candidates = queues.take_next_candidates(filters=filters, at=timezone.now())
+        lockable = candidates.tickets.select_for_update(skip_locked=True, of=("self",))
+        # The most urgent few in the exact order (open time overdue across calendars);
+        # should other agents hold them all, the next unlocked one in the index's order.
         ticket = (
-            queues.take_next_candidates(filters=filters)
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
+            next(
+                (
+                    locked
+                    for candidate in candidates[:TAKE_NEXT_LOOKAHEAD]
+                    if (locked := lockable.filter(pk=candidate.pk).first()) is not None
+                ),
+                None,
+            )
+            or lockable.first()
         )
         if ticket is None:
             return None

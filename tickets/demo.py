@@ -20,8 +20,8 @@ from django.utils import timezone
 from accounts.models import MemberRole, Membership, Organization, StaffRole, User
 from notifications.events import muted
 from sla import services as clock_service
-from sla.models import ClockState, SLAClock
-from sla.selectors import contract_in_force
+from sla.models import ClockState, SLAClock, TargetUnit
+from sla.selectors import contract_in_force, vendor_calendar
 from tickets import services
 from tickets.models import Priority, Ticket, TicketType
 
@@ -320,7 +320,9 @@ class Story:
                         action_plan="Specialist reproduces with the customer's data; "
                         "hotfix build if confirmed.",
                         communication_channel="Phone bridge and email",
-                        communication_frequency="Twice a day",
+                        cadence_amount=4,
+                        cadence_unit=TargetUnit.HOURS,
+                        cadence_calendar=vendor_calendar(),
                         participants=str(requester),
                     )
         # Older tickets end resolved and (mostly) confirmed; recent ones stay open, but

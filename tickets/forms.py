@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import uuid
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from accounts.models import User
-from sla.models import SEVERITY_HELP, ProductVersion, Severity
-from tickets.models import TYPE_HELP, Priority, TicketType
+from sla.models import SEVERITY_HELP, BusinessCalendar, ProductVersion, Severity, TargetUnit
+from tickets import limits
+from tickets.models import CADENCE_MAX, TYPE_HELP, Priority, TicketType
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -92,15 +95,18 @@ class TicketCreateForm(SeverityRulesMixin, forms.Form):
         ),
     )
     description = forms.CharField(
+        max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What happened, what you expected, and the steps to reproduce it. "
-        "Markdown is supported.",
+        "Markdown is supported. " + limits.up_to(limits.TEXT_MAX_CHARS),
     )
     business_impact = forms.CharField(
         required=False,
+        max_length=limits.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Business impact",
-        help_text="Required for critical (S1) tickets: what has stopped, and for whom.",
+        help_text="Required for critical (S1) tickets: what has stopped, and for whom. "
+        + limits.up_to(limits.REASON_MAX_CHARS),
     )
     product_version = forms.ModelChoiceField(
         queryset=ProductVersion.objects.none(), required=False, label="Product and version"
@@ -112,7 +118,7 @@ class TicketCreateForm(SeverityRulesMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     attachments = MultipleFileField(label="Attachments")
-    intake_key = forms.CharField(widget=forms.HiddenInput)
+    intake_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, product_versions, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,7 +149,12 @@ class VersionedForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label="Message",
+        max_length=limits.TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=limits.up_to(limits.TEXT_MAX_CHARS),
+    )
     internal = forms.BooleanField(
         required=False, label="Internal note (never shown to the customer)"
     )
@@ -151,8 +162,13 @@ class ReplyForm(forms.Form):
 
 
 class TransitionForm(VersionedForm):
-    action = forms.CharField()
-    workaround = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    action = forms.CharField(max_length=40)
+    workaround = forms.CharField(
+        required=False,
+        max_length=limits.TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=limits.up_to(limits.TEXT_MAX_CHARS),
+    )
 
 
 class AssignForm(VersionedForm):
@@ -187,6 +203,15 @@ class TrackerForm(VersionedForm):
         required=False, label="Estimated resolution", widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def clean_estimated_resolution(self):
+        value = self.cleaned_data["estimated_resolution"]
+        # Today in the agent's own time zone (activated per request) still counts.
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError(
+                "The estimated resolution cannot be in the past: choose today or a later date."
+            )
+        return value
+
 
 class WatcherForm(forms.Form):
     watcher = forms.ModelChoiceField(
@@ -202,31 +227,109 @@ class WatcherForm(forms.Form):
 
 class EscalationRequestForm(forms.Form):
     reason = forms.CharField(
+        max_length=limits.REASON_MAX_CHARS,
+        help_text=limits.up_to(limits.REASON_MAX_CHARS),
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why does this need escalating?",
         error_messages={"required": "Tell us why this needs escalating."},
     )
 
 
-class EscalationAcceptForm(forms.Form):
-    level = forms.TypedChoiceField(choices=[(1, "1"), (2, "2"), (3, "3")], coerce=int)
-    specialist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    action_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    communication_channel = forms.CharField(max_length=100, initial="Email and phone")
-    communication_frequency = forms.CharField(max_length=100, initial="Daily")
-    participants = forms.CharField(max_length=500, required=False)
+CADENCE_AMOUNT_ERROR = (
+    f"Give how often the customer hears from us as a whole number from 1 to {CADENCE_MAX}."
+)
+CADENCE_UNIT_ERROR = (
+    "Choose minutes, hours, business days, weeks or months for the update interval."
+)
 
-    def __init__(self, *args, staff, **kwargs):
+
+class EscalationAcceptForm(forms.Form):
+    """A manager's acceptance: the level, the specialist and the action plan, whose update
+    cadence (an amount of the SLA engine's units on a calendar) runs a clock."""
+
+    level = forms.TypedChoiceField(
+        label="Raise to level", choices=[(1, "1"), (2, "2"), (3, "3")], coerce=int
+    )
+    specialist = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Specialist", empty_label="—"
+    )
+    action_plan = forms.CharField(
+        label="Action plan",
+        max_length=limits.REASON_MAX_CHARS,
+        help_text=limits.up_to(limits.REASON_MAX_CHARS),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the action plan the customer will see."},
+    )
+    communication_channel = forms.CharField(
+        label="Communication channel", max_length=100, initial="Email and phone"
+    )
+    cadence_amount = forms.IntegerField(
+        label="Updates every",
+        initial=1,
+        min_value=1,
+        max_value=CADENCE_MAX,
+        error_messages={
+            "required": CADENCE_AMOUNT_ERROR,
+            "invalid": CADENCE_AMOUNT_ERROR,
+            "min_value": CADENCE_AMOUNT_ERROR,
+            "max_value": CADENCE_AMOUNT_ERROR,
+        },
+    )
+    cadence_unit = forms.ChoiceField(
+        label="Unit",
+        choices=TargetUnit.choices,
+        initial=TargetUnit.BUSINESS_DAYS,
+        error_messages={"required": CADENCE_UNIT_ERROR, "invalid_choice": CADENCE_UNIT_ERROR},
+    )
+    cadence_calendar = forms.ModelChoiceField(
+        label="Counted on",
+        queryset=BusinessCalendar.objects.none(),
+        empty_label=None,
+        help_text="Hours and minutes count only while this calendar is open.",
+        error_messages={
+            "required": "Choose the calendar the update interval counts on.",
+            "invalid_choice": "Choose the calendar the update interval counts on.",
+        },
+    )
+    participants = forms.CharField(max_length=500, required=False, label="Participants")
+
+    def __init__(self, *args, staff, calendars, action: str = "", **kwargs):
+        kwargs.setdefault("auto_id", "accept-%s")  # unique among the ticket page's forms
         super().__init__(*args, **kwargs)
         self.fields["specialist"].queryset = staff
+        self.fields["cadence_calendar"].queryset = calendars
+        small = "form-control-sm"
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.form_class = "mt-2"
+        self.helper.layout = Layout(
+            Field("level", css_class="form-select-sm"),
+            Field("specialist", css_class="form-select-sm"),
+            Field("action_plan", css_class=small),
+            Field("communication_channel", css_class=small),
+            Div(
+                Div(Field("cadence_amount", css_class=small), css_class="col-4"),
+                Div(Field("cadence_unit", css_class="form-select-sm"), css_class="col-8"),
+                css_class="row g-2",
+            ),
+            Field("cadence_calendar", css_class="form-select-sm"),
+            Field("participants", css_class=small),
+            StrictButton("Accept and escalate", type="submit", css_class="btn-sm btn-danger"),
+        )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=limits.REASON_MAX_CHARS,
+        help_text=limits.up_to(limits.REASON_MAX_CHARS),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class LowerEscalationForm(forms.Form):
     reason = forms.CharField(
+        max_length=limits.REASON_MAX_CHARS,
+        help_text=limits.up_to(limits.REASON_MAX_CHARS),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Give the reason for lowering the level."},
     )

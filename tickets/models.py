@@ -16,14 +16,23 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Combinable
 from django.utils.timezone import now
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
-from sla.models import Channel, Contract, ProductVersion, Severity
+from sla.models import (
+    BusinessCalendar,
+    Channel,
+    Contract,
+    ProductVersion,
+    Severity,
+    TargetUnit,
+    describe_cadence,
+)
 
 
 class TicketType(models.TextChoices):
@@ -115,6 +124,19 @@ SEVERITY_RANK = Case(
     output_field=IntegerField(),
 )
 
+# Most urgent first, in every list that says so: the earliest deadline still owed, so
+# that breached tickets come first, longest overdue first, then running deadlines,
+# soonest first; then tickets without a running deadline (paused while waiting on the
+# customer, or with no SLA), which is also the btree's own order (NULLs last), so
+# ticket_open_urgency_idx serves it; ties by priority, severity, then the oldest.
+URGENCY_ORDER: list[str | Combinable] = [
+    F("sla_due_at").asc(nulls_last=True),
+    PRIORITY_RANK,
+    SEVERITY_RANK,
+    "created_at",
+    "pk",
+]
+
 
 class TicketCounter(models.Model):
     """Per-organisation ticket numbers, taken with UPDATE … RETURNING in the creating
@@ -187,6 +209,16 @@ class Ticket(models.Model):
     sla_due_at = models.DateTimeField(null=True, blank=True)
     sla_warn_at = models.DateTimeField(null=True, blank=True)
     sla_breached = models.BooleanField(default=False)
+    # The calendar of the clock that sets sla_due_at: open time left or overdue in the
+    # queues' countdowns, and the overdue order across calendars (tickets.urgency).
+    sla_due_calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # ticket_open_overdue_idx leads with it, for the open tickets
+    )
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
     last_activity_at = models.DateTimeField(default=now)
@@ -233,6 +265,18 @@ class Ticket(models.Model):
                 F("created_at"),
                 F("id"),
                 name="ticket_open_urgency_idx",
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+            ),
+            # Overdue first (tickets.urgency.UrgentFirst): the overdue tickets of one
+            # calendar in the queues' order, a page's worth from each calendar.
+            models.Index(
+                F("sla_due_calendar"),
+                F("sla_due_at"),
+                PRIORITY_RANK,
+                SEVERITY_RANK,
+                F("created_at"),
+                F("id"),
+                name="ticket_open_overdue_idx",
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
             # Take next: the most urgent unassigned open ticket. The condition lists all
@@ -371,6 +415,12 @@ class EscalationStatus(models.TextChoices):
     PENDING = "pending", "Awaiting review"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
+    # Resolved or closed before a manager decided: nothing is left to escalate.
+    ENDED = "ended", "Ended with the ticket"
+
+
+# An action plan's update cadence: at most 999 of the engine's units.
+CADENCE_MAX = 999
 
 
 class EscalationRequest(models.Model):
@@ -394,7 +444,20 @@ class EscalationRequest(models.Model):
     )
     action_plan = models.TextField(blank=True)
     communication_channel = models.CharField(max_length=100, blank=True)
-    communication_frequency = models.CharField(max_length=100, blank=True)
+    # The agreed communication frequency, as a duration of the SLA engine's units on a
+    # calendar: it runs the ticket's escalation update clock until de-escalation. Empty
+    # on requests not accepted, and on plans accepted before it was tracked whose free
+    # text could not be read (tickets migration 0008 kept that text in the plan).
+    cadence_amount = models.PositiveSmallIntegerField(
+        "updates every",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(CADENCE_MAX)],
+    )
+    cadence_unit = models.CharField(max_length=20, choices=TargetUnit.choices, blank=True)
+    cadence_calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     participants = models.TextField(blank=True)
 
     objects = ScopedManager(organization="organization")
@@ -402,9 +465,30 @@ class EscalationRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"], name="escalation_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    cadence_amount__isnull=True, cadence_unit="", cadence_calendar__isnull=True
+                )
+                | (Q(cadence_amount__gte=1, cadence_calendar__isnull=False) & ~Q(cadence_unit="")),
+                name="escalation_cadence_whole",
+                violation_error_message="A cadence needs an amount, a unit and a calendar.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Escalation of {self.ticket_id}: {self.status}"
+
+    @property
+    def cadence_text(self) -> str:
+        """The update cadence in words ("every 4 business hours"), or ""."""
+        if self.cadence_amount is None or self.cadence_calendar is None:
+            return ""
+        return describe_cadence(
+            self.cadence_amount,
+            self.cadence_unit,
+            always_open=self.cadence_calendar.always_open,
+        )
 
 
 class TicketEvent(models.Model):

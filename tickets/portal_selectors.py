@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import and_
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts import permissions
 from accounts.models import Organization, User
+from sla.models import ClockState, SLAClock
 from tickets.models import OPEN_STATUSES, Status, Ticket
 
 # What the customer has to act on: an answer we asked for, or a fix to confirm.
@@ -45,6 +46,21 @@ def visible_tickets(*, user: User) -> QuerySet[Ticket]:
     return tickets.filter(_involves(user))
 
 
+def _with_owed_kind(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Each ticket with ``owed_kind``: the kind of the target behind its ``sla_due_at``,
+    the earliest deadline we still owe (a running clock's, or a breached one's not yet
+    met), so that a row can say what is late ("reply overdue since …",
+    tickets.templatetags.portal_tags.owed_next). A subquery on the clocks' (ticket,
+    state) index, so the list stays one query."""
+    owed = (
+        SLAClock.objects.filter(ticket=OuterRef("pk"), due_at__isnull=False)
+        .filter(Q(state=ClockState.RUNNING) | Q(state=ClockState.BREACHED, met_at__isnull=True))
+        .order_by("due_at", "pk")
+        .values("kind")[:1]
+    )
+    return tickets.annotate(owed_kind=Subquery(owed))
+
+
 @dataclass
 class PortalHome:
     mine: list[Ticket]
@@ -67,7 +83,9 @@ def portal_home_for(*, user: User, limit: int = HOME_LIMIT) -> PortalHome:
         needs=Count("pk", filter=needs_q),
         organization=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
     )
-    rows = visible.select_related(*ROW_RELATED).order_by("-last_activity_at", "-pk")
+    rows = _with_owed_kind(visible.select_related(*ROW_RELATED)).order_by(
+        "-last_activity_at", "-pk"
+    )
     return PortalHome(
         mine=list(rows.filter(mine_q)[:limit]),
         mine_count=counts["mine"],
@@ -131,7 +149,7 @@ def ticket_list_for(
                 ),
             )
         )
-    return tickets.order_by("-last_activity_at", "-pk")
+    return _with_owed_kind(tickets).order_by("-last_activity_at", "-pk")
 
 
 def requester_choices(*, organization: Organization) -> QuerySet[User]:

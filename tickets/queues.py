@@ -18,24 +18,19 @@ from urllib.parse import urlencode
 from django.db.models import (
     Count,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.expressions import Combinable
 from django.http import Http404
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
-from sla.models import ClockState, Contract, Severity, SLAClock, SupportTier
+from sla.models import Contract, Severity, SupportTier
 from tickets import live
 from tickets.models import (
     OPEN_STATUSES,
-    PRIORITY_RANK,
-    SEVERITY_RANK,
     CannedResponse,
     EscalationRequest,
     EscalationStatus,
@@ -43,6 +38,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.urgency import UrgentFirst
 
 PAGE_SIZE = 50
 PICKER_LIMIT = 20
@@ -51,18 +47,6 @@ SAVED_VIEW_LIMIT = 20
 # What a queue or search row shows. Each join costs the planner about 1.5 ms on every
 # page (the requester, which no row shows, doubled the rows query's planning time).
 ROW_RELATED = ["organization", "assignee", "contract__tier"]
-
-
-# Most urgent first: the earliest running SLA deadline (tickets without one last, which
-# is also the btree's own order, so ticket_open_urgency_idx serves it), then priority,
-# then severity, then the oldest.
-URGENCY_ORDER: list[str | Combinable] = [
-    F("sla_due_at").asc(nulls_last=True),
-    PRIORITY_RANK,
-    SEVERITY_RANK,
-    "created_at",
-    "pk",
-]
 
 
 @dataclass(frozen=True)
@@ -78,19 +62,15 @@ def _breached(at: dt.datetime) -> Q:
     return Q(sla_breached=True) | Q(sla_due_at__lte=at)
 
 
-def _deadline_calendar() -> Subquery:
-    """The calendar of the running clock that sets the ticket's deadline, for its
-    countdown in open time (sla.selectors.ticket_countdowns); clock_ticket_state_idx."""
-    clocks = SLAClock.objects.filter(
-        ticket=OuterRef("pk"), state=ClockState.RUNNING, due_at=OuterRef("sla_due_at")
-    )
-    # No ordering: SLAClock's default one would join the ticket again for every row.
-    return Subquery(clocks.order_by().values("calendar_id")[:1])
-
-
 def _escalation_pending() -> Exists:
+    # Only on open tickets: resolving or closing ends a pending request (tickets.services),
+    # and a closed ticket's row (ticket_row) must not offer one still, whatever the data.
     return Exists(
-        EscalationRequest.objects.filter(ticket=OuterRef("pk"), status=EscalationStatus.PENDING)
+        EscalationRequest.objects.filter(
+            ticket=OuterRef("pk"),
+            status=EscalationStatus.PENDING,
+            ticket__status__in=OPEN_STATUSES,
+        )
     )
 
 
@@ -277,33 +257,34 @@ def _count(
     return counts
 
 
-def queue_tickets(*, user: User, filters: QueueFilters, at: dt.datetime) -> QuerySet[Ticket]:
-    """The queue's open tickets, most urgent first, with what a row shows."""
+def queue_tickets(
+    *, user: User, filters: QueueFilters, at: dt.datetime, any_overdue: bool = True
+) -> UrgentFirst:
+    """The queue's open tickets, most urgent first (tickets.urgency), with what a row
+    shows. ``any_overdue=False`` when the counts found no breached ticket."""
     # Staff queues cover every organisation by design.
     with scopes_disabled():
-        return (
+        tickets = (
             _open_tickets()
             .filter(filters.condition(user, at))
             .select_related(*ROW_RELATED)
-            .annotate(
-                escalation_pending=_escalation_pending(), sla_calendar_id=_deadline_calendar()
-            )
-            .order_by(*URGENCY_ORDER)
+            .annotate(escalation_pending=_escalation_pending())
         )
+        return UrgentFirst(tickets, at=at, any_overdue=any_overdue)
 
 
-def take_next_candidates(*, filters: QueueFilters | None = None) -> QuerySet[Ticket]:
+def take_next_candidates(*, filters: QueueFilters | None = None, at: dt.datetime) -> UrgentFirst:
     """Unassigned open tickets an agent can start on now (not those waiting on the
-    customer), most urgent first. The caller locks the first one."""
+    customer), most urgent first. The caller locks the first one it can."""
     narrowing = filters.narrowing() if filters else Q()
     # "Take next" hands out tickets of every organisation by design.
     with scopes_disabled():
-        return (
+        tickets = (
             _open_tickets()
             .filter(narrowing, assignee=None)
             .exclude(status=Status.WAITING_ON_CUSTOMER)
-            .order_by(*URGENCY_ORDER)
         )
+        return UrgentFirst(tickets, at=at)
 
 
 def ticket_row(*, reference: str) -> Ticket:
@@ -312,9 +293,7 @@ def ticket_row(*, reference: str) -> Ticket:
     with scopes_disabled():
         ticket = (
             Ticket.objects.select_related(*ROW_RELATED)
-            .annotate(
-                escalation_pending=_escalation_pending(), sla_calendar_id=_deadline_calendar()
-            )
+            .annotate(escalation_pending=_escalation_pending())
             .filter(reference=reference)
             .first()
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import datetime as dt
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
@@ -10,15 +11,16 @@ from django_scopes import scopes_disabled
 from accounts import permissions
 from accounts.models import User
 from sla.models import ClockState, SLAClock
+from tickets.converters import is_reference
 from tickets.models import (
     OPEN_STATUSES,
     Attachment,
     EscalationRequest,
-    EscalationStatus,
     Reply,
     Ticket,
     TicketEvent,
 )
+from tickets.urgency import UrgentFirst
 
 TICKET_RELATED = [
     "organization",
@@ -38,9 +40,12 @@ def _visible_to_customer(user: User, queryset: QuerySet[Ticket]) -> QuerySet[Tic
 def ticket_get_for(*, user: User, reference: str) -> Ticket:
     """One ticket by reference for this user.
 
-    Another organisation's ticket is a 404, the same as a missing one; a colleague's
-    ticket that a plain customer user is not on is a 403.
+    A ticket the user may not see is a 404, the same as a missing one: another
+    organisation's, and a colleague's that a plain customer user is not on (a 403
+    would tell him which numbers exist). A malformed reference is a 404 too.
     """
+    if not is_reference(reference):
+        raise Http404("No such ticket.")
     if permissions.is_staff_member(user):
         # Staff work across organisations: the one unscoped ticket lookup.
         with scopes_disabled():
@@ -58,10 +63,8 @@ def ticket_get_for(*, user: User, reference: str) -> Ticket:
             if organization
             else None
         )
-    if ticket is None:
+    if ticket is None or not permissions.can_view_ticket(user, ticket):
         raise Http404("No such ticket.")
-    if not permissions.can_view_ticket(user, ticket):
-        raise PermissionDenied
     return ticket
 
 
@@ -75,15 +78,14 @@ def ticket_list_for_customer(*, user: User) -> QuerySet[Ticket]:
     )
 
 
-def ticket_list_open_for_staff() -> QuerySet[Ticket]:
-    """Open tickets of every organisation, most urgent first."""
+def ticket_list_open_for_staff(*, at: dt.datetime) -> UrgentFirst:
+    """Open tickets of every organisation, most urgent first (tickets.urgency)."""
     # Staff queues work across organisations by design.
     with scopes_disabled():
-        return (
-            Ticket.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("organization", "requester", "assignee")
-            .order_by("sla_due_at", "created_at")
+        tickets = Ticket.objects.filter(status__in=OPEN_STATUSES).select_related(
+            "organization", "requester", "assignee"
         )
+        return UrgentFirst(tickets, at=at)
 
 
 def conversation_for(*, user: User, ticket: Ticket) -> list[Reply]:
@@ -105,7 +107,8 @@ def history_for(*, user: User, ticket: Ticket) -> list[TicketEvent]:
     with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
         events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
         if not permissions.can_work_tickets(user):
-            events = events.filter(is_public=True)
+            # The tracker's URL is internal (older rows were recorded as public).
+            events = events.filter(is_public=True).exclude(field="tracker_url")
         return list(events)
 
 
@@ -143,19 +146,23 @@ def escalations_for(*, ticket: Ticket) -> list[EscalationRequest]:
     with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
         return list(
             EscalationRequest.objects.filter(ticket=ticket).select_related(
-                "requested_by", "handled_by", "specialist"
+                "requested_by", "handled_by", "specialist", "cadence_calendar"
             )
         )
 
 
 def escalation_get_for(*, user: User, reference: str, escalation_id: int) -> EscalationRequest:
+    """A request of the ticket, whatever its status: deciding one already decided or
+    ended with its ticket is refused by the service, in words, not with a 404."""
     ticket = ticket_get_for(user=user, reference=reference)
     with scopes_disabled():  # scoped by the ticket just checked
-        escalation = EscalationRequest.objects.filter(
-            ticket=ticket, pk=escalation_id, status=EscalationStatus.PENDING
-        ).first()
+        escalation = (
+            EscalationRequest.objects.filter(ticket=ticket, pk=escalation_id)
+            .select_related("ticket")
+            .first()
+        )
     if escalation is None:
-        raise Http404("No such pending escalation request.")
+        raise Http404("No such escalation request.")
     return escalation
 
 

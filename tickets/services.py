@@ -24,11 +24,20 @@ from accounts import permissions
 from accounts.models import Organization, User
 from accounts.scoping import service
 from sla import services as clocks
-from sla.models import Channel, Contract, ProductVersion, Severity, TargetKind
+from sla.models import (
+    BusinessCalendar,
+    Channel,
+    Contract,
+    ProductVersion,
+    Severity,
+    TargetKind,
+    TargetUnit,
+)
 from sla.selectors import contract_in_force
-from tickets import live, workflow
+from tickets import limits, live, workflow
 from tickets.attachments import validate_upload
 from tickets.models import (
+    CADENCE_MAX,
     Attachment,
     EscalationRequest,
     EscalationStatus,
@@ -125,6 +134,14 @@ def _touch(ticket: Ticket, at: dt.datetime, *fields: str) -> None:
     ticket.save(update_fields=[*fields, "version", "updated_at", "last_activity_at"])
 
 
+def _open_email_thread(ticket: Ticket) -> None:
+    """The ticket's email thread root, stored with the ticket itself: created later,
+    by two notifying workers at once, it deadlocked them (issue #18)."""
+    from notifications import emails
+
+    emails.thread_open(ticket)
+
+
 def _notify(event: str, ticket: Ticket, **extra) -> None:
     """Hand an event to the notifications app once the transaction commits."""
     from notifications import events
@@ -184,6 +201,13 @@ def _clean_intake(
         errors["title"] = "Give the ticket a short title."
     if not description.strip():
         errors["description"] = "Describe what happened."
+    for field, value, limit in (
+        ("title", title, limits.TITLE_MAX_CHARS),
+        ("description", description, limits.TEXT_MAX_CHARS),
+        ("business_impact", business_impact, limits.REASON_MAX_CHARS),
+    ):
+        if len(value) > limit:
+            errors[field] = f"This text has {len(value):,} characters; the limit is {limit:,}."
     if type == TicketType.ENHANCEMENT:
         severity = ""
     elif severity not in Severity.values:
@@ -268,6 +292,7 @@ def ticket_create(
         last_activity_at=at,
     )
     _set_watchers(ticket, watchers)
+    _open_email_thread(ticket)
     for upload in attachments:
         _store_attachment(ticket, None, upload, actor, at)
     logged = f"Logged via {Channel(channel).label.lower()}"
@@ -329,6 +354,7 @@ def ticket_reply(
         raise PermissionDenied("Only support staff write internal notes.")
     if not body.strip():
         raise ValidationError({"body": "Write a message first."})
+    limits.check_length("body", body, limits.TEXT_MAX_CHARS, "The message")
     for upload in attachments:
         validate_upload(upload)
     ticket = _lock(ticket)
@@ -362,6 +388,7 @@ def ticket_reply(
             ticket=ticket, kinds=[TargetKind.TRIAGE, TargetKind.FIRST_RESPONSE], at=at
         )
         clocks.update_cycle_restart(ticket=ticket, at=at)
+        clocks.escalation_cadence_restart(ticket=ticket, at=at)
     elif not staff and ticket.status == Status.WAITING_ON_CUSTOMER:
         # The customer's answer is what the clocks were waiting for.
         _set_status(ticket, actor, Status.IN_PROGRESS, at)
@@ -452,11 +479,15 @@ def ticket_transition(
         ticket.closed_at = at
         fields.append("closed_at")
         clocks.clocks_cancel(ticket=ticket, at=at)
+    if transition.target in (Status.RESOLVED, Status.CLOSED):
+        _end_pending_escalations(ticket, transition.target, at)
+        clocks.escalation_cadence_stop(ticket=ticket, at=at)
     if action == "reopen":
         ticket.resolved_at = None
         ticket.closed_at = None
         fields += ["resolved_at", "closed_at"]
         clocks.clocks_apply_policy(ticket=ticket, at=at)
+        _resume_escalation_cadence(ticket, at)
     _touch(ticket, at, *fields)
     _notify("status_changed", ticket, action=action)
     return ticket
@@ -471,8 +502,8 @@ def _change_severity(
         ticket, actor, "severity", field="severity", old=old, new=severity, message=reason, at=at
     )
     ticket.save(update_fields=["severity"])
-    clocks.clocks_apply_policy(ticket=ticket, at=at)
-    _notify("severity_changed", ticket, old=old, reason=reason)
+    clocks.clocks_apply_policy(ticket=ticket, at=at, severity_changed=True)
+    _notify("severity_changed", ticket, old=old, reason=reason, at=at.isoformat())
 
 
 @service
@@ -559,6 +590,10 @@ def ticket_assign(
             _set_status(ticket, actor, Status.ACKNOWLEDGED, at)
             fields.append("status")
         clocks.clocks_meet(ticket=ticket, kinds=[TargetKind.TRIAGE], at=at)
+    elif assignee is not None and ticket.severity == Severity.S1:
+        # A ticket raised to critical after hours is triaged again (clocks_apply_policy):
+        # whoever takes it on meets that triage.
+        clocks.clocks_meet(ticket=ticket, kinds=[TargetKind.TRIAGE], at=at)
     _touch(ticket, at, *fields)
     _notify("assigned", ticket)
     return ticket
@@ -586,7 +621,15 @@ def ticket_link_tracker(
     ):
         if getattr(ticket, field) != value:
             _record(
-                ticket, actor, "tracker", field=field, old=getattr(ticket, field), new=value, at=at
+                ticket,
+                actor,
+                "tracker",
+                field=field,
+                old=getattr(ticket, field),
+                new=value,
+                at=at,
+                # The vendor's tracker is internal: customers see its reference at most.
+                public=field != "tracker_url",
             )
             setattr(ticket, field, value)
     _touch(ticket, at, "tracker_reference", "tracker_url", "estimated_resolution")
@@ -633,6 +676,82 @@ def escalation_request(actor: User, *, ticket: Ticket, reason: str) -> Escalatio
     return escalation
 
 
+def _lock_pending(escalation: EscalationRequest) -> tuple[EscalationRequest, Ticket]:
+    """The ticket, then the request, locked: the order ticket_transition takes them in
+    when it ends a pending request, so a decision and a resolution never deadlock. A
+    request already decided or ended, or on a ticket resolved or closed, is refused."""
+    ticket = _lock(escalation.ticket)
+    escalation = EscalationRequest.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
+    if escalation.status == EscalationStatus.ENDED:
+        raise ValidationError(
+            "This escalation request ended with the ticket: there is nothing left to decide."
+        )
+    if escalation.status != EscalationStatus.PENDING:
+        raise ValidationError("This escalation request was already handled.")
+    if not ticket.is_open:
+        raise ValidationError(
+            f"The ticket is {Status(ticket.status).label.lower()}: there is nothing left "
+            "to escalate."
+        )
+    return escalation, ticket
+
+
+def _end_pending_escalations(ticket: Ticket, status: str, at: dt.datetime) -> None:
+    """A resolved or closed ticket leaves nothing to escalate: a request still awaiting
+    review ends with it, with a history row saying why."""
+    note = f"The ticket was {Status(status).label.lower()} before a manager decided on the request."
+    pending = EscalationRequest.objects.select_for_update(of=("self",)).filter(
+        ticket=ticket, status=EscalationStatus.PENDING
+    )
+    for escalation in pending:
+        escalation.status = EscalationStatus.ENDED
+        escalation.handled_at = at
+        escalation.decision_note = note
+        escalation.save(update_fields=["status", "handled_at", "decision_note"])
+        _record(ticket, None, "escalation_ended", message=note, at=at)
+
+
+def _resume_escalation_cadence(ticket: Ticket, at: dt.datetime) -> None:
+    """A reopened ticket still escalated owes updates again at its latest plan's cadence."""
+    if ticket.escalation_level == 0:
+        return
+    plan = (
+        ticket.escalations.filter(status=EscalationStatus.ACCEPTED, cadence_amount__isnull=False)
+        .select_related("cadence_calendar")
+        .order_by("-handled_at", "-pk")
+        .first()
+    )
+    if plan is None or plan.cadence_amount is None or plan.cadence_calendar is None:
+        return
+    clocks.escalation_cadence_start(
+        ticket=ticket,
+        amount=plan.cadence_amount,
+        unit=plan.cadence_unit,
+        calendar=plan.cadence_calendar,
+        at=at,
+    )
+
+
+def _clean_cadence(
+    amount: int | None, unit: str, calendar: BusinessCalendar | None
+) -> tuple[int, str, BusinessCalendar]:
+    """An action plan's cadence, checked: 1 to 999 of an engine unit, on a calendar."""
+    errors = {}
+    if amount is None or not 1 <= amount <= CADENCE_MAX:
+        errors["cadence_amount"] = (
+            f"Give how often the customer hears from us as a whole number from 1 to {CADENCE_MAX}."
+        )
+    if unit not in TargetUnit.values:
+        errors["cadence_unit"] = (
+            "Choose minutes, hours, business days, weeks or months for the update interval."
+        )
+    if calendar is None:
+        errors["cadence_calendar"] = "Choose the calendar the update interval counts on."
+    if errors or amount is None or calendar is None:
+        raise ValidationError(errors)
+    return amount, unit, calendar
+
+
 @service
 def escalation_accept(
     actor: User,
@@ -642,17 +761,20 @@ def escalation_accept(
     specialist: User | None,
     action_plan: str,
     communication_channel: str,
-    communication_frequency: str,
+    cadence_amount: int | None,
+    cadence_unit: str,
+    cadence_calendar: BusinessCalendar | None,
     participants: str,
 ) -> EscalationRequest:
+    """Raise the level with an action plan. Its cadence ("every 4 business hours") runs
+    the ticket's escalation update clock until the level is lowered to 0 or the ticket
+    is resolved: every public staff reply meets the running cycle and starts the next."""
     if not permissions.can_handle_escalations(actor):
         raise PermissionDenied("Only managers handle escalation requests.")
-    escalation = EscalationRequest.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.status != EscalationStatus.PENDING:
-        raise ValidationError("This escalation request was already handled.")
     if specialist is not None and not permissions.is_staff_member(specialist):
         raise ValidationError({"specialist": "Name a member of the support staff."})
-    ticket = _lock(escalation.ticket)
+    amount, unit, calendar = _clean_cadence(cadence_amount, cadence_unit, cadence_calendar)
+    escalation, ticket = _lock_pending(escalation)
     if not ticket.escalation_level < level <= 3:
         raise ValidationError(
             {"level": f"Raise the level above {ticket.escalation_level}, to 3 at most."}
@@ -665,7 +787,8 @@ def escalation_accept(
     escalation.specialist = specialist
     escalation.action_plan = action_plan.strip()
     escalation.communication_channel = communication_channel.strip()
-    escalation.communication_frequency = communication_frequency.strip()
+    escalation.cadence_amount, escalation.cadence_unit = amount, unit
+    escalation.cadence_calendar = calendar
     escalation.participants = participants.strip()
     escalation.save()
     _record(
@@ -692,6 +815,9 @@ def escalation_accept(
         )
         ticket.assignee = specialist
         fields.append("assignee")
+    clocks.escalation_cadence_start(
+        ticket=ticket, amount=amount, unit=unit, calendar=calendar, at=at
+    )
     _touch(ticket, at, *fields)
     _notify("escalation_handled", ticket, escalation=escalation)
     return escalation
@@ -705,10 +831,7 @@ def escalation_decline(
         raise PermissionDenied("Only managers handle escalation requests.")
     if not reason.strip():
         raise ValidationError({"reason": "Tell the customer why the request is declined."})
-    escalation = EscalationRequest.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.status != EscalationStatus.PENDING:
-        raise ValidationError("This escalation request was already handled.")
-    ticket = _lock(escalation.ticket)
+    escalation, ticket = _lock_pending(escalation)
     at = _now()
     escalation.status = EscalationStatus.DECLINED
     escalation.handled_by, escalation.handled_at = actor, at
@@ -722,7 +845,8 @@ def escalation_decline(
 
 @service
 def ticket_lower_escalation(actor: User, *, ticket: Ticket, reason: str) -> Ticket:
-    """Lower the level when severity drops or the customer stops taking part."""
+    """Lower the level when severity drops or the customer stops taking part. At level 0
+    the action plan's update cadence stops."""
     if not permissions.can_work_tickets(actor):
         raise PermissionDenied("Only support staff lower the escalation level.")
     if not reason.strip():
@@ -742,6 +866,8 @@ def ticket_lower_escalation(actor: User, *, ticket: Ticket, reason: str) -> Tick
         at=at,
     )
     ticket.escalation_level -= 1
+    if ticket.escalation_level == 0:
+        clocks.escalation_cadence_stop(ticket=ticket, at=at)
     _touch(ticket, at, "escalation_level")
     return ticket
 

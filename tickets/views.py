@@ -6,13 +6,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import require
-from sla.models import ProductVersion
-from sla.selectors import contract_in_force
+from sla import selectors as sla_selectors
+from sla.models import ProductVersion, TargetKind
+from sla.selectors import clocks_lateness, contract_in_force
 from tickets import actions, forms, selectors, services, workflow
+from tickets.models import EscalationStatus
 
 signed_in = require(lambda user: user.is_authenticated)
 staff_only = require(permissions.can_work_tickets)
@@ -22,7 +26,7 @@ customer_only = require(permissions.is_customer)
 @signed_in
 def ticket_list(request):
     if permissions.is_staff_member(request.user):
-        tickets = selectors.ticket_list_open_for_staff()
+        tickets = selectors.ticket_list_open_for_staff(at=timezone.now())
     elif permissions.is_customer(request.user):
         tickets = selectors.ticket_list_for_customer(user=request.user)
     else:
@@ -85,14 +89,26 @@ def ticket_detail(request, reference: str):
     ticket = selectors.ticket_get_for(user=request.user, reference=reference)
     staff = permissions.can_work_tickets(request.user)
     role = workflow.role_of(request.user)
+    clocks = selectors.clocks_for(ticket=ticket)
+    escalations = selectors.escalations_for(ticket=ticket)
+    clocks_lateness(clocks=clocks, at=timezone.now())  # for "Breached by 2 h"
     context = {
         "ticket": ticket,
         "is_staff_view": staff,
         "replies": selectors.conversation_for(user=request.user, ticket=ticket),
         "events": selectors.history_for(user=request.user, ticket=ticket),
-        "clocks": selectors.clocks_for(ticket=ticket),
+        "clocks": clocks,
         "attachments": selectors.ticket_attachments(ticket=ticket),
-        "escalations": selectors.escalations_for(ticket=ticket),
+        "escalations": escalations,
+        # The plan in force (the latest accepted, while escalated) and its running cycle.
+        "current_plan": next(
+            (e for e in escalations if e.status == EscalationStatus.ACCEPTED), None
+        )
+        if ticket.escalation_level
+        else None,
+        "cadence_clock": next(
+            (c for c in clocks if c.kind == TargetKind.ESCALATION_UPDATE and c.is_active), None
+        ),
         "watchers": list(ticket.watchers.all()),
         "actions": workflow.available(status=ticket.status, role=role),
         "reply_form": forms.ReplyForm(),
@@ -120,8 +136,10 @@ def ticket_detail(request, reference: str):
                     "version": ticket.version,
                 }
             ),
-            "accept_form": forms.EscalationAcceptForm(staff=staff_users),
         }
+        pending = next((e for e in escalations if e.status == EscalationStatus.PENDING), None)
+        if pending is not None and ticket.is_open and context["can_handle_escalations"]:
+            context["accept_form"] = _accept_form(ticket, pending)
     else:
         context["watcher_form"] = forms.WatcherForm(
             colleagues=selectors.colleagues_of(ticket=ticket).exclude(
@@ -129,6 +147,16 @@ def ticket_detail(request, reference: str):
             )
         )
     return render(request, "tickets/ticket_detail.html", context)
+
+
+def _accept_form(ticket, escalation, data=None) -> forms.EscalationAcceptForm:
+    return forms.EscalationAcceptForm(
+        data,
+        staff=selectors.staff_choices(),
+        calendars=sla_selectors.calendar_choices(),
+        action=reverse("escalation_accept", args=[ticket.reference, escalation.pk]),
+        initial={"cadence_calendar": sla_selectors.vendor_calendar()},
+    )
 
 
 def _back(reference: str):
@@ -188,7 +216,7 @@ def escalation_accept(request, reference: str, escalation_id: int):
     escalation = selectors.escalation_get_for(
         user=request.user, reference=reference, escalation_id=escalation_id
     )
-    form = forms.EscalationAcceptForm(request.POST, staff=selectors.staff_choices())
+    form = _accept_form(escalation.ticket, escalation, request.POST)
     if not form.is_valid():
         messages.error(request, forms.first_error(form))
         return _back(reference)

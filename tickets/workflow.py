@@ -85,7 +85,7 @@ TRANSITIONS: dict[str, Transition] = {
             [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER, S.WORKAROUND_PROVIDED],
             S.RESOLVED,
             [STAFF],
-            "meets the resolution target; stops the update cadence",
+            "meets the resolution target; stops the update cadences; ends an escalation request",
         ),
         _t(
             "accept_workaround",
@@ -109,7 +109,7 @@ TRANSITIONS: dict[str, Transition] = {
             [S.RESOLVED, S.CLOSED],
             S.IN_PROGRESS,
             [CUSTOMER, STAFF],
-            "restarts the resolution target and the update cadence",
+            "restarts the resolution target and the update cadences",
         ),
     ]
 }

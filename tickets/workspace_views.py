@@ -76,6 +76,7 @@ def _nav_context(request, filters: queues.QueueFilters, at: dt.datetime) -> dict
         "filters": filters,
         "queue": queues.QUEUES[filters.queue],
         "queue_count": counts.queues[filters.queue],
+        "breached_count": counts.queues["breached"],
         "queue_links": queue_links,
         "tiers": [(tier, counts.tiers[tier.pk]) for tier in tiers],
         "severities": [
@@ -101,13 +102,17 @@ def workspace(request):
     context = _nav_context(request, filters, at)
     if request.htmx and request.GET.get("fragment") == "nav":
         return render(request, "tickets/queue_list.html#queue_nav", context)
-    tickets = queues.queue_tickets(user=request.user, filters=filters, at=at)
+    # The breached queue under these filters holds every overdue ticket of any queue.
+    any_overdue = context["breached_count"] > 0
+    tickets = queues.queue_tickets(
+        user=request.user, filters=filters, at=at, any_overdue=any_overdue
+    )
     paginator = Paginator(tickets, queues.PAGE_SIZE)
     # The counts query has just counted this queue under these filters: no second COUNT.
     paginator.count = context["queue_count"]
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    sla_selectors.ticket_countdowns(tickets=page.object_list, at=at)
+    sla_selectors.ticket_countdowns(tickets=page.object_list, at=at, calendars=tickets.calendars)
     _set_row_urls(page.object_list)
     organization = (
         Organization.objects.filter(pk=filters.organization_id).first()
@@ -202,8 +207,14 @@ triage_reply = _triage_view("reply")
 
 
 def _safe_next(request, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """A path on this site to go back to, or the workspace. Only paths: ``redirect()``
+    takes any other word for a URL name and fails on it."""
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return reverse("workspace")
@@ -412,7 +423,7 @@ def picker_organizations(request):
 @require_GET
 @staff_only
 def search_view(request):
-    text = request.GET.get("q", "").strip()
+    text = request.GET.get("q", "").strip()[: search.MAX_WORDS_LENGTH]
     reference = search.as_reference(text)
     if reference:
         ticket = search.ticket_by_reference(reference=reference)

@@ -30,13 +30,14 @@ def table_head(table: Table) -> SafeString:
 
 @register.filter
 def table_body(table: Table) -> SafeString:
-    """One <tr> per row; the first cell heads its row."""
+    """One <tr> per row; the first cell heads its row. The CSV's own columns stay out."""
     rows = []
     for row in table.rows:
-        cells = [_cell("th", row[0], ' scope="row" class="fw-normal"')]
+        shown = table.page_cells(row)
+        cells = [_cell("th", shown[0], ' scope="row" class="fw-normal"')]
         cells += [
             _cell("td", cell, FIGURE if index >= table.figures_from else "")
-            for index, cell in enumerate(row[1:], start=1)
+            for index, cell in enumerate(shown[1:], start=1)
         ]
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return mark_safe("\n".join(rows))  # noqa: S308 - every text is escaped in _cell

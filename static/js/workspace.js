@@ -9,15 +9,20 @@
   // --- Live countdown of each row's earliest running SLA deadline -------------------
   const STATES = ["sla-on_track", "sla-warning", "sla-breached"];
 
-  function timeLeft(ms, overdue) {
+  // businessDay: the calendar's day of open time in seconds (business hours), so that
+  // open time reads "1 business day 7h"; without it a day is 24 hours ("3d 4h").
+  function timeLeft(ms, overdue, businessDay) {
     const late = overdue === undefined ? ms < 0 : overdue;
+    const dayMinutes = businessDay ? Math.floor(businessDay / 60) : 1440;
     let minutes = Math.floor(Math.abs(ms) / 60000);
-    const days = Math.floor(minutes / 1440);
-    minutes -= days * 1440;
+    const days = Math.floor(minutes / dayMinutes);
+    minutes -= days * dayMinutes;
     const hours = Math.floor(minutes / 60);
     minutes -= hours * 60;
     let text;
-    if (days) text = days + "d " + hours + "h";
+    if (days && businessDay)
+      text = days + " business day" + (days > 1 ? "s" : "") + (hours ? " " + hours + "h" : "");
+    else if (days) text = days + "d " + hours + "h";
     else if (hours) text = hours + "h " + String(minutes).padStart(2, "0") + "m";
     else text = minutes + "m";
     return text + (late ? " overdue" : " left");
@@ -62,7 +67,7 @@
       // Open time: the clock only runs while the deadline's calendar is open.
       const spans = openSpans(el);
       const left = Number(el.dataset.openLeft) * 1000 - openTime(spans, Date.parse(el.dataset.at), now);
-      el.textContent = timeLeft(left, due <= now);
+      el.textContent = timeLeft(left, due <= now, Number(el.dataset.businessDay) || undefined);
       const stopped = !spans.some(function (span) {
         return span[0] <= now && now < span[1];
       });

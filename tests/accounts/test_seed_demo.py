@@ -24,7 +24,7 @@ def test_demo_tells_a_story_with_tickets_in_every_state_over_months(capsys):
     from django.utils import timezone
 
     from sla.models import ClockState, SLAClock
-    from tickets.models import Status, Ticket
+    from tickets.models import EscalationRequest, Status, Ticket
 
     call_command("seed_demo")
     assert "ACME: 46/46 tickets" in capsys.readouterr().out  # progress is shown
@@ -37,6 +37,12 @@ def test_demo_tells_a_story_with_tickets_in_every_state_over_months(capsys):
     # Wayne Retail's contract lapsed months ago: what it logged since is flagged.
     wayne = Ticket._base_manager.filter(organization__code="WAYN")
     assert wayne.filter(has_valid_contract=False).exists()
+    # Resolving ends a request still awaiting review; an accepted plan has a cadence.
+    escalations = EscalationRequest._base_manager
+    done = [Status.RESOLVED, Status.CLOSED]
+    assert not escalations.filter(status="pending", ticket__status__in=done).exists()
+    assert escalations.filter(status="accepted").exists()
+    assert not escalations.filter(status="accepted", cadence_amount=None).exists()
 
 
 def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract():

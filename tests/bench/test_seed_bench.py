@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.test import override_settings
 
 from accounts.models import Membership, Organization, StaffRole, User
@@ -104,17 +104,21 @@ def test_about_five_percent_are_open_with_clocks_as_the_clock_service_runs_them(
     for clock in running:
         assert clock.ticket.status in OPEN_STATUSES
         expected = copy.copy(clock)
-        clock_service._schedule(expected)  # the service's own due, warning and next check
+        # The service's own due, warning and next check (from the clock's start on).
+        clock_service._schedule(expected, at=expected.started_at)
         assert (clock.due_at, clock.warn_at) == (expected.due_at, expected.warn_at)
         assert clock.next_check_at == expected.next_check_at
-    # The queues' urgency column is the earliest running deadline.
-    earliest = dict(
-        SLAClock.objects.filter(state=ClockState.RUNNING)
-        .values_list("ticket")
-        .annotate(first=Min("due_at"))
+    # The queues' urgency column is the earliest deadline still owed, a breached one too,
+    # with the calendar of its clock.
+    owed = SLAClock.objects.filter(
+        Q(state=ClockState.RUNNING) | Q(state=ClockState.BREACHED, met_at__isnull=True)
     )
+    earliest = dict(owed.values_list("ticket").annotate(first=Min("due_at")))
     for ticket in open_tickets.filter(pk__in=earliest):
         assert ticket.sla_due_at == earliest[ticket.pk]
+        setting = owed.filter(ticket=ticket, due_at=ticket.sla_due_at).first()
+        assert ticket.sla_due_calendar_id == setting.calendar_id
+    assert not open_tickets.exclude(pk__in=earliest).exclude(sla_due_at=None).exists()
     on_open = SLAClock.objects.filter(ticket__in=open_tickets)
     assert on_open.filter(warned_at__isnull=False).exists()
     assert on_open.filter(state=ClockState.BREACHED, met_at__isnull=True).exists()

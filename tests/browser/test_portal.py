@@ -1,6 +1,7 @@
 """The customer portal in a real browser: home, ticket list, self-help, release notes
 and profile, each scanned by axe-core, usable by keyboard and readable at 375 px."""
 
+import datetime as dt
 import importlib
 import io
 import re
@@ -9,12 +10,15 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from knowledge import demo as knowledge_demo
+from sla.models import ClockState, SLAClock
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
 from tests.tickets.conftest import contracts, make_ticket  # noqa: F401 - fixtures
 from tickets import services
+from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -221,7 +225,8 @@ def test_portal_reads_well_at_375_pixels(page, personas, portal, tmp_path):
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, personas.admin_a)
 
-    for url in ["/", "/portal/tickets/", "/kb/", "/kb/connect-api-authentication-401/"]:
+    pages = ["/", "/portal/tickets/", "/kb/", "/kb/connect-api-authentication-401/", "/contacts/"]
+    for url in pages:
         page.goto(url)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
@@ -236,4 +241,32 @@ def test_portal_reads_well_at_375_pixels(page, personas, portal, tmp_path):
     page.keyboard.press("Enter")
     menu = page.get_by_role("navigation", name="Main").get_by_role("link", name="Release notes")
     menu.wait_for(state="visible")
+    assert_accessible(page)
+
+
+def test_a_late_reply_reads_overdue_on_home_list_and_ticket_and_passes_axe(
+    page,
+    personas,
+    make_ticket,  # noqa: F811
+):
+    """A first response whose deadline passed two hours ago and is still owed (as the
+    sweep leaves it): a warning in words, wherever the customer looks."""
+    ticket = make_ticket(requester=personas.user_a, title="Nobody answered us", severity="S2")
+    due = timezone.now() - dt.timedelta(hours=2)
+    SLAClock.objects.filter(ticket=ticket, kind="first_response").update(
+        state=ClockState.BREACHED, due_at=due, breached_at=due, next_check_at=None
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_breached=True)
+    sign_in(page, personas.user_a)
+
+    overdue = page.get_by_test_id("overdue").first
+    assert overdue.inner_text().strip().startswith("reply overdue since")
+    assert_accessible(page)
+    page.goto("/portal/tickets/")
+    assert page.get_by_test_id("overdue").inner_text().strip().startswith("reply overdue since")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Nobody answered us")).click()
+    page.wait_for_url(f"**/tickets/{ticket.reference}/")
+    late = page.get_by_test_id("overdue-first_response").inner_text().strip()
+    assert late.startswith("Reply overdue since")
     assert_accessible(page)

@@ -12,7 +12,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from sla import engine
+from sla import durations, engine
 from sla import services as sla_services
 from sla.models import BusinessCalendar, Contract, Product, ProductVersion, SupportTier
 from tests import factories
@@ -25,8 +25,10 @@ from tickets.templatetags.workspace_tags import _left
 BUDAPEST = ZoneInfo("Europe/Budapest")
 
 
-def open_time_left(left: dt.timedelta) -> str:
-    return _left(int(left.total_seconds()))
+def open_time_left(left: dt.timedelta, cal=None) -> str:
+    """The countdown's words; on a business-hours calendar, in its business days."""
+    day = None if cal is None or cal.always_open else durations.business_day(cal)
+    return _left(int(left.total_seconds()), business_day=int(day.total_seconds()) if day else None)
 
 
 pytestmark = [
@@ -150,17 +152,17 @@ def test_countdown_stands_still_outside_business_hours_and_runs_in_them(page, pe
         page.clock.install(time=at)
         sign_in(page, personas.agent)
         countdown = row(page, ticket).get_by_test_id("countdown")
-        expect(countdown).to_have_text(open_time_left(left))
+        expect(countdown).to_have_text(open_time_left(left, cal))
         expect(countdown).to_have_class(re.compile(r"countdown-stopped"))
         expect(countdown).to_have_attribute("title", re.compile("stopped outside business"))
 
         page.clock.fast_forward("05:00:00")  # Saturday 15:00
         page.clock.run_for(20_000)  # the script's next tick
-        expect(countdown).to_have_text(open_time_left(left))
+        expect(countdown).to_have_text(open_time_left(left, cal))
 
         page.clock.fast_forward("43:00:00")  # Monday 10:00:20
         page.clock.run_for(20_000)
-        expect(countdown).to_have_text(open_time_left(left - ran))
+        expect(countdown).to_have_text(open_time_left(left - ran, cal))
         expect(countdown).not_to_have_class(re.compile(r"countdown-stopped"))
         assert ran > dt.timedelta(0)  # Monday is open (else the test proves nothing)
 
@@ -293,7 +295,11 @@ def test_logging_a_phone_ticket_for_a_customer(page, personas, contracts):
     page.get_by_label("Title").fill("Warehouse cannot ship")
     page.get_by_label("Description").fill("Alice called: shipping labels fail to print.")
     page.get_by_label("Business impact").fill("No parcels leave the warehouse.")
-    page.get_by_label("Product and version").select_option(label="Ledgerline ERP 8.1")
+    # Choosing the product rechecks the contract (htmx): wait for that answer, so the
+    # test does the same thing every run.
+    with page.expect_response(lambda response: "/log/check" in response.url):
+        page.get_by_label("Product and version").select_option(label="Ledgerline ERP 8.1")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.get_by_label("I have told the customer about these warnings").check()
     page.get_by_role("button", name="Log the ticket").click()
     # The click returns before the server has answered: wait for the ticket's page.
@@ -306,6 +312,25 @@ def test_logging_a_phone_ticket_for_a_customer(page, personas, contracts):
         personas.agent,
     )
     assert ticket.sla_due_at is not None
+
+
+def test_a_confirmation_ticked_before_the_contract_recheck_answers_is_kept(
+    page, personas, contracts
+):
+    sign_in(page, personas.agent)
+    page.get_by_role("link", name="Log a call or email").click()
+    page.get_by_label("Find the contact by name, email, organisation or licence key").fill(
+        "LIC-ACME"
+    )
+    page.get_by_role("link", name="Alice Admin").click()
+    confirm = page.get_by_label("I have told the customer about these warnings")
+    confirm.check()
+    # The recheck's answer replaces the warnings after the box was ticked.
+    with page.expect_response(lambda response: "/log/check" in response.url):
+        page.get_by_label("Product and version").select_option(label="Ledgerline ERP 8.1")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(page.get_by_test_id("intake-warnings")).to_contain_text("does not include phone")
+    expect(confirm).to_be_checked()
 
 
 def test_bulk_priority_on_selected_tickets(page, personas, queue):

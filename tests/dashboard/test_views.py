@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from accounts.models import StaffRole
 from sla import dashboard_services, dashboard_views
-from sla.models import ClockState
+from sla.models import BusinessCalendar, ClockState, Contract, SupportTier
 from tests import factories
-from tests.dashboard.conftest import local
+from tests.dashboard.conftest import History, local
 from tickets.models import EscalationRequest, Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +170,23 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
+# The figures only a CSV carries, after the page's columns: the minutes behind the
+# durations a page writes in words.
+CSV_ONLY = {
+    "durations": ["median_minutes", "p90_minutes"],
+    "breaches": ["late_minutes", "still_owed"],
+}
+
+
+def as_on_the_page(name: str, exported: list[list[str]]) -> list[list[str]]:
+    """A table's CSV rows without its CSV-only columns, checked to come last."""
+    extra = CSV_ONLY.get(name, [])
+    if not extra:
+        return exported
+    assert exported[0][-len(extra) :] == extra, name
+    return [row[: -len(extra)] for row in exported]
+
+
 def test_every_table_on_the_dashboard_matches_its_csv(history, client):
     client.force_login(history.personas.manager)
     html = client.get(reverse("dashboard") + WEEK_QUERY).content.decode()
@@ -177,7 +194,7 @@ def test_every_table_on_the_dashboard_matches_its_csv(history, client):
         link = f"/dashboard/export/{name}.csv{WEEK_QUERY}".replace("&", "&amp;")
         assert f'href="{link}"' in html, name
         exported = csv_rows(client.get(f"/dashboard/export/{name}.csv{WEEK_QUERY}"))
-        assert page_table(html, name) == exported, name
+        assert page_table(html, name) == as_on_the_page(name, exported), name
     # The filter reached both: the week's compliance, not the last 30 days'.
     assert exported[1:3] == [["2026-11-16", "2", "1", "2"], ["2026-11-17", "1", "0", "3"]]
 
@@ -189,7 +206,7 @@ def test_every_table_of_an_organisation_matches_its_csv(history, client):
         exported = csv_rows(
             client.get(f"/dashboard/organisations/ACME/export/{name}.csv{WEEK_QUERY}")
         )
-        assert page_table(html, name) == exported, name
+        assert page_table(html, name) == as_on_the_page(name, exported), name
     compliance = csv_rows(
         client.get(f"/dashboard/organisations/ACME/export/compliance.csv{WEEK_QUERY}")
     )
@@ -232,7 +249,7 @@ def test_monthly_report_matches_its_csv_section_by_section(history, client):
     }
     assert list(sections) == list(names)
     for title, name in names.items():
-        assert page_table(html, name) == sections[title], title
+        assert page_table(html, name) == as_on_the_page(name, sections[title]), title
     # ACME in November: O1 and T1-T5 logged, T1 and T2 resolved, four open today.
     assert sections["Summary"][1:4] == [
         ["Tickets logged", "6"],
@@ -439,3 +456,105 @@ PERIOD_TABLES += ["durations", "breaches", "trend"]
 def _tables(response) -> dict[str, list[list[str]]]:
     html = response.content.decode()
     return {name: page_table(html, name) for name in PERIOD_TABLES}
+
+
+# --- Lateness of a target still owed ---------------------------------------------------
+
+FRIDAY_CLOSE = local(4, 17, month=12)  # Friday 4 December 2026, 17:00 in Budapest
+DECEMBER_WEEK = "?period=custom&start=2026-11-30&end=2026-12-06"
+
+
+@pytest.fixture
+def owed_since_friday(personas) -> History:
+    """Two first responses due at 17:00 on Friday 4 December and still owed: GLBX-1's on
+    the vendor's business hours (Monday to Friday 09:00-17:00), ACME-1's around the
+    clock. Built as the sweep leaves them: the clock breached and not met, the ticket's
+    deadline the one it still owes."""
+    h = History(personas=personas)
+    h.calendars = {
+        "vendor": BusinessCalendar.objects.get(name="Vendor business hours"),
+        "24x7": BusinessCalendar.objects.get(name="24x7"),
+    }
+    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
+        h.contracts[organization.code] = Contract.objects.create(
+            organization=organization,
+            tier=SupportTier.objects.get(slug=tier),
+            valid_from=dt.date(2026, 1, 1),
+            valid_to=dt.date(2027, 12, 31),
+            licence_key=f"KEY-{organization.code}",
+        )
+    for name, organization, calendar in (
+        ("G", personas.org_b, "vendor"),
+        ("A", personas.org_a, "24x7"),
+    ):
+        ticket = h.ticket(
+            name,
+            organization,
+            created_at=local(3, 10, month=12),
+            severity="S2",
+            status=Status.IN_PROGRESS,
+            sla_due_at=FRIDAY_CLOSE,
+            sla_breached=True,
+        )
+        h.clock(
+            name,
+            ticket,
+            "first_response",
+            calendar,
+            state=ClockState.BREACHED,
+            started_at=local(3, 10, month=12),
+            due_at=FRIDAY_CLOSE,
+            breached_at=FRIDAY_CLOSE,
+        )
+    return h
+
+
+def _late_by(client) -> tuple[dict[str, str], dict[str, str]]:
+    """The breach table's "Late by" on the page and late_minutes in its CSV, by ticket."""
+    html = client.get(reverse("dashboard") + DECEMBER_WEEK).content.decode()
+    page = {row[0]: row[6] for row in page_table(html, "breaches")[1:]}
+    exported = csv_rows(client.get(f"/dashboard/export/breaches.csv{DECEMBER_WEEK}"))
+    column = exported[0].index("late_minutes")
+    return page, {row[0]: row[column] for row in exported[1:]}
+
+
+def test_late_by_counts_the_open_time_since_the_deadline_while_still_owed(
+    owed_since_friday, client, time_machine
+):
+    """On Monday at 11:30: 2 h 30 min of business hours since Friday's close; around
+    the clock, 2 days 18 h 30 min (3,990 minutes)."""
+    time_machine.move_to(local(7, 11, 30, month=12), tick=False)
+    client.force_login(owed_since_friday.personas.manager)
+    page, minutes = _late_by(client)
+    assert page == {"GLBX-1": "2 h 30 min, still owed", "ACME-1": "2 days 18 h, still owed"}
+    assert minutes == {"GLBX-1": "150", "ACME-1": "3990"}
+
+
+def test_over_the_weekend_business_hours_lateness_waits_for_the_opening(
+    owed_since_friday, client, time_machine
+):
+    """On Sunday at noon no business hour has passed since Friday's close: the page says
+    so rather than "0 min"; around the clock it is 1 day 19 h (2,580 minutes)."""
+    time_machine.move_to(local(6, 12, month=12), tick=False)
+    client.force_login(owed_since_friday.personas.manager)
+    page, minutes = _late_by(client)
+    assert page == {
+        "GLBX-1": "none yet in business hours, still owed",
+        "ACME-1": "1 day 19 h, still owed",
+    }
+    assert minutes == {"GLBX-1": "0", "ACME-1": "2580"}
+
+
+def test_the_ticket_page_says_how_late_in_words(owed_since_friday, client, time_machine):
+    time_machine.move_to(local(7, 11, 30, month=12), tick=False)
+    client.force_login(owed_since_friday.personas.manager)
+    html = client.get(reverse("ticket_detail", kwargs={"reference": "GLBX-1"})).content.decode()
+    assert "Breached by 2 h 30 min, still owed" in html
+    assert "First response overdue since Fri 4 Dec, 17:00 CET</strong>, late by 2 h 30 min." in html
+    # Once met, the final lateness as stored: 1 business day 2 h (600 open minutes).
+    owed_since_friday.clocks["G"].met_at = local(8, 11, month=12)
+    owed_since_friday.clocks["G"].late_minutes = 600
+    owed_since_friday.clocks["G"].save()
+    html = client.get(reverse("ticket_detail", kwargs={"reference": "GLBX-1"})).content.decode()
+    assert "Breached by 1 business day 2 h</span>" in html
+    assert "overdue since" not in html

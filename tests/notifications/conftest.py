@@ -3,13 +3,18 @@ test backend, Celery run in-process where delivery through the broker is not the
 and a helper that runs a service's after-commit work (handlers, then sending)."""
 
 import datetime as dt
+import socket
+import subprocess
 from contextlib import contextmanager
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from sla.models import Contract, Product, ProductVersion, SupportTier
+from tests.conftest import wait_for
 from tickets import services
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
@@ -110,3 +115,84 @@ def deliver(django_capture_on_commit_callbacks, eager_celery):
 
 def sent_to(address: str) -> list:
     return [message for message in mail.outbox if address in message.to]
+
+
+@pytest.fixture
+def sweep(at, eager_celery, django_capture_on_commit_callbacks):
+    """Run the beat task at an instant, with its per-row tasks and sends in-process."""
+    from notifications.tasks import sla_sweep
+
+    def run(instant: dt.datetime):
+        at(instant)
+        with django_capture_on_commit_callbacks(execute=True):
+            return sla_sweep()
+
+    return run
+
+
+# --- A broker of the test's own, to stop and start (the shared Redis stays up) ------
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, to stop and start (the shared one stays up)."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert wait_for(self._answers, timeout=10), "redis-server did not start"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+@pytest.fixture
+def private_redis(monkeypatch):
+    """Celery's broker is a redis-server this test starts and stops. Celery reads
+    CELERY_BROKER_URL from the environment before its configuration: both change."""
+    from helpdesk.celery import app
+
+    redis = PrivateRedis()
+    redis.start()
+    saved = app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    app.conf.broker_url = redis.url
+    app._pool = app.amqp._producer_pool = None
+    yield redis
+    app.conf.broker_url = saved
+    app._pool = app.amqp._producer_pool = None
+    if redis.process.poll() is None:
+        redis.stop()
+
+
+# --- Worker processes of the tests' own -------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_database_url() -> str:
+    """The test database, for a worker process started by a test."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )

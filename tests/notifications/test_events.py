@@ -236,7 +236,7 @@ def test_escalation_outcome_mails_the_customers_and_the_specialist(
             specialist=specialist,
             action_plan="Daily calls until fixed.",
             communication_channel="Phone",
-            communication_frequency="daily",
+            **factories.cadence(),
             participants="Alice, Sam",
         )
 

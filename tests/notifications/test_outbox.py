@@ -6,8 +6,6 @@ cannot fail): that is the outside world, the one thing tests may fake.
 """
 
 import datetime as dt
-import socket
-import subprocess
 import threading
 import time
 
@@ -231,56 +229,6 @@ def test_two_workers_sending_the_same_email_at_once_send_it_once(ticket):
 
 
 # --- Redis down ---------------------------------------------------------------------------
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, to stop and start (the shared one stays up)."""
-
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        assert wait_for(self._answers, timeout=10), "redis-server did not start"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                conn.sendall(b"PING\r\n")
-                return conn.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-
-@pytest.fixture
-def private_redis(monkeypatch):
-    """Celery's broker is a redis-server this test starts and stops. Celery reads
-    CELERY_BROKER_URL from the environment before its configuration: both change."""
-    from helpdesk.celery import app
-
-    redis = PrivateRedis()
-    redis.start()
-    saved = app.conf.broker_url
-    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
-    app.conf.broker_url = redis.url
-    app._pool = app.amqp._producer_pool = None
-    yield redis
-    app.conf.broker_url = saved
-    app._pool = app.amqp._producer_pool = None
-    if redis.process.poll() is None:
-        redis.stop()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,14 +1,17 @@
 """The portal's pages: the customers' home and ticket list, and their query budgets."""
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from knowledge.models import ReleaseNote
-from sla.models import Product
+from sla.models import ClockState, Product, SLAClock, TargetKind
 from tickets import services
+from tickets.models import Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +189,140 @@ def test_portal_home_announces_upcoming_maintenance_of_covered_products(
     assert "Maintenance window" in page
     assert "Database upgrade window" in page
     assert "Other product window" not in page
+
+
+# --- What we owe the customer ------------------------------------------------------------
+
+BUDAPEST = ZoneInfo("Europe/Budapest")
+
+
+def december(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 12, day, hour, minute, tzinfo=BUDAPEST)
+
+
+def text(response) -> str:
+    """The page's words, without markup, each run of white space one space."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+@pytest.fixture
+def thursday(time_machine):
+    """Thursday 3 December 2026, 10:00 in Budapest, before the contracts are made."""
+    time_machine.move_to(december(3, 10), tick=False)
+    return time_machine
+
+
+def _breach(ticket: Ticket, kind: str = TargetKind.FIRST_RESPONSE) -> SLAClock:
+    """What the sweep leaves at the deadline: the clock breached and still owed, and the
+    ticket's deadline the earliest one it owes."""
+    clock = SLAClock.objects.get(ticket=ticket, kind=kind)
+    clock.state, clock.breached_at, clock.next_check_at = ClockState.BREACHED, clock.due_at, None
+    clock.save()
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=clock.due_at, sla_breached=True)
+    return clock
+
+
+@pytest.fixture
+def owed(thursday, personas, make_ticket):
+    """On Sunday 6 December at noon: Arthur's first reply was due on Friday at 17:00 (one
+    business day on Privilege S2) and is still owed; the one for his ticket logged on
+    Friday at 10:00 is due on Monday at 17:00."""
+    late = make_ticket(requester=personas.user_a, title="Late reply", severity="S2")
+    assert _breach(late).due_at == december(4, 17)
+    thursday.move_to(december(4, 10), tick=False)
+    running = make_ticket(requester=personas.user_a, title="On time", severity="S2")
+    assert running.sla_due_at == december(7, 17)
+    thursday.move_to(december(6, 12), tick=False)
+    return late, running
+
+
+def test_customers_see_a_reply_overdue_since_its_deadline_everywhere(client, personas, owed):
+    late, _running = owed
+    client.force_login(personas.user_a)
+    home = text(client.get(reverse("home")))
+    assert "Late reply" in home
+    assert "reply overdue since Fri 4 Dec, 17:00" in home
+    assert "next from us by Mon 7 Dec, 17:00" in home
+    listed = text(client.get(LIST))
+    assert "reply overdue since Fri 4 Dec, 17:00" in listed
+    assert "next from us by Mon 7 Dec, 17:00" in listed
+    page = text(client.get(reverse("ticket_detail", args=[late.reference])))
+    assert "Reply overdue since Fri 4 Dec, 17:00 CET" in page
+    # No business hour has passed since: breached, with no "by" yet.
+    assert "First response 4 Dec, 17:00 Breached, still owed" in page
+
+
+def test_the_overdue_line_is_a_warning_in_words_not_only_in_colour(client, personas, owed):
+    client.force_login(personas.user_a)
+    html = client.get(LIST).content.decode()
+    assert (
+        '<strong class="sla-breached" data-testid="overdue"><i class="bi '
+        'bi-exclamation-triangle-fill" aria-hidden="true"></i> reply overdue since'
+    ) in html
+
+
+def test_overdue_since_is_in_the_viewers_timezone(client, personas, owed):
+    personas.user_a.timezone = "Europe/London"
+    personas.user_a.save()
+    client.force_login(personas.user_a)
+    assert "reply overdue since Fri 4 Dec, 16:00" in text(client.get(LIST))
+
+
+def test_a_running_deadline_still_reads_next_from_us_by(client, personas, owed):
+    _late, running = owed
+    client.force_login(personas.user_a)
+    page = text(client.get(reverse("ticket_detail", args=[running.reference])))
+    assert "First response due by Mon 7 Dec, 17:00 CET" in page
+    assert "overdue" not in page
+
+
+def test_nothing_is_owed_while_we_wait_on_the_customer(client, personas, owed):
+    late, _running = owed
+    Ticket.objects.filter(pk=late.pk).update(status=Status.WAITING_ON_CUSTOMER)
+    client.force_login(personas.user_a)
+    assert "overdue" not in text(client.get(LIST))
+    assert "overdue" not in text(client.get(reverse("ticket_detail", args=[late.reference])))
+
+
+def test_an_overdue_triage_is_a_reply_to_customers_and_never_named(
+    client, personas, owed, contracts
+):
+    """Triage is internal: a customer reads a late acknowledgement as a late reply."""
+    late, _running = owed
+    first_response = SLAClock.objects.get(ticket=late, kind=TargetKind.FIRST_RESPONSE)
+    SLAClock.objects.create(
+        ticket=late,
+        organization=late.organization,
+        kind=TargetKind.TRIAGE,
+        calendar=first_response.calendar,
+        amount=15,
+        unit="minutes",
+        severity="S2",
+        state=ClockState.BREACHED,
+        started_at=december(3, 10),
+        due_at=december(3, 10, 15),
+        breached_at=december(3, 10, 15),
+    )
+    Ticket.objects.filter(pk=late.pk).update(sla_due_at=december(3, 10, 15))
+    client.force_login(personas.user_a)
+    listed = text(client.get(LIST))
+    assert "reply overdue since Thu 3 Dec, 10:15" in listed
+    page = text(client.get(reverse("ticket_detail", args=[late.reference])))
+    # One line for the reply owed, from its earliest deadline.
+    assert page.count("Reply overdue since") == 1
+    assert "Reply overdue since Thu 3 Dec, 10:15 CET" in page
+    assert "triage" not in page.lower()
+
+
+def test_the_overdue_targets_kind_costs_no_query_per_row(
+    client, personas, make_ticket, thursday, owed, django_assert_num_queries
+):
+    """The kind comes with the rows (a subquery), so the budget of the list holds."""
+    thursday.move_to(december(3, 11), tick=False)
+    for ticket in [make_ticket(requester=personas.user_a, severity="S2") for _ in range(5)]:
+        _breach(ticket)
+    thursday.move_to(december(6, 12), tick=False)
+    client.force_login(personas.user_a)
+    with django_assert_num_queries(4):
+        listed = text(client.get(LIST))
+    assert listed.count("reply overdue since") == 6

@@ -235,6 +235,20 @@ def test_open_time_between_matches_a_day_by_day_reference(cal_name, start, span)
     assert open_time_between(cal, start, end) == reference_open_time_between(cal, start, end)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    cal_name=calendars,
+    start=instants,
+    span=st.timedeltas(min_value=timedelta(days=55), max_value=timedelta(days=3 * 366)),
+)
+def test_open_time_over_months_and_years_matches_the_day_by_day_reference(cal_name, start, span):
+    # Spans past LONG_SPAN_DAYS add up whole days from per-year running totals (how
+    # late a target missed long ago is, at every queue view).
+    cal = CALENDARS[cal_name]
+    end = start + span
+    assert open_time_between(cal, start, end) == reference_open_time_between(cal, start, end)
+
+
 @modest
 @given(
     cal_name=calendars,

@@ -167,7 +167,7 @@ def test_escalated_queue_holds_escalation_requests_and_raised_levels(world, pers
         specialist=None,
         action_plan="Daily calls",
         communication_channel="Phone",
-        communication_frequency="Daily",
+        **factories.cadence(),
         participants="",
     )
     # Accepted: no request pending any more, but the level is raised.
@@ -248,7 +248,7 @@ def test_unknown_filter_values_fall_back_to_the_unfiltered_queue():
 
 
 def test_take_next_candidates_skip_assigned_and_waiting_tickets(world):
-    titles = refs(queues.take_next_candidates())
+    titles = refs(queues.take_next_candidates(at=world.at))
     assert titles[0] == "Breached S1"
     assert "Mine S2" not in titles
     assert "Waiting S2" not in titles

@@ -275,7 +275,7 @@ def test_manager_accepts_an_escalation_raising_the_level_and_naming_a_specialist
             specialist=specialist,
             action_plan="Plan",
             communication_channel="Phone",
-            communication_frequency="Daily",
+            **factories.cadence(),
             participants="",
         )
     services.escalation_accept(
@@ -285,7 +285,7 @@ def test_manager_accepts_an_escalation_raising_the_level_and_naming_a_specialist
         specialist=specialist,
         action_plan="Daily call until the posting works.",
         communication_channel="Phone",
-        communication_frequency="Daily at 9:00",
+        **factories.cadence(),
         participants="Alice Admin, Sam Specialist",
     )
     escalation.refresh_from_db()
@@ -323,7 +323,7 @@ def test_escalation_level_must_go_up_and_can_be_lowered_with_a_reason(ticket, pe
             specialist=None,
             action_plan="Plan",
             communication_channel="Email",
-            communication_frequency="Daily",
+            **factories.cadence(),
             participants="",
         )
     services.escalation_accept(
@@ -333,7 +333,7 @@ def test_escalation_level_must_go_up_and_can_be_lowered_with_a_reason(ticket, pe
         specialist=None,
         action_plan="Plan",
         communication_channel="Email",
-        communication_frequency="Daily",
+        **factories.cadence(),
         participants="",
     )
     with pytest.raises(ValidationError):

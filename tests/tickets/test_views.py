@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import dateformat
 
-from sla.models import SEVERITY_HELP, SLAClock
+from sla.models import SEVERITY_HELP, BusinessCalendar, SLAClock
 from tests import factories
 from tickets import services
 from tickets.models import TYPE_HELP, EscalationRequest, EscalationStatus, Priority, Ticket
@@ -129,10 +129,35 @@ def test_customer_of_another_organisation_gets_404(client, personas, ticket):
     assert response.status_code == 404
 
 
-def test_colleague_not_on_the_ticket_gets_403(client, personas, ticket):
+def test_colleague_not_on_the_ticket_gets_the_same_404_as_a_missing_one(client, personas, ticket):
+    """A 403 would tell a plain user which of his colleagues' ticket numbers exist."""
     client.force_login(personas.user_a)
     response = client.get(reverse("ticket_detail", args=[ticket.reference]))
-    assert response.status_code == 403
+    missing = client.get(reverse("ticket_detail", args=["ACME-99999"]))
+    assert response.status_code == missing.status_code == 404
+    for name in ("ticket_reply", "ticket_transition", "escalation_request", "ticket_watcher"):
+        assert client.post(reverse(name, args=[ticket.reference])).status_code == 404, name
+
+
+@pytest.mark.parametrize(
+    "reference", ["ACME-1\x00", "ACME-1%00", "\x00", "ACME-1\x1b", "ACME-1\n", "ACME-" + "9" * 40]
+)
+def test_a_malformed_reference_is_a_404_before_any_query(client, personas, reference):
+    from urllib.parse import quote
+
+    client.force_login(personas.agent)
+    for prefix in ("/tickets/", "/workspace/tickets/"):
+        response = client.get(prefix + quote(reference, safe="%") + "/")
+        assert response.status_code == 404, (prefix, reference)
+
+
+def test_ticket_get_for_refuses_a_reference_with_a_nul_byte(personas):
+    from django.http import Http404
+
+    from tickets import selectors
+
+    with pytest.raises(Http404):
+        selectors.ticket_get_for(user=personas.agent, reference="ACME-1\x00")
 
 
 def test_internal_notes_never_reach_the_customers_page(client, personas, ticket):
@@ -288,7 +313,9 @@ def test_manager_accepts_an_escalation_and_the_customer_sees_the_plan(client, pe
             "specialist": specialist.pk,
             "action_plan": "PLAN-42: daily call until posting works.",
             "communication_channel": "Phone bridge",
-            "communication_frequency": "Daily",
+            "cadence_amount": "4",
+            "cadence_unit": "hours",
+            "cadence_calendar": BusinessCalendar.objects.get(name="Vendor business hours").pk,
             "participants": "Alice Admin, Sam Specialist",
         },
     )
@@ -299,6 +326,7 @@ def test_manager_accepts_an_escalation_and_the_customer_sees_the_plan(client, pe
     assert "Escalation level 2" in html
     assert "Escalated to level 2, with Sam Specialist as specialist." in html
     assert "Plan: PLAN-42: daily call until posting works." in html
+    assert "Updates every 4 business hours by phone bridge (next by " in html
     assert "changed escalation level from “0” to “2”" in html
     assert "Accept and escalate" not in html
 
@@ -328,7 +356,9 @@ def test_agent_cannot_accept_or_decline_an_escalation(client, personas, ticket):
             "level": "1",
             "action_plan": "Plan",
             "communication_channel": "Email",
-            "communication_frequency": "Daily",
+            "cadence_amount": "1",
+            "cadence_unit": "business_days",
+            "cadence_calendar": BusinessCalendar.objects.get(name="24x7").pk,
         },
     )
     decline = client.post(
@@ -346,3 +376,46 @@ def test_escalation_of_another_organisations_ticket_is_404_for_a_customer(client
         reverse("escalation_request", args=[ticket.reference]), {"reason": "Let me in"}
     )
     assert response.status_code == 404
+
+
+def test_customer_history_shows_the_tracker_reference_not_its_url_and_dates_in_words(
+    client, personas, ticket, time_machine
+):
+    import datetime as dt
+
+    time_machine.move_to(dt.datetime(2026, 11, 20, 13, 41, tzinfo=dt.UTC), tick=False)
+    services.ticket_link_tracker(
+        personas.agent,
+        ticket=ticket,
+        reference="LEDG-77",
+        url="https://jira.vendor.internal/browse/LEDG-77",
+        estimated_resolution=dt.date(2026, 11, 27),
+    )
+    client.force_login(personas.admin_a)
+
+    html = page_of(client, ticket)
+
+    assert "LEDG-77" in html
+    assert "jira.vendor.internal" not in html
+    assert "2026-11-27" not in html and "Fri 27 Nov 2026" in html
+    # 13:41 UTC in the customer's zone (ACME is in Budapest: 14:41).
+    assert "Fri 20 Nov, 14:41" in html
+
+    client.force_login(personas.agent)
+    assert "jira.vendor.internal" in page_of(client, ticket)
+
+
+def test_an_estimated_resolution_in_the_past_is_refused_with_a_clear_error(
+    client, personas, ticket
+):
+    client.force_login(personas.agent)
+    response = client.post(
+        reverse("ticket_tracker", args=[ticket.reference]),
+        {"reference": "LEDG-1", "url": "", "estimated_resolution": "2020-01-01",
+         "version": fresh(ticket).version},
+        follow=True,
+    )  # fmt: skip
+
+    assert "cannot be in the past" in response.content.decode()
+    assert fresh(ticket).estimated_resolution is None
+    assert fresh(ticket).tracker_reference == ""

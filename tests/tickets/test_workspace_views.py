@@ -96,7 +96,7 @@ def test_countdown_counts_open_time_and_stands_still_outside_business_hours(
         return html[html.rindex("<time", 0, start) : html.index("</time>", start)]
 
     running = countdown()
-    assert running.endswith(">15h 00m left")
+    assert running.endswith(">1 business day 7h left")  # 15 open hours, days of 8
     assert 'data-open-left="54000"' in running
     assert "countdown-stopped" not in running
     # The open spans ahead, for the script: the rest of today, then Thursday and Friday.
@@ -104,7 +104,7 @@ def test_countdown_counts_open_time_and_stands_still_outside_business_hours(
 
     office.move_to(dt.datetime(2026, 3, 11, 20, 0, tzinfo=BUDAPEST), tick=False)
     stopped = countdown()
-    assert stopped.endswith(">8h 00m left")  # wall-clock time would say 21h
+    assert stopped.endswith(">1 business day left")  # 8 open hours; wall-clock: 21h
     assert "countdown-stopped" in stopped
     assert "stopped outside business hours until Thu 09:00" in stopped
 
@@ -170,19 +170,43 @@ def _many_tickets(office, personas, count: int) -> None:
 # session, user, support tiers, saved views, every count (one query, which the paginator
 # reuses), who is on call, the page's rows and the calendars of their countdowns
 QUEUE_PAGE_QUERIES = 8
+# With an overdue ticket anywhere: the overdue keys of each calendar (one query), the
+# overdue rows, and the running ones after them (tickets.urgency.UrgentFirst).
+QUEUE_PAGE_QUERIES_OVERDUE = QUEUE_PAGE_QUERIES + 2
 
 
 @pytest.mark.parametrize("count", [5, 60])
 @pytest.mark.parametrize("slug", list(queues.QUEUES))
 def test_every_queue_answers_with_a_fixed_number_of_queries(
-    office, agent_client, personas, contracts, django_assert_num_queries, slug, count
+    office, agent_client, personas, contracts, django_assert_max_num_queries, slug, count
 ):
     _many_tickets(office, personas, count)
     bulk.saved_view_create(personas.agent, name="S1", query="severity=S1")
     bulk.saved_view_create(personas.agent, name="ACME", query=f"organization={personas.org_a.pk}")
-    with django_assert_num_queries(QUEUE_PAGE_QUERIES):
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES_OVERDUE):
         response = agent_client.get(reverse("workspace"), {"queue": slug})
     assert response.status_code == 200
+    assert 'class="queue-item"' in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_a_queue_with_overdue_tickets_costs_two_queries_more(
+    office, agent_client, personas, contracts, django_assert_num_queries, count
+):
+    _many_tickets(office, personas, count)  # "Soon breached" is overdue
+    with django_assert_num_queries(QUEUE_PAGE_QUERIES_OVERDUE):
+        response = agent_client.get(reverse("workspace"), {"queue": "all"})
+    assert "Soon breached" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_a_queue_without_overdue_tickets_reads_its_rows_in_one_query(
+    office, agent_client, personas, contracts, django_assert_num_queries, count
+):
+    _many_tickets(office, personas, count)
+    Ticket.objects.update(sla_due_at=MORNING + dt.timedelta(days=3), sla_breached=False)
+    with django_assert_num_queries(QUEUE_PAGE_QUERIES):
+        response = agent_client.get(reverse("workspace"), {"queue": "all"})
     assert 'class="queue-item"' in response.content.decode()
 
 
@@ -192,7 +216,7 @@ def test_a_filtered_queue_costs_one_more_query_for_the_organisation_name(
 ):
     _many_tickets(office, personas, count)
     tier = SupportTier.objects.get(slug="privilege")
-    with django_assert_num_queries(QUEUE_PAGE_QUERIES + 1):
+    with django_assert_num_queries(QUEUE_PAGE_QUERIES_OVERDUE + 1):
         response = agent_client.get(
             reverse("workspace"),
             {"organization": personas.org_a.pk, "tier": tier.pk, "severity": "S1"},

@@ -18,14 +18,17 @@ from tickets.search import MARK_START, MARK_STOP
 register = template.Library()
 
 
-def _left(seconds: int, late: bool | None = None) -> str:
-    """ "2h 05m left", "3d 4h left", "45m overdue": what static/js/workspace.js keeps
-    up to date, rendered once here for the first paint."""
+def _left(seconds: int, late: bool | None = None, business_day: int | None = None) -> str:
+    """ "2h 05m left", "3d 4h left", "45m overdue", or on a business-hours calendar
+    (``business_day``: its day of open time, in seconds) "1 business day 7h left": what
+    static/js/workspace.js keeps up to date, rendered once here for the first paint."""
     late = seconds < 0 if late is None else late
     minutes = abs(seconds) // 60
-    days, minutes = divmod(minutes, 24 * 60)
+    days, minutes = divmod(minutes, (business_day or 24 * 60 * 60) // 60)
     hours, minutes = divmod(minutes, 60)
-    if days:
+    if days and business_day:
+        text = f"{days} business day{'s' if days > 1 else ''}" + (f" {hours}h" if hours else "")
+    elif days:
         text = f"{days}d {hours}h"
     elif hours:
         text = f"{hours}h {minutes:02d}m"
@@ -47,7 +50,7 @@ def open_time_left(countdown) -> str:
     """Open time to the deadline of a Countdown (sla.selectors.ticket_countdowns)."""
     if countdown is None:
         return ""
-    return _left(countdown.seconds, late=countdown.overdue)
+    return _left(countdown.seconds, late=countdown.overdue, business_day=countdown.business_day)
 
 
 @register.filter
@@ -119,6 +122,7 @@ def countdown_cell(ticket) -> SafeString:
             attrs["data-always-open"] = ""
         else:
             attrs["data-windows"] = countdown.windows_json
+            attrs["data-business-day"] = countdown.business_day
         stopped = ""
         if not countdown.ticking:
             classes += " countdown-stopped"

@@ -434,7 +434,8 @@ class Seeder:
                 + ["workaround", "workaround_at", "contract_id", "has_valid_contract"]
                 + ["product_covered", "channel_entitled", "sla_due_at", "sla_warn_at"]
                 + ["sla_breached", "created_at", "updated_at", "last_activity_at"]
-                + ["acknowledged_at", "first_response_at", "resolved_at", "closed_at", "version"],
+                + ["acknowledged_at", "first_response_at", "resolved_at", "closed_at", "version"]
+                + ["sla_due_calendar_id"],
             ),
             "watcher": t(Ticket.watchers.through, ["ticket_id", "user_id"]),
             "reply": t(
@@ -658,9 +659,10 @@ class Seeder:
 
     def clock(self, rows: list[tuple], ticket: tuple[int, int], target: Target, severity: str,
               start_s: int, *, met: int | None = None, cancelled: int | None = None,
-              paused: int | None = None) -> tuple[int | None, int | None, bool]:  # fmt: skip
+              paused: int | None = None) -> tuple[int | None, int | None, bool, int]:  # fmt: skip
         """One clock row as the clock service and the sweep would have left it by now.
-        Returns the running deadline and warning (µs) and whether it is breached unmet."""
+        Returns the deadline still owed (running, or breached unmet) and the running
+        clock's warning (µs), and whether it is breached unmet."""
         line = self.timelines[target.calendar_id]
         start = start_s * US
         due = self.deadline(target, start)
@@ -691,7 +693,10 @@ class Seeder:
         else:
             if warn < due and warn <= self.now * US:
                 warned = min(warn + 30 * US, self.now * US)
-            next_check = due if warned is not None or warn >= due else warn
+            point = due if warned is not None or warn >= due else warn
+            # sla.services._schedule: a business-hours notice waits for the opening.
+            calendar = self.calendars[target.calendar_id]
+            next_check = _us(engine.next_open(calendar, EPOCH + dt.timedelta(microseconds=point)))
             running = (due, warn)
         rows.append(
             ticket + (target.kind, target.id, target.calendar_id, target.amount, target.unit)
@@ -699,7 +704,10 @@ class Seeder:
             + (_at_us(warn), _at_us(warned), _at(met), _at_us(breached), late, elapsed)
             + (_at_us(next_check),)
         )  # fmt: skip
-        return running[0], running[1], state == "breached" and met is None
+        unmet = state == "breached" and met is None
+        if unmet:
+            running = (due, None)  # still owed: the ticket's deadline, overdue
+        return running[0], running[1], unmet, target.calendar_id
 
     # -- tickets ---------------------------------------------------------------------------
 
@@ -892,14 +900,16 @@ class Seeder:
         last_activity = max([m for m in moments if m is not None] + [at for at, _ in replies])
 
         # -- SLA clocks, as the clock service would have started, met and cancelled them --
-        due_at = warn_at = None
+        due_at = warn_at = due_calendar = None
         breached = False
 
-        def track(result: tuple[int | None, int | None, bool]) -> None:
-            nonlocal due_at, warn_at, breached
-            due, warn, unmet = result
+        def track(result: tuple[int | None, int | None, bool, int]) -> None:
+            nonlocal due_at, warn_at, breached, due_calendar
+            due, warn, unmet, calendar_id = result
             if due is not None and (due_at is None or due < due_at):
-                due_at, warn_at = due, warn
+                due_at, due_calendar = due, calendar_id
+            if warn is not None and (warn_at is None or warn < warn_at):
+                warn_at = warn
             breached = breached or unmet
 
         clocks = b["clock"]
@@ -941,6 +951,9 @@ class Seeder:
                 track(self.clock(clocks, key, update, cycle, start, cancelled=resolved_at,
                                  paused=paused_at))  # fmt: skip
 
+        if status in ("resolved", "closed"):
+            due_at = warn_at = due_calendar = None  # a resolved ticket owes nothing more
+
         # -- watchers and escalation --
         if len(users) > 1 and rnd.random() < 0.1:
             watcher = rnd.choice(users)
@@ -974,6 +987,7 @@ class Seeder:
             + (channel in org.channels, _at_us(due_at), _at_us(warn_at), breached, _at(created))
             + (_at(last_activity), _at(last_activity), _at(acknowledged_at))
             + (_at(first_response), _at(resolved_at), _at(closed_at), version_no - 1)
+            + (due_calendar,)
         )  # fmt: skip
 
     def attachment(self, b, key: tuple[int, int], reply: int | None, author: int, at: int):
