@@ -1,7 +1,8 @@
 """Writes of the accounts domain: invitations and contacts of an organisation.
 
-Each function is one transaction, takes the acting user first and raises
-``PermissionDenied`` or ``ValidationError`` for the view to show.
+Each function is one transaction run outside any organisation scope (accounts.scoping:
+an invited person accepts before they belong to a scope), takes the acting user first
+and raises ``PermissionDenied`` or ``ValidationError`` for the view to show.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
@@ -21,6 +21,7 @@ from accounts.models import (
     User,
     validate_timezone,
 )
+from accounts.scoping import service
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
 
@@ -30,17 +31,26 @@ def _require_contact_manager(actor: User, organization: Organization) -> None:
         raise PermissionDenied("Only your organisation's administrators manage its contacts.")
 
 
-@transaction.atomic
+@service
 def invitation_create(
     actor: User, *, organization: Organization, email: str, full_name: str, role: str
-) -> Invitation:
-    """Invite a colleague: an inactive account with no password and a one-time link."""
+) -> Invitation | None:
+    """Invite a colleague: an inactive account with no password and a one-time link.
+
+    None, and nothing sent, when the address already has an account elsewhere (another
+    organisation, or the vendor): the inviting administrator must not learn that it
+    exists, so the caller answers exactly as for a sent invitation.
+    """
     _require_contact_manager(actor, organization)
     if role not in MemberRole.values:
         raise ValidationError({"role": "Choose a customer role."})
     email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone already has an account with this address."})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if permissions.organization_of(existing) == organization:
+            # Their own contact list shows this person already: nothing to hide.
+            raise ValidationError({"email": "This person is already one of your contacts."})
+        return None
     user = User.objects.create_user(email, None, full_name=full_name.strip(), is_active=False)
     Membership.objects.create(organization=organization, user=user, role=role)
     invitation = Invitation.objects.create(
@@ -53,7 +63,7 @@ def invitation_create(
     return invitation
 
 
-@transaction.atomic
+@service
 def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
     """A fresh link with a new expiry; the old link stops working."""
     _require_contact_manager(actor, invitation.organization)
@@ -80,7 +90,7 @@ def _send_invitation(invitation: Invitation) -> None:
     events.emit("invitation_sent", invitation=invitation)
 
 
-@transaction.atomic
+@service
 def invitation_accept(*, invitation: Invitation, password: str) -> User:
     """Set the password, activate the account; the link cannot be used again."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -97,7 +107,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     return user
 
 
-@transaction.atomic
+@service
 def membership_change_role(actor: User, *, membership: Membership, role: str) -> Membership:
     _require_contact_manager(actor, membership.organization)
     if role not in MemberRole.values:
@@ -115,7 +125,7 @@ def membership_change_role(actor: User, *, membership: Membership, role: str) ->
     return membership
 
 
-@transaction.atomic
+@service
 def contact_set_active(actor: User, *, membership: Membership, active: bool) -> User:
     """Deactivate a contact (they can no longer sign in) or reactivate them."""
     _require_contact_manager(actor, membership.organization)
@@ -144,7 +154,7 @@ def _is_last_active_admin(membership: Membership) -> bool:
     )
 
 
-@transaction.atomic
+@service
 def user_update_profile(actor: User, *, user: User, full_name: str, timezone_name: str) -> User:
     """A person changes their own name and the time zone their pages are shown in
     (empty: their organisation's, or the vendor's for staff)."""

@@ -72,16 +72,17 @@ def contact_invite(request):
     form = forms.InviteContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(
+            services.invitation_create(
                 request.user, organization=request.organization, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # The same words whether or not the address has an account elsewhere.
             messages.success(
                 request,
-                f"Invitation sent to {invitation.user.email}. The link works once and "
-                f"expires in 7 days.",
+                f"If {form.cleaned_data['email']} can be invited, an invitation is on its "
+                "way. The link works once and expires in 7 days.",
             )
             return redirect("contact_list")
     return render(request, "accounts/contact_invite.html", {"form": form})

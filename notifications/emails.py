@@ -8,22 +8,25 @@ ticket's root Message-ID, so mail clients keep a ticket's messages together.
 
 from __future__ import annotations
 
+import email.message
 import re
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from email.header import Header
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from notifications.models import Kind, OutboundEmail, TicketThread
 
 # Replies typed above this line land on the ticket; everything below it is cut off.
 REPLY_MARKER = "##- Please type your reply above this line -##"
+REPLY_ADDRESS_SALT = "notifications.emails.reply_address"
 REFERENCE_IN_SUBJECT = re.compile(r"\[([A-Z0-9]{2,10}-\d+)\]")
 # Notices for staff about a ticket: answering one by email must not post a public reply.
 INTERNAL_KINDS = frozenset(
@@ -93,21 +96,59 @@ def new_message_id(ticket=None) -> str:
     return f"<{stem}-{uuid.uuid4().hex}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
+def thread_open(ticket) -> str:
+    """Store a new ticket's thread root, in the transaction that creates the ticket.
+
+    No other transaction can see the ticket before it commits, so none can race to
+    insert this row; notifying workers later only read it (two workers inserting it
+    lazily deadlocked: each waited on the other's uncommitted row or ticket lock).
+    """
+    root = f"<ticket-{ticket.reference}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+    TicketThread.objects.create(
+        ticket=ticket, organization_id=ticket.organization_id, root_message_id=root
+    )
+    return root
+
+
 def root_message_id(ticket) -> str:
-    """The ticket's stable thread root, created the first time it is needed."""
+    """The ticket's stable thread root (stored by :func:`thread_open` at its creation).
+
+    A ticket from before thread roots were stored gets one here, by INSERT … ON
+    CONFLICT DO NOTHING and a read: never an error, never a second root.
+    """
     thread = TicketThread.objects.filter(ticket=ticket).first()
     if thread is not None:
         return thread.root_message_id
     root = f"<ticket-{ticket.reference}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
-    try:
-        with transaction.atomic():
-            TicketThread.objects.create(
-                ticket=ticket, organization_id=ticket.organization_id, root_message_id=root
-            )
-    except IntegrityError:
-        # Another transaction created it first: use theirs.
-        return TicketThread.objects.get(ticket=ticket).root_message_id
-    return root
+    TicketThread.objects.bulk_create(
+        [TicketThread(ticket=ticket, organization_id=ticket.organization_id, root_message_id=root)],
+        ignore_conflicts=True,
+    )
+    return TicketThread.objects.get(ticket=ticket).root_message_id
+
+
+def reply_address(*, user_id: int, ticket_id: int) -> str:
+    """``support+<ticket>-<user>-<signature>@domain``: the Reply-To of a ticket email to
+    staff. A staff member's emailed reply is public only when it answers this address:
+    a From header alone proves nothing (inbound.py)."""
+    local, _, domain = settings.SUPPORT_EMAIL.partition("@")
+    return f"{local}+{_reply_token(user_id, ticket_id)}@{domain}"
+
+
+def _reply_token(user_id: int, ticket_id: int) -> str:
+    # Hex, not base64: some mail systems change the case of the local part.
+    signature = salted_hmac(REPLY_ADDRESS_SALT, f"{ticket_id}:{user_id}").hexdigest()[:24]
+    return f"{ticket_id}-{user_id}-{signature}"
+
+
+def reply_address_is_valid(address: str, *, user, ticket) -> bool:
+    """Whether ``address`` is the signed reply address of this user on this ticket."""
+    local, _, domain = address.strip().lower().partition("@")
+    support_local, _, support_domain = settings.SUPPORT_EMAIL.lower().partition("@")
+    if domain != support_domain or not local.startswith(support_local + "+"):
+        return False
+    token = local.removeprefix(support_local + "+")
+    return constant_time_compare(token, _reply_token(user.pk, ticket.pk))
 
 
 def is_our_message_id(message_id: str) -> bool:
@@ -115,6 +156,23 @@ def is_our_message_id(message_id: str) -> bool:
     value = message_id.strip().strip("<>").lower()
     domain = settings.EMAIL_MESSAGE_ID_DOMAIN.lower()
     return value.endswith("@" + domain) and value.startswith(("ticket-", "helpdesk-"))
+
+
+class TicketEmail(EmailMultiAlternatives):
+    """Django folds a long non-ASCII subject onto a continuation line of its own
+    ("Subject:" then " =?utf-8?…"), which mail clients decode with a leading space.
+    The standard library folds it properly when it knows the header's name."""
+
+    def message(self):
+        message = super().message()
+        subject = str(self.subject)
+        if not subject.isascii():
+            del message["Subject"]
+            # The base class's __setitem__: Django's would turn the Header back into text.
+            email.message.Message.__setitem__(
+                message, "Subject", Header(subject, "utf-8", header_name="Subject")
+            )
+        return message
 
 
 def build_message(outbound: OutboundEmail) -> EmailMultiAlternatives:
@@ -127,12 +185,15 @@ def build_message(outbound: OutboundEmail) -> EmailMultiAlternatives:
     if outbound.in_reply_to:
         headers["In-Reply-To"] = outbound.in_reply_to
         headers["References"] = outbound.references or outbound.in_reply_to
-    message = EmailMultiAlternatives(
+    reply_to = settings.SUPPORT_EMAIL
+    if outbound.ticket_id and outbound.user is not None and outbound.user.staff_role:
+        reply_to = reply_address(user_id=outbound.user.pk, ticket_id=outbound.ticket_id)
+    message = TicketEmail(
         subject=outbound.subject,
         body=outbound.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[outbound.recipient],
-        reply_to=[settings.SUPPORT_EMAIL],
+        reply_to=[reply_to],
         headers=headers,
     )
     if outbound.body_html:

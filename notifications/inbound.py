@@ -12,7 +12,9 @@ webhook's basic auth is checked by anymail before anything is read) or from a Ma
 3. Threading: In-Reply-To/References first, then ``[ACME-1042]`` in the subject, and
    only when the sender may see that ticket (its requester, a watcher, a customer
    administrator of its organisation, or staff). A stranger quoting a reference never
-   writes into someone else's ticket.
+   writes into someone else's ticket. Staff must also prove who they are (the From
+   header proves nothing): a public reply only to the signed reply address of their
+   notification; otherwise the mail is an internal note flagged unverified.
 4. Otherwise a known contact opens a new ticket (channel email); an unknown sender gets
    one polite answer, at most once a day per address.
 """
@@ -132,6 +134,9 @@ def _process(record: InboundMessage, message: AnymailInboundMessage) -> None:
         return
     body, uploads, refused = _content(message)
     if ticket is not None and user is not None and permissions.can_view_ticket(user, ticket):
+        if permissions.can_work_tickets(user) and not _staff_reply_verified(message, user, ticket):
+            _unverified_note(record, user, ticket, body, uploads, refused, found_by)
+            return
         if _reply(record, user, ticket, body, uploads, refused, found_by):
             return
     elif ticket is not None:
@@ -177,6 +182,53 @@ def _reply(record, user, ticket, body, uploads, refused, found_by) -> bool:
     record.ticket, record.reply = ticket, reply
     record.detail = f"Reply on {ticket.reference}, threaded by {found_by}."
     return True
+
+
+def _staff_reply_verified(message: AnymailInboundMessage, user, ticket) -> bool:
+    """Staff prove an emailed reply by answering the signed reply address of the
+    notification they received (emails.reply_address): anyone can write a From header."""
+    addresses = [address.addr_spec for address in [*message.to, *message.cc]]
+    addresses += [
+        message.envelope_recipient or "",
+        message.get("Delivered-To") or "",
+        message.get("X-Original-To") or "",
+    ]
+    return any(
+        emails.reply_address_is_valid(address, user=user, ticket=ticket)
+        for address in addresses
+        if address
+    )
+
+
+def _unverified_note(record, user, ticket, body, uploads, refused, found_by) -> None:
+    """An email that claims to come from staff without proof: kept for the team as an
+    internal note flagged unverified, never shown to the customer."""
+    from tickets import services as ticket_services
+
+    flagged = (
+        f"**Unverified email** from {record.sender}: it did not answer a signed reply "
+        "address, so it may not come from this person. Not shown to the customer.\n\n"
+        f"{body}"
+    )
+    try:
+        reply = ticket_services.ticket_reply(
+            user,
+            ticket=ticket,
+            body=_with_refusals(flagged, refused),
+            internal=True,
+            attachments=uploads,
+            via="email",
+            message_id=record.message_id,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        record.detail = f"Not added to {ticket.reference}: {_message_of(error)} "
+        return
+    record.outcome = InboundOutcome.REPLY
+    record.organization_id = ticket.organization_id
+    record.ticket, record.reply = ticket, reply
+    record.detail = (
+        f"Unverified staff email: internal note on {ticket.reference}, threaded by {found_by}."
+    )
 
 
 def _new_ticket(record, user, organization, message, body, uploads, refused) -> None:

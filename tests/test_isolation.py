@@ -2,7 +2,8 @@
 
 Every URL name needs a rule below: which roles may use its function, and how to fill
 its arguments with objects that belong to organisation B. Then, as every role:
-- a customer of A addressing B's objects gets 404 (403 where the role lacks the function);
+- a customer of A addressing B's objects gets 404 (403 where the role lacks the function),
+  and so does a plain user of A addressing a colleague's ticket he is not on;
 - no response to A's customers contains B's marker strings;
 - nothing in the database changes, for GET and POST alike;
 - anonymous visitors are sent to sign in (public pages excepted).
@@ -369,6 +370,36 @@ def test_no_url_lets_a_role_reach_or_change_another_organisations_data(role, wor
                 failures.append(f"{method} {url} as {role}: changed the database")
             if name == "logout":
                 client = _client_for(role, world, client)
+    assert not failures, "\n".join(failures)
+
+
+def test_a_plain_user_gets_the_same_404_for_a_colleagues_ticket_as_for_a_missing_one(world, client):
+    """A 403 would tell him which of his colleagues' ticket numbers exist."""
+    from tickets import services as ticket_services
+
+    personas = world.personas
+    colleagues = ticket_services.ticket_create(
+        personas.admin_a,
+        organization=personas.org_a,
+        requester=personas.admin_a,
+        title="Payroll run MARKER-COLLEAGUE",
+        description="Only the administrator is on it.",
+        severity="S3",
+    )
+    client.force_login(personas.user_a)
+    failures = []
+    for name, _pattern in ALL_URLS:
+        rule = RULES.get(name)
+        if rule is None or rule.access not in ROLE_ACCESS["user_a"]:
+            continue
+        kwargs = rule.kwargs(world)
+        if "reference" not in kwargs:
+            continue
+        for reference in (colleagues.reference, f"{personas.org_a.code}-99999"):
+            url = reverse(name, kwargs={**kwargs, "reference": reference})
+            response = client.post(url) if rule.post_only else client.get(url)
+            if response.status_code != 404 or b"MARKER-COLLEAGUE" in response.content:
+                failures.append(f"{url}: {response.status_code}")
     assert not failures, "\n".join(failures)
 
 

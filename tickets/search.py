@@ -27,6 +27,7 @@ from tickets.queues import ROW_RELATED
 REFERENCE = re.compile(r"^\s*#?([A-Za-z0-9]{2,10}-\d{1,9})\s*$")
 MAX_WORDS_LENGTH = 200
 PAGE_SIZE = 50
+MAX_PAGE_NUMBER = 100_000  # past any real result list; keeps OFFSET a small number
 # The snippet marks matches with two private-use characters, never with HTML: the
 # description is customer text, so the template escapes it first and only then turns
 # these two characters into <mark> (the highlight filter of workspace_tags).
@@ -147,7 +148,9 @@ def ticket_search_page(*, words: str, number: str | int | None) -> Page:
     if not words:
         return Page([], 1, Paginator(_Total(0), PAGE_SIZE))
     try:
-        number = max(int(number or 1), 1)
+        # Capped: a huge number would put OFFSET past what PostgreSQL accepts; any page
+        # past the end shows the last one anyway.
+        number = min(max(int(number or 1), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         number = 1
     matches = ticket_search(words=words).order_by()

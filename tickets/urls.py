@@ -1,8 +1,10 @@
 from django.urls import path
 
-from tickets import views
+from tickets import converters, views
 
-T = "tickets/<str:reference>/"
+converters.register()
+
+T = "tickets/<ref:reference>/"
 
 urlpatterns = [
     path("tickets/", views.ticket_list, name="ticket_list"),

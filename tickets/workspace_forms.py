@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 from accounts.models import User
 from sla.models import SEVERITY_HELP, Channel, ProductVersion, Severity
-from tickets import bulk, queues
+from tickets import bulk, limits, queues
 from tickets.forms import CHOICE_WITH_HELP, ChoiceWithHelp, SeverityRulesMixin
 from tickets.models import TYPE_HELP, Priority, TicketType
 
@@ -64,7 +64,8 @@ class BulkForm(forms.Form):
         label="Status step",
     )
     watcher = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    next = forms.CharField(required=False)
+    # The queue's own address, written by the template (queue_list.html) as a hidden input.
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,13 +111,17 @@ class LogTicketForm(SeverityRulesMixin, forms.Form):
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     description = forms.CharField(
+        max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What the customer reported, in their words where possible.",
+        help_text="What the customer reported, in their words where possible. "
+        + limits.up_to(limits.TEXT_MAX_CHARS),
     )
     business_impact = forms.CharField(
         required=False,
+        max_length=limits.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for critical (S1) tickets: what has stopped, and for whom.",
+        help_text="Required for critical (S1) tickets: what has stopped, and for whom. "
+        + limits.up_to(limits.REASON_MAX_CHARS),
     )
     product_version = forms.ModelChoiceField(
         queryset=ProductVersion.objects.none(), required=False, label="Product and version"
@@ -125,7 +130,7 @@ class LogTicketForm(SeverityRulesMixin, forms.Form):
         required=False,
         label="I have told the customer about the contract warnings above; log it anyway.",
     )
-    intake_key = forms.CharField(widget=forms.HiddenInput)
+    intake_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, check_url: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,10 +184,12 @@ class SavedViewForm(forms.Form):
 class MacroForm(forms.Form):
     title = forms.CharField(max_length=120)
     body = forms.CharField(
+        max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Placeholders: "
         + ", ".join(f"{{{name}}} ({meaning})" for name, meaning in queues.PLACEHOLDERS.items())
-        + ".",
+        + ". "
+        + limits.up_to(limits.TEXT_MAX_CHARS),
     )
 
     def __init__(self, *args, submit_label: str = "Save", **kwargs):

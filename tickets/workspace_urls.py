@@ -1,9 +1,12 @@
 from django.urls import path
 
+from tickets import converters
 from tickets import workspace_views as views
 
+converters.register()
+
 W = "workspace/"
-T = W + "tickets/<str:reference>/"
+T = W + "tickets/<ref:reference>/"
 
 urlpatterns = [
     path(W, views.workspace, name="workspace"),
@@ -26,7 +29,7 @@ urlpatterns = [
     path(W + "macros/<int:macro_id>/", views.macro_edit, name="workspace_macro_edit"),
     path(W + "macros/<int:macro_id>/delete/", views.macro_delete, name="workspace_macro_delete"),
     path(
-        W + "macros/<int:macro_id>/render/<str:reference>/",
+        W + "macros/<int:macro_id>/render/<ref:reference>/",
         views.macro_render,
         name="workspace_macro_render",
     ),

@@ -82,10 +82,24 @@ def test_staff_cannot_create_accounts_through_invitations(personas):
         _invite(personas.agent, personas.org_a)
 
 
-def test_inviting_an_existing_address_is_refused(personas):
+def test_inviting_one_of_your_own_contacts_again_is_refused(personas):
     with pytest.raises(ValidationError) as error:
         _invite(personas.admin_a, personas.org_a, email=personas.user_a.email.upper())
-    assert "already has an account" in str(error.value)
+    assert "already one of your contacts" in str(error.value)
+
+
+@pytest.mark.parametrize("who", ["admin_b", "agent"])
+def test_inviting_an_address_with_an_account_elsewhere_reveals_and_sends_nothing(
+    personas, captured, django_capture_on_commit_callbacks, who
+):
+    existing = getattr(personas, who)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _invite(personas.admin_a, personas.org_a, email=existing.email.upper())
+
+    assert result is None
+    assert captured == []
+    assert not PendingEvent.objects.exists()
+    assert User.objects.filter(email__iexact=existing.email).count() == 1
 
 
 def test_accepting_sets_the_password_and_the_link_works_once(personas):

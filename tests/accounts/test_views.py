@@ -117,3 +117,41 @@ def test_password_reset_sends_an_email_with_a_link(client, personas, mailoutbox)
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert "/accounts/password/reset/" in mailoutbox[0].body
+
+
+def test_inviting_an_address_of_another_organisation_answers_as_for_a_new_one(client, personas):
+    """Whether an address has an account in another tenant is not the admin's to know."""
+    client.force_login(personas.admin_a)
+    answers = []
+    for email in ("dora@acme.example", personas.admin_b.email):
+        response = client.post(
+            "/contacts/invite/",
+            {"full_name": "Dora Dev", "email": email, "role": MemberRole.USER},
+            follow=True,
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "already has an account" not in body
+        answers.append(body.replace(email, "ADDRESS"))
+    assert "If ADDRESS can be invited, an invitation is on its way." in answers[0]
+    assert "If ADDRESS can be invited, an invitation is on its way." in answers[1]
+
+
+def test_invitation_is_accepted_by_a_visitor_outside_any_organisation_scope(client, personas):
+    """The invited person has no organisation yet, so the request runs in no scope; the
+    autouse fixture disables scopes for test bodies, so enforce them around the request."""
+    invitation = services.invitation_create(
+        personas.admin_a,
+        organization=personas.org_a,
+        email="eve@acme.example",
+        full_name="Eve Early",
+        role=MemberRole.USER,
+    )
+    url = f"/invitations/{invitation.public_id}/{invitation_tokens.make_token(invitation.user)}/"
+    with scope():  # scopes on, no organisation: as for an anonymous visitor in production
+        response = client.post(
+            url, {"new_password1": "sunny-harbour-42", "new_password2": "sunny-harbour-42"}
+        )
+    assert response.status_code == 302
+    invitation.user.refresh_from_db()
+    assert invitation.user.is_active

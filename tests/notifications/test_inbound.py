@@ -35,10 +35,11 @@ def raw_email(
     headers: dict | None = None,
     html: str | None = None,
     attachments=(),
+    to: str = "support@helpdesk.test",
 ) -> bytes:
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = "support@helpdesk.test"
+    message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = message_id or make_msgid(domain="customer.example")
     if in_reply_to:
@@ -182,11 +183,69 @@ def test_a_colleague_not_on_the_ticket_cannot_join_it_by_email(ticket, personas)
     assert record.ticket.requester == colleague
 
 
-def test_staff_may_reply_by_email_as_a_public_reply(ticket, personas):
-    receive(raw_email(sender=personas.agent.email, subject=f"Re: [{ticket.reference}] x"))
+def test_staff_reply_to_their_signed_reply_address_is_a_public_reply(ticket, personas, deliver):
+    services.ticket_assign(personas.manager, ticket=ticket, assignee=personas.agent)
+    with deliver():
+        receive(raw_email(sender=personas.admin_a.email, subject=f"[{ticket.reference}] more"))
+    (notice,) = [m for m in mail.outbox if m.to == [personas.agent.email]]
+    (reply_to,) = notice.reply_to
+    assert reply_to.startswith("support+") and reply_to.endswith("@helpdesk.test")
 
-    (reply,) = email_replies(ticket)
+    mail.outbox.clear()
+    with deliver():
+        record = receive(
+            raw_email(
+                sender=personas.agent.email,
+                to=reply_to,
+                subject=f"Re: [{ticket.reference}] more",
+                body="We have a fix.",
+            )
+        )
+
+    reply = record.reply
     assert reply.author == personas.agent and not reply.is_internal
+    assert reply.body == "We have a fix."
+    assert personas.admin_a.email in [m.to[0] for m in mail.outbox]
+
+
+def test_an_email_claiming_to_be_from_staff_becomes_an_unverified_internal_note(
+    ticket, personas, deliver
+):
+    mail.outbox.clear()
+    with deliver():
+        record = receive(
+            raw_email(
+                sender=personas.agent.email,
+                subject=f"[{ticket.reference}] Please send your password",
+                body="Reply with your password.",
+            )
+        )
+
+    reply = record.reply
+    assert reply.is_internal and reply.author == personas.agent
+    assert reply.body.startswith("**Unverified email** from agent")
+    assert "Reply with your password." in reply.body
+    assert "Unverified" in record.detail
+    customers = {personas.admin_a.email, personas.user_a.email}
+    assert not [m for m in mail.outbox if m.to[0] in customers]
+
+
+def test_a_signed_reply_address_of_another_ticket_or_person_proves_nothing(
+    ticket, make_ticket, personas
+):
+    from notifications import emails
+
+    with scopes_disabled():
+        other = make_ticket(severity="S3")
+    for forged in (
+        emails.reply_address(user_id=personas.agent.pk, ticket_id=other.pk),
+        emails.reply_address(user_id=personas.manager.pk, ticket_id=ticket.pk),
+        f"support+{ticket.pk}-{personas.agent.pk}-{'0' * 24}@helpdesk.test",
+    ):
+        record = receive(
+            raw_email(sender=personas.agent.email, to=forged, subject=f"[{ticket.reference}] x")
+        )
+        assert record.reply.is_internal, forged
 
 
 def test_a_reply_to_an_internal_notice_is_not_posted_to_the_customer(ticket, personas, deliver):

@@ -135,12 +135,12 @@ def test_customer_of_another_organisation_gets_404(client, personas, ticket_with
 
 
 @pytest.mark.django_db
-def test_colleague_not_on_the_ticket_gets_403_and_once_copied_may_download(
+def test_colleague_not_on_the_ticket_gets_404_and_once_copied_may_download(
     client, personas, ticket_with_files
 ):
     client.force_login(personas.user_a)  # the ticket is Alice's; Arthur is not on it
     url = _url(ticket_with_files, "screenshot.png")
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # as for a missing ticket
     services.ticket_add_watcher(personas.admin_a, ticket=ticket_with_files, watcher=personas.user_a)
     assert client.get(url).status_code == 200
 

@@ -1,6 +1,11 @@
+import datetime as dt
+import html
+import re
+
 import nh3
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
@@ -50,6 +55,25 @@ def markdown(text: str) -> str:
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
 
 
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_BLOCK_END = re.compile(r"</(p|h[1-6]|pre|blockquote|tr)>|<br\s*/?>|<hr\s*/?>")
+
+
+@register.filter
+def markdown_text(text: str) -> str:
+    """Markdown as plain text, for the text part of an email: what the HTML part shows
+    as **bold** or a [link](url) reads "bold" and "link (url)", never raw Markdown."""
+    rendered = _markdown.render(text or "")
+    rendered = _LINK.sub(lambda m: m[2] if m[2] == m[1] else f"{m[2]} ({m[1]})", rendered)
+    rendered = rendered.replace("<li>", "<li>- ")
+    rendered = _BLOCK_END.sub("\n", rendered)
+    plain = html.unescape(nh3.clean(rendered, tags=set(), attributes={}))
+    return re.sub(r"\n{3,}", "\n\n", plain).strip()
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+
 FIELD_LABELS = {
     "tracker_reference": "tracker issue",
     "tracker_url": "tracker link",
@@ -62,6 +86,24 @@ FIELD_LABELS = {
 def field_label(field: str) -> str:
     """A history row's field in words: "escalation_level" → "escalation level"."""
     return FIELD_LABELS.get(field, field.replace("_", " "))
+
+
+@register.filter
+def history_value(value: str) -> str:
+    """A history row's old or new value in words: stored dates and instants (ISO text)
+    read "Fri 20 Nov" and "Fri 20 Nov, 14:41" in the viewer's time zone."""
+    text = (value or "").strip()
+    if ISO_DATE.fullmatch(text):
+        return date_format(dt.date.fromisoformat(text), "D j M Y")
+    if ISO_DATETIME.match(text):
+        try:
+            instant = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return value
+        if timezone.is_aware(instant):
+            instant = timezone.localtime(instant)
+        return date_format(instant, "D j M, H:i")
+    return value
 
 
 @register.filter

@@ -1,0 +1,102 @@
+"""Requests refused before a view reads them, with a page that says why.
+
+- A body larger than ``REQUEST_MAX_BYTES`` (by its Content-Length) is a 413 before a
+  byte of it is read: a 50 MB upload is not received whole only to be refused.
+- Within that, an uploaded file larger than ``ATTACHMENT_MAX_BYTES`` is kept no
+  further than the limit (``AttachmentSizeHandler``), and its form says so beside the
+  field.
+- A query string with a NUL byte is a 400: PostgreSQL refuses NUL in text, so no
+  search or picker may pass one on. (Paths are matched by converters that refuse it.)
+
+The proxy in front refuses larger bodies first (README: ``client_max_body_size``).
+"""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import unquote_to_bytes
+
+from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+
+
+class AttachmentSizeHandler(FileUploadHandler):
+    """First in ``FILE_UPLOAD_HANDLERS``: counts each file's bytes as they arrive, and
+    past the attachment limit stops passing them on, so the rest of the file is neither
+    kept in memory nor written to disk. Such a file reaches the form as an empty
+    :class:`OversizedUpload`, which ``tickets.attachments.validate_upload`` refuses
+    beside the field, naming the limit."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > settings.ATTACHMENT_MAX_BYTES:
+            return None  # the handlers after this one never see the rest
+        return raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self.received > settings.ATTACHMENT_MAX_BYTES:
+            return OversizedUpload(self.file_name, self.content_type, self.received)
+        return None  # within the limit: the next handler stores the file
+
+
+class OversizedUpload(InMemoryUploadedFile):
+    """A file cut off at the attachment limit: no content, and ``size`` at least the
+    bytes received before it was cut off."""
+
+    truncated = True
+
+    def __init__(self, name: str | None, content_type: str | None, received: int) -> None:
+        super().__init__(io.BytesIO(b""), "attachments", name or "", content_type, received, None)
+
+
+def _refused(status: int, heading: str, message: str):
+    # Rendered without the request context: the request was not read, nor its user.
+    return render(
+        None,
+        "request_refused.html",
+        {"status": status, "heading": heading, "message": message},
+        status=status,
+    )
+
+
+def too_large():
+    request_limit = filesizeformat(settings.REQUEST_MAX_BYTES)
+    file_limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+    return _refused(
+        413,
+        "That is too large to receive",
+        f"What you sent is larger than we accept. Each attachment may be up to {file_limit}, "
+        "and "
+        f"everything sent at once up to {request_limit}. Nothing was saved: send a "
+        "smaller file, or split it in parts.",
+    )
+
+
+class RequestLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            return _refused(
+                400,
+                "That address cannot be read",
+                "The address contains a NUL character, which no page accepts. Remove it "
+                "and try again.",
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return _refused(400, "That request cannot be read", "Its length is not a number.")
+        if length > settings.REQUEST_MAX_BYTES:
+            return too_large()
+        return self.get_response(request)

@@ -1,0 +1,31 @@
+"""How much text a person may send in one field: stated in each form's help text,
+enforced by the forms (``max_length``) and again by the services, which email-in and
+tasks call without a form.
+
+PostgreSQL refuses a full-text document past 1 MB ("string is too long for tsvector"),
+and no one reads a 1 MB ticket description: these limits keep every field well below.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+# A ticket's title (the column's length, Ticket.title).
+TITLE_MAX_CHARS = 200
+# Descriptions, replies, notes, workarounds, canned responses.
+TEXT_MAX_CHARS = 20_000
+# Reasons, business impact, action plans: a paragraph or a few.
+REASON_MAX_CHARS = 5_000
+
+
+def up_to(limit: int) -> str:
+    """The limit in words, for a field's help text."""
+    return f"Up to {limit:,} characters."
+
+
+def check_length(field: str, value: str, limit: int, label: str = "This text") -> None:
+    """Raise a ValidationError on ``field`` that names the limit when ``value`` is longer."""
+    if value and len(value) > limit:
+        raise ValidationError(
+            {field: f"{label} has {len(value):,} characters; the limit is {limit:,}."}
+        )
