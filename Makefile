@@ -5,9 +5,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# The demo's settings: development mode (no SECRET_KEY of one's own, plain HTTP on
+# 127.0.0.1) with the default database, broker and mail under var/. Production sets none.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo test lint typecheck pytest install install-dev assets migrate seed clean
+.PHONY: demo test lint typecheck pytest install install-dev assets migrate manage seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,15 +34,26 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 assets: node_modules/.installed
 
-demo: install assets
+migrate: install
 	@mkdir -p var/mail var/broker
 	@echo "==> Preparing the demo database (SQLite in var/)"
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+
+demo: migrate assets
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "==> The help desk runs at http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)"
 	@echo ""
 	$(DEMO_ENV) $(BIN)/honcho --procfile Procfile.demo start
+
+# Any management command with the demo's settings, on the demo's database brought up to
+# date first (as `make demo` does), so that it also works before the first demo:
+#   make manage ARGS="sla_preview --tier base --severity S1 --opened 2026-11-24T10:00:00+01:00"
+# Silent itself, so that what it prints is the command's output alone.
+manage: install
+	@mkdir -p var/mail var/broker
+	@$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input --verbosity 0
+	@$(DEMO_ENV) $(BIN)/python manage.py $(ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -54,13 +54,17 @@ def _empty_cache():
 @pytest.fixture(params=["memory", "redis"])
 def shared_cache(request, settings):
     """Django's cache in each process's memory (the default), or the shared Redis of
-    production (CACHE_URL), in a database of its own: yields Redis's address, or None."""
+    production (CACHE_URL), in a database of its own: yields Redis's address, or None.
+
+    That database is the one after the broker's in REDIS_URL (0 → 1), and it is emptied:
+    checkouts sharing a server keep to their own two (README, "Two commands")."""
     from django.core.cache import cache
 
     location = None
     if request.param == "redis":
         url = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        location = urlunsplit(url._replace(path="/13"))
+        broker_database = int(url.path.strip("/") or 0)
+        location = urlunsplit(url._replace(path=f"/{broker_database + 1}"))
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
