@@ -364,21 +364,26 @@ def _lock_due_clock(clock_id: int, at: dt.datetime) -> SLAClock | None:
     for), and a ticket change in progress only delays the check by its few
     milliseconds. Raises DatabaseError when a lock is held past CHECK_LOCK_TIMEOUT.
     """
-    from tickets.models import Ticket
-
     assert connection.in_atomic_block, "the locks must last until the caller commits"
     due = SLAClock.objects.filter(
         pk=clock_id, state=ClockState.RUNNING, next_check_at__lte=at
     ).order_by()  # the model's ordering would join the ticket
-    ticket_id = due.values_list("ticket_id", flat=True).first()
-    if ticket_id is None:
-        return None
     with transaction.atomic(), connection.cursor() as cursor:
         postgresql = connection.vendor == "postgresql"
         if postgresql:
             cursor.execute(f"SET LOCAL lock_timeout = '{CHECK_LOCK_TIMEOUT}'")
-        list(Ticket._base_manager.select_for_update(of=("self",)).filter(pk=ticket_id).values("pk"))
-        clock = due.select_for_update(of=("self",)).select_related("calendar").first()
+        # The ticket's row, reached through the clock (whose own row is not locked yet).
+        ticket_locked = (
+            due.select_related("ticket")
+            .select_for_update(of=("ticket",))
+            .only("id", "ticket__id")
+            .first()
+        )
+        clock = (
+            due.select_for_update(of=("self",)).select_related("calendar").first()
+            if ticket_locked is not None
+            else None
+        )
         if postgresql:
             cursor.execute("SET LOCAL lock_timeout = DEFAULT")
     return clock
