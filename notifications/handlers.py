@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django_scopes import scopes_disabled
 
 from accounts import permissions
@@ -23,6 +24,7 @@ from notifications import selectors, services
 from notifications.events import on
 from notifications.models import Kind, PageReason
 from sla.models import TargetKind
+from tickets.models import status_name
 
 
 def handler(event: str):
@@ -137,19 +139,30 @@ STATUS_KINDS = {
 
 
 @handler("status_changed")
-def status_changed(*, ticket, version, action):
+def status_changed(*, ticket, version, action, reply=None, old_severity=""):
+    """One message per step, saying all it changed: the reason of a reopen (posted as
+    its reply) and a severity lowered with a workaround come with the status."""
+    changes = {"reply": reply, "old_severity": old_severity}
     actor = _last_actor(ticket, "status")
     people = selectors.customers_on(ticket)
     if actor is None or not permissions.is_staff_member(actor):
         # The customer (or the system) moved it: the assignee needs to know.
         people.append(ticket.assignee)
-    services.notifications_create(
-        kind=STATUS_KINDS.get(action, Kind.STATUS_CHANGED),
-        event_key=f"ticket:{ticket.pk}:v{version}",
-        users=_without(people, actor),
-        ticket=ticket,
-        context={"action": action, "actor": actor, "summary": ticket.get_status_display()},
-    )
+    people = _without(people, actor)
+    # Each reads the status by its name for them (tickets.models.status_name).
+    for for_staff in (False, True):
+        services.notifications_create(
+            kind=STATUS_KINDS.get(action, Kind.STATUS_CHANGED),
+            event_key=f"ticket:{ticket.pk}:v{version}",
+            users=[p for p in people if permissions.is_staff_member(p) == for_staff],
+            ticket=ticket,
+            context={
+                "action": action,
+                "actor": actor,
+                "summary": status_name(ticket.status, for_staff=for_staff),
+                **changes,
+            },
+        )
 
 
 @handler("severity_changed")
@@ -179,6 +192,25 @@ def severity_changed(*, ticket, version, old, reason, at=None):
             event_key=f"ticket:{ticket.pk}:raised:v{version}",
             at=changed_at,
         )
+
+
+@handler("eta_changed")
+def eta_changed(*, ticket, version, old):
+    """A tracked bug's estimated resolution moved: the customers hear the new date."""
+    actor = _last_actor(ticket, "tracker")
+    estimate = ticket.estimated_resolution
+    services.notifications_create(
+        kind=Kind.ETA_CHANGED,
+        event_key=f"ticket:{ticket.pk}:v{version}",
+        users=_without(selectors.customers_on(ticket), actor),
+        ticket=ticket,
+        context={
+            "old": dt.date.fromisoformat(old) if old else None,
+            "summary": f"Estimated resolution: {date_format(estimate, 'D j M Y')}"
+            if estimate
+            else "No estimated resolution date for now",
+        },
+    )
 
 
 @handler("assigned")

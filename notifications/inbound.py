@@ -159,28 +159,42 @@ def _reply(record, user, ticket, body, uploads, refused, found_by) -> bool:
     from tickets.models import Status
     from tickets.workflow import TransitionError
 
-    if ticket.status == Status.CLOSED and not permissions.can_work_tickets(user):
-        try:
-            ticket = ticket_services.ticket_transition(user, ticket=ticket, action="reopen")
-        except TransitionError as error:
-            record.detail = f"{ticket.reference} is closed and cannot be reopened ({error}). "
-            return False
+    reopen = ticket.status == Status.CLOSED and not permissions.can_work_tickets(user)
     try:
-        reply = ticket_services.ticket_reply(
-            user,
-            ticket=ticket,
-            body=_with_refusals(body, refused),
-            attachments=uploads,
-            via="email",
-            message_id=record.message_id,
-        )
+        if reopen:
+            # The customer's email is the reason of the reopen, posted as its reply:
+            # one step, one message to the people on the ticket.
+            ticket = ticket_services.ticket_transition(
+                user,
+                ticket=ticket,
+                action="reopen",
+                reason=_with_refusals(body, refused),
+                attachments=uploads,
+                via="email",
+                message_id=record.message_id,
+            )
+            reply = ticket.replies.filter(message_id=record.message_id).latest("pk")
+        else:
+            reply = ticket_services.ticket_reply(
+                user,
+                ticket=ticket,
+                body=_with_refusals(body, refused),
+                attachments=uploads,
+                via="email",
+                message_id=record.message_id,
+            )
+    except TransitionError as error:
+        record.detail = f"{ticket.reference} is closed and cannot be reopened ({error}). "
+        return False
     except (ValidationError, PermissionDenied) as error:
         record.detail = f"Not added to {ticket.reference}: {_message_of(error)} "
         return False
     record.outcome = InboundOutcome.REPLY
     record.organization_id = ticket.organization_id
     record.ticket, record.reply = ticket, reply
-    record.detail = f"Reply on {ticket.reference}, threaded by {found_by}."
+    record.detail = (
+        f"{'Reopened' if reopen else 'Reply on'} {ticket.reference}, threaded by {found_by}."
+    )
     return True
 
 

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     WORKAROUND_PROVIDED = "workaround_provided", "Workaround provided"
     TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
     SEVERITY_CHANGED = "severity_changed", "Severity change"
+    ETA_CHANGED = "eta_changed", "Estimated resolution changed"
     ASSIGNED = "assigned", "Ticket assigned to you"
     ESCALATION_REQUESTED = "escalation_requested", "Escalation requested"
     ESCALATION_HANDLED = "escalation_handled", "Escalation decision"

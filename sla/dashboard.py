@@ -43,15 +43,16 @@ from sla.dashboard_tables import (
     Link,
     Period,
     Table,
+    When,
     format_minutes,
     format_open_hours,
     format_percent,
     format_person,
-    format_when,
     more_note,
     share_of,
     ticket_link,
     ticket_linker,
+    when_cell,
 )
 from sla.durations import open_time_words, whole_minutes
 from sla.models import (
@@ -157,12 +158,12 @@ def open_by_severity(*, now: dt.datetime, organization: Organization | None = No
     )
 
 
-def _next_deadline(ticket, now: dt.datetime) -> str:
+def _next_deadline(ticket, now: dt.datetime) -> Cell:
     """The ticket's most urgent deadline still owed: a breached one reads as overdue."""
     if ticket.sla_due_at and ticket.sla_due_at <= now:
-        return f"overdue since {format_when(ticket.sla_due_at)}"
+        return When(ticket.sla_due_at, "overdue since ")
     if ticket.sla_due_at:
-        return format_when(ticket.sla_due_at)
+        return When(ticket.sla_due_at)
     return "breached" if ticket.sla_breached else NONE
 
 
@@ -192,7 +193,7 @@ def at_risk(*, now: dt.datetime, organization: Organization | None = None) -> Ta
                 t.title,
                 t.organization.code,
                 t.severity or NONE,
-                format_when(t.sla_due_at),
+                when_cell(t.sla_due_at),
                 format_person(t.assignee),
             ]
             for t in tickets
@@ -227,7 +228,7 @@ def escalation_requests(*, organization: Organization | None = None) -> Table:
             [
                 ticket_link(r.ticket.reference),
                 r.organization.code,
-                format_when(r.created_at),
+                when_cell(r.created_at),
                 format_person(r.requested_by),
                 r.reason if len(r.reason) <= 120 else f"{r.reason[:119]}…",
             ]
@@ -288,7 +289,7 @@ def unassigned_critical(*, now: dt.datetime, organization: Organization | None =
                 ticket_link(t.reference),
                 t.title,
                 t.organization.code,
-                format_when(t.created_at),
+                when_cell(t.created_at),
                 _next_deadline(t, now),
             ]
             for t in tickets
@@ -742,8 +743,8 @@ def breaches(
                 code,
                 kinds[kind],
                 severity,
-                format_when(due),
-                format_when(met) if met else "not yet",
+                When(due),
+                When(met) if met else "not yet",
                 words,
                 (name or email) if email else "Unassigned",
                 str(whole_minutes(late)),
@@ -793,7 +794,7 @@ def trend(*, period: Period, organization: Organization | None = None) -> tuple[
             series[key].append(values[key])
         rows.append(
             [
-                day.isoformat(),
+                When(day),
                 *(NONE if values[key] is None else str(values[key]) for key in series),
             ]
         )

@@ -15,9 +15,9 @@ from sla.dashboard_tables import (
     Period,
     Table,
     format_person,
-    format_when,
     ticket_link,
     ticket_linker,
+    when_cell,
 )
 
 ENGAGED_ROWS = 50  # organisations listed as "yours" on the dashboard
@@ -63,7 +63,7 @@ def escalations_in(*, period: Period, organization: Organization) -> Table:
         [
             [
                 ticket_link(r.ticket.reference),
-                format_when(r.created_at),
+                when_cell(r.created_at),
                 format_person(r.requested_by),
                 r.get_status_display(),
                 format_person(r.handled_by, NONE),
@@ -98,9 +98,9 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
                 t.title,
                 t.severity or NONE,
                 t.get_status_display(),
-                format_when(t.created_at),
-                format_when(t.first_response_at),
-                format_when(t.resolved_at),
+                when_cell(t.created_at),
+                when_cell(t.first_response_at),
+                when_cell(t.resolved_at),
             ]
             for t in tickets
         ],

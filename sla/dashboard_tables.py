@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from sla.dashboard_services import day_start, vendor_today
@@ -25,17 +26,58 @@ NONE = "—"
 class Link:
     text: str
     url: str
+    # A reference such as "ACME-44" reads as one word: never "ACME-" above "44".
+    nowrap: bool = False
 
     def __str__(self) -> str:
         return self.text
 
 
-Cell = str | Link
+@dataclass(frozen=True)
+class When:
+    """An instant, or a vendor day: the page writes it the way the rest of the product
+    does, "Fri 20 Nov, 14:41" ("Thu 20 Nov 2025, 14:41" in another year), in the
+    viewer's time zone; the CSV keeps text a spreadsheet reads, "2026-11-20 14:41"."""
+
+    value: dt.datetime | dt.date
+    prefix: str = ""  # words before it, such as "overdue since "
+
+    def _local(self) -> dt.datetime | dt.date:
+        if isinstance(self.value, dt.datetime):
+            return timezone.localtime(self.value)
+        return self.value
+
+    @property
+    def iso(self) -> str:
+        """The <time datetime> value (HTML allows at most three digits of a second)."""
+        local = self._local()
+        if isinstance(local, dt.datetime):
+            return local.isoformat(timespec="seconds")
+        return local.isoformat()
+
+    @property
+    def words(self) -> str:
+        """What the page shows, without the prefix."""
+        local = self._local()
+        year = " Y" if local.year != timezone.localdate().year else ""
+        if isinstance(local, dt.datetime):
+            return date_format(local, f"D j M{year}, H:i")
+        return date_format(local, f"D j M{year}")
+
+    def __str__(self) -> str:
+        """The CSV's text."""
+        local = self._local()
+        if isinstance(local, dt.datetime):
+            return f"{self.prefix}{local:%Y-%m-%d %H:%M}"
+        return f"{self.prefix}{local.isoformat()}"
+
+
+Cell = str | Link | When
 
 
 @dataclass
 class Table:
-    """A titled table of text cells: what the page shows and the CSV holds.
+    """A titled table of text, link and instant cells: what the page shows and the CSV holds.
 
     A row holds the page's cells, then one for each of ``csv_columns``: figures only the
     CSV carries, such as the minutes behind a duration the page writes in words."""
@@ -80,18 +122,20 @@ def format_minutes(minutes: float | None) -> str:
     return "" if minutes is None else str(whole_minutes(dt.timedelta(minutes=minutes)))
 
 
-def format_when(value: dt.datetime | None) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else NONE
+def when_cell(value: dt.datetime | None) -> Cell:
+    """A When, or a dash where there is no instant."""
+    return When(value) if value else NONE
 
 
 def ticket_link(reference: str) -> Link:
-    return Link(reference, reverse("ticket_detail", kwargs={"reference": reference}))
+    url = reverse("ticket_detail", kwargs={"reference": reference})
+    return Link(reference, url, nowrap=True)
 
 
 def ticket_linker():
-    """_ticket_link for many rows: reverse() once, then fill in each reference."""
+    """ticket_link for many rows: reverse() once, then fill in each reference."""
     url = reverse("ticket_detail", kwargs={"reference": "REFERENCE-0"})
-    return lambda reference: Link(reference, url.replace("REFERENCE-0", reference))
+    return lambda reference: Link(reference, url.replace("REFERENCE-0", reference), nowrap=True)
 
 
 def format_person(user: User | None, empty: str = "Unassigned") -> str:

@@ -79,6 +79,8 @@ ACTIONS: dict[str, TicketAction] = {
             action=d["action"],
             expected_version=d["version"],
             workaround=d["workaround"],
+            resolution=d["resolution"],
+            reason=d["reason"],
         ),
         success=lambda ticket, d: f"Done: {_transition_label(d)}.",
     ),

@@ -66,11 +66,10 @@ BULK_ACTIONS = {
     "status": "Change status",
     "watcher": "Copy a contact",
 }
-# Every staff step of the workflow but the workaround, which needs its own text.
+# Every staff step of the workflow but those that need words of their own for each
+# ticket's customer (a workaround, a resolution, the reason of a reopen).
 BULK_TRANSITIONS = [
-    t
-    for t in workflow.TRANSITIONS.values()
-    if workflow.STAFF in t.who and t.action != "provide_workaround"
+    t for t in workflow.TRANSITIONS.values() if workflow.STAFF in t.who and not t.text_field
 ]
 
 

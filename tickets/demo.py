@@ -148,6 +148,16 @@ WORKAROUNDS = [
     "Run the report with *Use cached valuation* ticked; figures are identical.",
     "Restart the integration worker after the nightly job; the hotfix follows in 8.1.3.",
 ]
+RESOLUTIONS = [
+    "Fixed in hotfix 8.1.3, installed on your production system this morning.",
+    "The posting rule had the wrong tax code; we corrected it and reposted the batch.",
+    "Caused by an expired certificate on the bank interface; renewed, and payments run.",
+    "Explained in the knowledge base article on period closing; the setting is now on.",
+]
+REOPEN_REASONS = [
+    "The error is back since this morning's run; same message as before.",
+    "Two users still see the old figures after the fix.",
+]
 
 
 class Story:
@@ -337,7 +347,9 @@ class Story:
             if t >= now:
                 return
             with self.at(t):
-                services.ticket_transition(agent, ticket=ticket, action="resolve")
+                services.ticket_transition(
+                    agent, ticket=ticket, action="resolve", resolution=rng.choice(RESOLUTIONS)
+                )
             if stop == "resolved":
                 return
             t += dt.timedelta(hours=rng.randint(1, 72))
@@ -345,7 +357,12 @@ class Story:
                 return
             with self.at(t):
                 if rng.random() < 0.1:
-                    services.ticket_transition(requester, ticket=ticket, action="reopen")
+                    services.ticket_transition(
+                        requester,
+                        ticket=ticket,
+                        action="reopen",
+                        reason=rng.choice(REOPEN_REASONS),
+                    )
                 else:
                     services.ticket_transition(
                         requester, ticket=ticket, action="confirm_resolution"

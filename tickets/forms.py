@@ -161,14 +161,23 @@ class ReplyForm(forms.Form):
     attachments = MultipleFileField(label="Attachments")
 
 
-class TransitionForm(VersionedForm):
-    action = forms.CharField(max_length=40)
-    workaround = forms.CharField(
+def _step_text() -> forms.CharField:
+    return forms.CharField(
         required=False,
         max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=limits.up_to(limits.TEXT_MAX_CHARS),
     )
+
+
+class TransitionForm(VersionedForm):
+    """A workflow step; the steps that need words (workflow.Transition.text_field) say
+    which, and the service refuses the step without them."""
+
+    action = forms.CharField(max_length=40)
+    workaround = _step_text()
+    resolution = _step_text()
+    reason = _step_text()
 
 
 class AssignForm(VersionedForm):

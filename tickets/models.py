@@ -94,6 +94,31 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The one name of each status a customer reads, wherever they read it (lists, the
+# ticket, emails, history); staff read the labels of Status. Triage is internal, so
+# "new" is "received" to a customer, and the two states that wait for them say so.
+CUSTOMER_STATUS_NAMES = {
+    Status.NEW: "Received",
+    Status.ACKNOWLEDGED: "Acknowledged",
+    Status.IN_PROGRESS: "In progress",
+    Status.WAITING_ON_CUSTOMER: "Waiting for your answer",
+    Status.WORKAROUND_PROVIDED: "Workaround provided",
+    Status.RESOLVED: "Resolved: please confirm",
+    Status.CLOSED: "Closed",
+}
+_STATUS_BY_LABEL = {str(status.label): status for status in Status}
+
+
+def status_name(status: str, *, for_staff: bool) -> str:
+    """The name of a status for staff or for a customer. ``status`` is a value
+    ("waiting_on_customer") or a staff label as history rows store it ("Waiting on
+    customer"); anything else comes back unchanged."""
+    known = Status(status) if status in Status.values else _STATUS_BY_LABEL.get(status)
+    if known is None:
+        return status
+    return str(known.label) if for_staff else CUSTOMER_STATUS_NAMES[known]
+
+
 OPEN_STATUSES = [
     Status.NEW,
     Status.ACKNOWLEDGED,
@@ -195,6 +220,8 @@ class Ticket(models.Model):
     )
     workaround = models.TextField(blank=True)
     workaround_at = models.DateTimeField(null=True, blank=True)
+    # What fixed it, as the customer is asked to confirm (cleared by a reopen).
+    resolution = models.TextField(blank=True)
     tracker_reference = models.CharField("external tracker issue", max_length=60, blank=True)
     tracker_url = models.URLField("external tracker link", blank=True)
     estimated_resolution = models.DateField("estimated time to resolution", null=True, blank=True)

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import User
 from helpdesk.html import attributes
 from sla.models import Severity
-from tickets.models import Status, TicketType
+from tickets.models import CUSTOMER_STATUS_NAMES, TicketType
 
 
 class LongSelect(forms.Select):
@@ -39,7 +39,7 @@ class TicketFilterForm(forms.Form):
             ("", "Any status"),
             ("open", "Open (not resolved)"),
             ("needs_answer", "Needs your answer"),
-            *Status.choices,
+            *((status.value, name) for status, name in CUSTOMER_STATUS_NAMES.items()),
         ],
     )
     severity = forms.ChoiceField(

@@ -73,15 +73,18 @@ class PortalHome:
 
 def portal_home_for(*, user: User, limit: int = HOME_LIMIT) -> PortalHome:
     """The home page's three lists, most recent activity first, and their sizes:
-    four queries."""
+    four queries. Each ticket is listed once: what needs the customer's answer first,
+    then their own open tickets, then (for administrators) their organisation's others.
+    """
     visible = visible_tickets(user=user)
     is_admin = permissions.is_customer_admin(user)
-    mine_q = _involves(user) & Q(status__in=OPEN_STATUSES)
     needs_q = Q(status__in=NEEDS_ANSWER_STATUSES)
+    mine_q = _involves(user) & Q(status__in=OPEN_STATUSES) & ~needs_q
+    others_q = ~_involves(user) & Q(status__in=OPEN_STATUSES) & ~needs_q
     counts = visible.aggregate(
         mine=Count("pk", filter=mine_q),
         needs=Count("pk", filter=needs_q),
-        organization=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        organization=Count("pk", filter=others_q),
     )
     rows = _with_owed_kind(visible.select_related(*ROW_RELATED)).order_by(
         "-last_activity_at", "-pk"
@@ -91,7 +94,7 @@ def portal_home_for(*, user: User, limit: int = HOME_LIMIT) -> PortalHome:
         mine_count=counts["mine"],
         needs_answer=list(rows.filter(needs_q)[:limit]),
         needs_answer_count=counts["needs"],
-        organization_open=list(rows.filter(status__in=OPEN_STATUSES)[:limit]) if is_admin else None,
+        organization_open=list(rows.filter(others_q)[:limit]) if is_admin else None,
         organization_open_count=counts["organization"] if is_admin else 0,
     )
 

@@ -361,18 +361,16 @@ def ticket_reply(
     if ticket.status == Status.CLOSED and not staff:
         raise ValidationError("This ticket is closed: reopen it to continue the conversation.")
     at = _now()
-    reply = Reply.objects.create(
-        ticket=ticket,
-        organization_id=ticket.organization_id,
-        author=actor,
-        body=body,
-        is_internal=internal,
+    reply = _add_reply(
+        ticket,
+        actor,
+        body,
+        at,
+        internal=internal,
+        attachments=attachments,
         via=via,
         message_id=message_id,
-        created_at=at,
     )
-    for upload in attachments:
-        _store_attachment(ticket, reply, upload, actor, at)
     fields = []
     if staff and not internal:
         if ticket.first_response_at is None:
@@ -400,7 +398,35 @@ def ticket_reply(
     return reply
 
 
-def _set_status(ticket: Ticket, actor: User | None, status: str, at: dt.datetime) -> None:
+def _add_reply(
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    at: dt.datetime,
+    *,
+    internal: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    via: str = Channel.PORTAL,
+    message_id: str = "",
+) -> Reply:
+    reply = Reply.objects.create(
+        ticket=ticket,
+        organization_id=ticket.organization_id,
+        author=actor,
+        body=body,
+        is_internal=internal,
+        via=via,
+        message_id=message_id,
+        created_at=at,
+    )
+    for upload in attachments:
+        _store_attachment(ticket, reply, upload, actor, at)
+    return reply
+
+
+def _set_status(
+    ticket: Ticket, actor: User | None, status: str, at: dt.datetime, message: str = ""
+) -> None:
     old = ticket.status
     ticket.status = status
     _record(
@@ -410,6 +436,7 @@ def _set_status(ticket: Ticket, actor: User | None, status: str, at: dt.datetime
         field="status",
         old=Status(old).label,
         new=Status(status).label,
+        message=message,
         at=at,
     )
 
@@ -425,10 +452,36 @@ def ticket_transition(
     action: str,
     expected_version: int | None = None,
     workaround: str = "",
+    resolution: str = "",
+    reason: str = "",
+    attachments: Sequence[UploadedFile] = (),
+    via: str = Channel.PORTAL,
+    message_id: str = "",
 ) -> Ticket:
-    """Move the ticket along the workflow; the effects of each step are here."""
+    """Move the ticket along the workflow; the effects of each step are here.
+
+    Three steps need words for the customer: a workaround needs the ``workaround``, a
+    resolution the ``resolution`` they are asked to confirm, a reopen the ``reason``,
+    which is posted as a public reply (with ``attachments``, ``via`` and
+    ``message_id`` when it came by email). Each step emits one event, so the people
+    on the ticket get one message that says everything the step changed."""
     if actor is not None and not permissions.can_view_ticket(actor, ticket):
         raise PermissionDenied("You cannot change this ticket.")
+    workaround, resolution, reason = workaround.strip(), resolution.strip(), reason.strip()
+    if action == "provide_workaround" and not workaround:
+        raise ValidationError({"workaround": "Describe the workaround for the customer."})
+    if action == "resolve" and not resolution:
+        raise ValidationError(
+            {"resolution": "Describe the resolution: the customer is asked to confirm it."}
+        )
+    if action == "reopen":
+        if not reason:
+            raise ValidationError({"reason": "Say why the ticket needs more work."})
+        limits.check_length("reason", reason, limits.TEXT_MAX_CHARS, "The reason")
+        for upload in attachments:
+            validate_upload(upload)
+    for name, text in (("workaround", workaround), ("resolution", resolution)):
+        limits.check_length(name, text, limits.TEXT_MAX_CHARS, f"The {name}")
     ticket = _lock(ticket, expected_version)
     role = workflow.role_of(actor)
     transition = workflow.check(action, status=ticket.status, role=role)
@@ -440,11 +493,10 @@ def ticket_transition(
                 f"Closed tickets can be reopened for {window.days} days; log a new ticket "
                 "and mention this one."
             )
-    if action == "provide_workaround" and not workaround.strip():
-        raise ValidationError({"workaround": "Describe the workaround for the customer."})
     fields = ["status"]
     previous = ticket.status
-    _set_status(ticket, actor, transition.target, at)
+    told: dict[str, object] = {}  # what the event adds to the status for the customer
+    _set_status(ticket, actor, transition.target, at, message=reason[:500])
 
     if action in ("acknowledge", "start_progress") and ticket.acknowledged_at is None:
         ticket.acknowledged_at = at
@@ -462,13 +514,18 @@ def ticket_transition(
         clocks.clocks_meet(ticket=ticket, kinds=[TargetKind.WORKAROUND], at=at)
         lower = LOWER_SEVERITY.get(Severity(ticket.severity)) if ticket.severity else None
         if lower:
-            _change_severity(ticket, actor, lower, "A workaround is in place.", at)
+            # Said in the workaround's own message: no second email for the severity.
+            told["old_severity"] = ticket.severity
+            _change_severity(ticket, actor, lower, "A workaround is in place.", at, notify=False)
             fields.append("severity")
         else:
             clocks.clocks_apply_policy(ticket=ticket, at=at)
     if action in ("resolve", "accept_workaround"):
         ticket.resolved_at = at
-        fields.append("resolved_at")
+        ticket.resolution = resolution if action == "resolve" else ticket.workaround
+        fields += ["resolved_at", "resolution"]
+        if action == "resolve":
+            _record(ticket, actor, "resolution", field="resolution", new=resolution, at=at)
         clocks.clocks_meet(
             ticket=ticket,
             kinds=[TargetKind.RESOLUTION, TargetKind.WORKAROUND, TargetKind.TRIAGE],
@@ -485,16 +542,27 @@ def ticket_transition(
     if action == "reopen":
         ticket.resolved_at = None
         ticket.closed_at = None
-        fields += ["resolved_at", "closed_at"]
+        ticket.resolution = ""
+        fields += ["resolved_at", "closed_at", "resolution"]
         clocks.clocks_apply_policy(ticket=ticket, at=at)
         _resume_escalation_cadence(ticket, at)
+        assert actor is not None  # the workflow lets only people reopen
+        told["reply"] = _add_reply(
+            ticket, actor, reason, at, attachments=attachments, via=via, message_id=message_id
+        )
     _touch(ticket, at, *fields)
-    _notify("status_changed", ticket, action=action)
+    _notify("status_changed", ticket, action=action, **told)
     return ticket
 
 
 def _change_severity(
-    ticket: Ticket, actor: User | None, severity: str, reason: str, at: dt.datetime
+    ticket: Ticket,
+    actor: User | None,
+    severity: str,
+    reason: str,
+    at: dt.datetime,
+    *,
+    notify: bool = True,
 ) -> None:
     old = ticket.severity
     ticket.severity = severity
@@ -503,7 +571,8 @@ def _change_severity(
     )
     ticket.save(update_fields=["severity"])
     clocks.clocks_apply_policy(ticket=ticket, at=at, severity_changed=True)
-    _notify("severity_changed", ticket, old=old, reason=reason, at=at.isoformat())
+    if notify:
+        _notify("severity_changed", ticket, old=old, reason=reason, at=at.isoformat())
 
 
 @service
@@ -614,6 +683,7 @@ def ticket_link_tracker(
         raise PermissionDenied("Only support staff link tracker issues.")
     ticket = _lock(ticket, expected_version)
     at = _now()
+    eta_before = ticket.estimated_resolution
     for field, value in (
         ("tracker_reference", reference),
         ("tracker_url", url),
@@ -633,6 +703,13 @@ def ticket_link_tracker(
             )
             setattr(ticket, field, value)
     _touch(ticket, at, "tracker_reference", "tracker_url", "estimated_resolution")
+    if ticket.estimated_resolution != eta_before:
+        # The customers hear of a new estimate once, whatever else the form changed.
+        _notify(
+            "eta_changed",
+            ticket,
+            old=eta_before.isoformat() if eta_before else "",
+        )
     return ticket
 
 

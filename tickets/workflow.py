@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tickets.models import Status
+from tickets.models import Status, status_name
 
 STAFF = "staff"
 CUSTOMER = "customer"
@@ -30,10 +30,13 @@ class Transition:
     target: str
     who: frozenset[str]
     clocks: str  # what it does to the SLA clocks, in words (shown in the docs and tests)
+    # The words for the customer the step needs: the form field and its label.
+    text_field: str = ""
+    text_label: str = ""
 
 
-def _t(action, label, sources, target, who, clocks) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(who), clocks)
+def _t(action, label, sources, target, who, clocks, text=("", "")) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(who), clocks, *text)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -78,6 +81,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.WORKAROUND_PROVIDED,
             [STAFF],
             "meets the workaround target and lowers the severity one step",
+            ("workaround", "Workaround for the customer"),
         ),
         _t(
             "resolve",
@@ -86,6 +90,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.RESOLVED,
             [STAFF],
             "meets the resolution target; stops the update cadences; ends an escalation request",
+            ("resolution", "Resolution (the customer is asked to confirm it)"),
         ),
         _t(
             "accept_workaround",
@@ -110,6 +115,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.IN_PROGRESS,
             [CUSTOMER, STAFF],
             "restarts the resolution target and the update cadences",
+            ("reason", "What still needs work (posted on the ticket)"),
         ),
     ]
 }
@@ -137,7 +143,7 @@ def check(action: str, *, status: str, role: str) -> Transition:
         who = " or ".join(WHO[w] for w in sorted(transition.who - {SYSTEM}))
         raise TransitionError(f"Only {who} can “{transition.label.lower()}”.")
     if status not in transition.sources:
-        current = Status(status).label.lower()
+        current = status_name(status, for_staff=role != CUSTOMER).lower()
         raise TransitionError(
             f"A ticket that is {current} cannot be moved with “{transition.label.lower()}”."
         )

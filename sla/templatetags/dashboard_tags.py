@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from sla.dashboard_tables import Link, Table
+from sla.dashboard_tables import Link, Table, When
 
 register = template.Library()
 
@@ -14,7 +14,12 @@ FIGURE = ' class="text-end"'
 
 def _cell(tag: str, cell: object, attributes: str = "") -> str:
     if isinstance(cell, Link):
-        return f'<{tag}{attributes}><a href="{escape(cell.url)}">{escape(cell.text)}</a></{tag}>'
+        nowrap = ' class="text-nowrap"' if cell.nowrap else ""
+        link = f'<a href="{escape(cell.url)}"{nowrap}>{escape(cell.text)}</a>'
+        return f"<{tag}{attributes}>{link}</{tag}>"
+    if isinstance(cell, When):
+        time = f'<time datetime="{escape(cell.iso)}">{escape(cell.words)}</time>'
+        return f"<{tag}{attributes}>{escape(cell.prefix)}{time}</{tag}>"
     return f"<{tag}{attributes}>{escape(cell)}</{tag}>"
 
 

@@ -103,6 +103,20 @@
     if (picker) picker.querySelector("[data-picker-value]").value = "";
   });
 
+  // A search box is named ("q") so that htmx sends what is typed: a GET from an input
+  // sends that input's own named value and nothing else. The form around it submits the
+  // picked hidden value, not the words typed to find it, so they leave its data, whether
+  // the browser builds it or htmx does (new FormData(form)). formdata does not bubble.
+  document.addEventListener(
+    "formdata",
+    function (event) {
+      event.target.querySelectorAll("[data-picker-search][name]").forEach(function (search) {
+        event.formData.delete(search.name);
+      });
+    },
+    true,
+  );
+
   document.addEventListener("keydown", function (event) {
     // Arrow keys move between the search box and its matches.
     const picker = event.target.closest && event.target.closest("[data-picker]");

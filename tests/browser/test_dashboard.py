@@ -1,17 +1,26 @@
 """The SLA dashboard in a real browser, on the demo's months of history: charts drawn by
 Chart.js under our CSP, data tables behind them, the htmx refresh, axe-core, 375 px."""
 
+import datetime as dt
 import importlib
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import User
+from sla.dashboard_services import vendor_today
+from sla.models import Contract, SupportTier
+from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
+from tickets import services
+from tickets.models import TicketCounter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,3 +116,94 @@ def test_custom_period_organisation_page_report_and_375_pixels(page, manager):
         )
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375px"
         assert all(_charts_drawn(page))
+
+
+# How the product writes an instant: "Fri 20 Nov, 14:41", with the year in another year.
+PRODUCT_WHEN = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?, \d{2}:\d{2}$"
+)
+PRODUCT_DAY = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?$")
+LONG_TITLE = "Invoice posting fails with error 500 on every batch since the upgrade to 8.1"
+
+
+@pytest.fixture
+def critical(personas):
+    """Two unassigned S1 tickets of ACME (on Privilege), ACME-1042 and ACME-1043, one of
+    them escalated by the customer: the dashboard's tables list them with dates."""
+    today = timezone.localdate()
+    TicketCounter.objects.create(organization=personas.org_a, last_number=1041)
+    Contract.objects.create(
+        organization=personas.org_a,
+        tier=SupportTier.objects.get(slug="privilege"),
+        valid_from=today - dt.timedelta(days=30),
+        valid_to=today + dt.timedelta(days=335),
+        licence_key="LIC-ACME-2026",
+    )
+    tickets = [
+        services.ticket_create(
+            factories.StaffFactory(full_name="Phone Desk"),
+            organization=personas.org_a,
+            requester=personas.admin_a,
+            title=f"{LONG_TITLE} ({n})",
+            description="Reported by phone.",
+            severity="S1",
+            business_impact="Work has stopped.",
+            channel="phone",
+        )
+        for n in (1, 2)
+    ]
+    services.escalation_request(
+        personas.admin_a, ticket=tickets[0], reason="Month-end close is blocked for everyone."
+    )
+    return tickets
+
+
+def _shown_on_one_line(link) -> bool:
+    """An inline link that wraps has one box per line; one line is one box, no taller
+    than the link's line height."""
+    return link.evaluate(
+        "el => el.getClientRects().length === 1 && el.getBoundingClientRect().height"
+        " <= parseFloat(getComputedStyle(el).lineHeight) + 1"
+    )
+
+
+def test_dates_in_the_products_words_and_references_on_one_line_at_390_pixels(
+    page, personas, critical
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, personas.manager)
+    page.goto("/dashboard/")
+    unassigned = page.locator("#table-unassigned_s1")
+    expect(unassigned.get_by_role("link", name=critical[0].reference)).to_be_visible()
+    times = page.locator("#now .dashboard-table time")
+    # Logged and next deadline of each unassigned S1, and when the escalation was asked.
+    expect(times).to_have_count(5)
+    for text in times.all_inner_texts():
+        assert PRODUCT_WHEN.match(text), text
+    logged = unassigned.locator("tbody tr").first.locator("td time").first
+    created = timezone.localtime(critical[0].created_at)
+    expect(logged).to_have_attribute("datetime", created.isoformat(timespec="seconds"))
+    for link in page.locator(".dashboard-table a[href^='/tickets/']").all():
+        assert _shown_on_one_line(link), link.inner_text()
+
+    today = vendor_today()
+    page.goto(f"/dashboard/organisations/ACME/report/{today:%Y-%m}/")
+    expect(page.get_by_role("heading", name=re.compile("Acme Manufacturing"))).to_be_visible()
+    logged = page.locator("#table-tickets tbody time")
+    expect(logged).to_have_count(2)  # logged today; no first response nor resolution yet
+    for text in logged.all_inner_texts():
+        assert PRODUCT_WHEN.match(text), text
+    for text in page.locator("#table-trend tbody th").all_inner_texts():
+        assert PRODUCT_DAY.match(text), text
+    links = page.locator("#table-tickets a[href^='/tickets/']")
+    expect(links).to_have_count(2)
+    for link in links.all():
+        assert _shown_on_one_line(link), link.inner_text()
+
+    # The staff's own lists of tickets keep references whole too.
+    for url, selector in [("/workspace/", "#queue-table [data-open]"), ("/tickets/", "tbody a")]:
+        page.goto(url)
+        links = page.locator(selector)
+        expect(links).to_have_count(2)
+        for link in links.all():
+            assert _shown_on_one_line(link), f"{url}: {link.inner_text()}"

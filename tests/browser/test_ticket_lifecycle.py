@@ -159,28 +159,34 @@ def test_ticket_lifecycle_from_intake_to_confirmed_resolution(page, new_page, pe
     open_ticket(customer, "ACME-1")
     expect(customer.get_by_text("Plan: Daily call at 9:00 until the fix ships.")).to_be_visible()
 
-    # The agent resolves it and the customer confirms: closed.
+    # The agent resolves it, saying what fixed it, and the customer confirms: closed.
+    agent_page.get_by_label("Resolution (the customer is asked to confirm it)").fill(
+        "Hotfix 8.1.3 is installed on your production system."
+    )
     agent_page.get_by_role("button", name="Resolve").click()
     expect(agent_page.get_by_test_id("status")).to_have_text("Resolved")
 
     open_ticket(customer, "ACME-1")
+    expect(customer.get_by_test_id("resolution")).to_contain_text("Hotfix 8.1.3 is installed")
     customer.get_by_role("button", name="Confirm the resolution").click()
     expect(customer.get_by_test_id("status")).to_have_text("Closed")
 
+    # The customer reads the statuses by the names the portal gives them.
     history = customer.locator("ol.timeline")
     for step in [
         "Alice Admin: logged the ticket",
         "Agnes Agent: changed assignee to “Agnes Agent”",
-        "Agnes Agent: changed status from “New” to “Acknowledged”",
+        "Agnes Agent: changed status from “Received” to “Acknowledged”",
         "Agnes Agent: replied",
-        "Agnes Agent: changed status from “Acknowledged” to “Waiting on customer”",
-        "Alice Admin: changed status from “Waiting on customer” to “In progress”",
+        "Agnes Agent: changed status from “Acknowledged” to “Waiting for your answer”",
+        "Alice Admin: changed status from “Waiting for your answer” to “In progress”",
         "Alice Admin: replied",
         "Agnes Agent: provided a workaround",
         "Agnes Agent: changed severity from “S1” to “S2” — A workaround is in place.",
         "Alice Admin: requested escalation: Month-end close is tomorrow.",
         "Mona Manager: changed escalation level from “0” to “1”",
-        "Agnes Agent: changed status from “Workaround provided” to “Resolved”",
-        "Alice Admin: changed status from “Resolved” to “Closed”",
+        "Agnes Agent: gave the resolution",
+        "Agnes Agent: changed status from “Workaround provided” to “Resolved: please confirm”",
+        "Alice Admin: changed status from “Resolved: please confirm” to “Closed”",
     ]:
         expect(history).to_contain_text(step)

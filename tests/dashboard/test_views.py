@@ -4,6 +4,7 @@ refresh, the monthly report, and a query budget that does not grow with the data
 import csv
 import datetime as dt
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -125,8 +126,17 @@ def test_the_navigation_offers_the_dashboard_to_managers_only(history, client):
 # --- Tables and their CSV --------------------------------------------------------------
 
 
+# How the product writes an instant ("Fri 20 Nov, 14:41") or a day ("Mon 16 Nov"), with
+# the year when it is not the current one.
+PRODUCT_WHEN = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?(, \d{2}:\d{2})?"
+)
+
+
 class _TableText(HTMLParser):
-    """The text of each row of the first <table> in a fragment, cell by cell."""
+    """The text of each row of the first <table> in a fragment, cell by cell. A <time>
+    reads as its datetime in the CSV's form ("2026-11-20 14:41"), so that a page and
+    its CSV compare cell by cell; the words the page shows are kept in ``times``."""
 
     def __init__(self):
         super().__init__()
@@ -134,6 +144,8 @@ class _TableText(HTMLParser):
         self.cell: list[str] | None = None
         self.done = False
         self.hidden = 0
+        self.time: str | None = None
+        self.times: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if self.done:
@@ -144,16 +156,26 @@ class _TableText(HTMLParser):
             self.cell = []
         elif tag == "span" and ("class", "visually-hidden") in attrs:
             self.hidden += 1
+        elif tag == "time" and self.cell is not None:
+            value = dict(attrs)["datetime"]
+            instant = dt.datetime.fromisoformat(value)
+            self.time = f"{instant:%Y-%m-%d %H:%M}" if "T" in value else value
+            self.cell.append(self.time)
+            self.times.append("")
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self.cell is not None:
             self.rows[-1].append("".join(self.cell).strip())
             self.cell = None
+        elif tag == "time":
+            self.time = None
         elif tag == "table":
             self.done = True
 
     def handle_data(self, data):
-        if self.cell is not None and not self.done:
+        if self.time is not None:
+            self.times[-1] += data
+        elif self.cell is not None and not self.done:
             self.cell.append(data)
 
 
@@ -161,6 +183,8 @@ def page_table(html: str, name: str) -> list[list[str]]:
     start = html.index(f'id="table-{name}"')
     parser = _TableText()
     parser.feed(html[html.index("<table", start) :])
+    for words in parser.times:
+        assert PRODUCT_WHEN.fullmatch(words), f"{name}: {words!r}"
     return parser.rows
 
 
@@ -222,6 +246,21 @@ def test_the_breach_csv_holds_every_breach_of_the_period(history, client, monkey
     assert len(page_table(html, "breaches")) == 2  # heading and one row
     assert "The latest 1 of 3 breaches; the CSV has them all." in html
     assert len(csv_rows(client.get(f"/dashboard/export/breaches.csv{WEEK_QUERY}"))) == 4
+
+
+def test_pages_write_dates_the_products_way_while_csvs_keep_iso_text(history, client):
+    client.force_login(history.personas.manager)
+    html = client.get(reverse("dashboard") + WEEK_QUERY).content.decode()
+    # c5's update deadline, Friday 17:00 in Budapest: words on the page, ISO in the CSV.
+    assert '<time datetime="2026-11-20T17:00:00+01:00">Fri 20 Nov, 17:00</time>' in html
+    assert '<time datetime="2026-11-16">Mon 16 Nov</time>' in html
+    assert "2026-11-20 17:00" not in html
+    breaches = csv_rows(client.get(f"/dashboard/export/breaches.csv{WEEK_QUERY}"))
+    assert breaches[1][:6] == ["GLBX-1", "GLBX", "Update", "S2", "2026-11-20 17:00", "not yet"]
+    trend = csv_rows(client.get(f"/dashboard/export/trend.csv{WEEK_QUERY}"))
+    assert trend[1][0] == "2026-11-16"
+    # "ACME-44" is one word in a table: never "ACME-" above "44".
+    assert '<a href="/tickets/GLBX-1/" class="text-nowrap">GLBX-1</a>' in html
 
 
 def test_monthly_report_matches_its_csv_section_by_section(history, client):

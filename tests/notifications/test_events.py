@@ -161,22 +161,25 @@ def test_workaround_email_carries_the_workaround_and_the_lowered_severity(
             workaround="Post the invoices in batches of 50.",
         )
 
-    subjects = [m.subject for m in sent_to(personas.admin_a.email)]
-    assert f"[{ticket.reference}] A workaround is available: {ticket.title}" in subjects
-    workaround = next(m for m in mail.outbox if "workaround is available" in m.subject)
+    # One step, one email: the lowered severity is said in the workaround's message.
+    (workaround,) = sent_to(personas.admin_a.email)
+    assert workaround.subject == f"[{ticket.reference}] A workaround is available: {ticket.title}"
     assert "Post the invoices in batches of 50." in workaround.body
-    assert "the severity is now S2 major" in workaround.body
+    assert "the severity is lowered from S1 to S2 major" in workaround.body
 
 
 def test_resolution_asks_the_customer_to_confirm_or_reopen(personas, make_ticket, deliver, daytime):
     ticket = make_ticket()
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
     with deliver():
-        services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+        services.ticket_transition(
+            personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+        )
 
     message = sent_to(personas.admin_a.email)[0]
     assert message.subject == f"[{ticket.reference}] Resolved, please confirm: {ticket.title}"
-    assert "Please confirm on the ticket page, or reopen it" in message.body
+    assert "is resolved:\n\nFixed in 8.1.3.\n\nPlease confirm on the ticket page" in message.body
+    assert "Fixed in 8.1.3." in message.alternatives[0][0]
 
 
 def test_customer_reopening_tells_the_assignee_not_the_customer_who_did_it(
@@ -185,12 +188,88 @@ def test_customer_reopening_tells_the_assignee_not_the_customer_who_did_it(
     ticket = make_ticket()
     services.ticket_assign(personas.manager, ticket=ticket, assignee=personas.agent)
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     with deliver():
-        services.ticket_transition(personas.admin_a, ticket=ticket, action="reopen")
+        services.ticket_transition(
+            personas.admin_a, ticket=ticket, action="reopen", reason="Still failing."
+        )
 
+    # One email, which carries the reason; the reason is the ticket's newest reply.
     assert [m.to for m in mail.outbox] == [[personas.agent.email]]
-    assert "Now in progress" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == f"[{ticket.reference}] Reopened: {ticket.title}"
+    assert "reopened " + ticket.reference + ":\n\nStill failing." in mail.outbox[0].body
+    reply = ticket.replies.latest("pk")
+    assert (reply.author, reply.body, reply.is_internal) == (
+        personas.admin_a,
+        "Still failing.",
+        False,
+    )
+
+
+def test_each_reader_gets_the_status_in_their_own_words(personas, make_ticket, deliver, daytime):
+    ticket = make_ticket(watchers=[personas.user_a])
+    services.ticket_assign(personas.manager, ticket=ticket, assignee=personas.agent)
+    services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
+    with deliver():
+        services.ticket_transition(personas.agent, ticket=ticket, action="wait_on_customer")
+    (customer,) = sent_to(personas.admin_a.email)
+    assert customer.subject == f"[{ticket.reference}] Now waiting for your answer: {ticket.title}"
+    assert "S1 critical · Waiting for your answer" in customer.body
+
+    mail.outbox.clear()
+    with deliver():
+        services.ticket_transition(personas.user_a, ticket=ticket, action="resume")
+    (agent,) = sent_to(personas.agent.email)
+    assert agent.subject == f"[{ticket.reference}] Now in progress: {ticket.title}"
+    notices = Notification.objects.filter(ticket=ticket, kind=Kind.STATUS_CHANGED)
+    assert {(n.recipient, n.body) for n in notices} >= {
+        (personas.admin_a, "Waiting for your answer"),
+        (personas.agent, "In progress"),
+    }
+
+
+def test_a_new_estimate_is_told_to_the_customers_once_with_its_date(
+    personas, make_ticket, deliver, daytime
+):
+    import datetime as dt
+
+    ticket = make_ticket(type="bug")
+    link = {"reference": "FIN-881", "url": "https://tracker.example/FIN-881"}
+    with deliver():
+        services.ticket_link_tracker(
+            personas.agent, ticket=ticket, estimated_resolution=dt.date(2026, 12, 11), **link
+        )
+    (message,) = sent_to(personas.admin_a.email)
+    assert message.subject == (
+        f"[{ticket.reference}] Estimated resolution Fri 11 Dec 2026: {ticket.title}"
+    )
+    assert "by Friday 11 December 2026" in message.body
+    assert "tracked by our development team as FIN-881" in message.body
+    assert "tracker.example" not in message.body  # the vendor's tracker stays inside
+
+    mail.outbox.clear()
+    with deliver():  # the same form saved again: nothing new to tell
+        services.ticket_link_tracker(
+            personas.agent, ticket=ticket, estimated_resolution=dt.date(2026, 12, 11), **link
+        )
+    with deliver():  # only the link changes: not the customer's business
+        services.ticket_link_tracker(
+            personas.agent,
+            ticket=ticket,
+            estimated_resolution=dt.date(2026, 12, 11),
+            reference="FIN-881",
+            url="https://tracker.example/browse/FIN-881",
+        )
+    assert mail.outbox == []
+
+    with deliver():
+        services.ticket_link_tracker(
+            personas.agent, ticket=ticket, estimated_resolution=dt.date(2027, 1, 8), **link
+        )
+    (moved,) = sent_to(personas.admin_a.email)
+    assert "by Friday 8 January 2027 (before: Friday 11 December 2026)" in moved.body
 
 
 def test_assignment_mails_the_new_assignee_unless_they_took_it_themselves(

@@ -267,7 +267,9 @@ def test_a_reply_to_an_internal_notice_is_not_posted_to_the_customer(ticket, per
 
 def test_a_reply_to_a_closed_ticket_reopens_it(ticket, personas):
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     services.ticket_transition(personas.admin_a, ticket=ticket, action="confirm_resolution")
 
     receive(raw_email(sender=personas.admin_a.email, subject=f"[{ticket.reference}] back"))

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 def _move(ticket, agent, *actions, workaround=""):
     for action in actions:
         ticket = services.ticket_transition(
-            agent, ticket=ticket, action=action, workaround=workaround
+            agent,
+            ticket=ticket,
+            action=action,
+            workaround=workaround,
+            resolution="Fixed in 8.1.3.",
         )
     return ticket
 
@@ -57,9 +61,10 @@ def test_home_lists_what_needs_the_customers_answer(personas, make_ticket):
 
     assert set(home.needs_answer) == {waiting, resolved}
     assert home.needs_answer_count == 2
-    # Open means not yet resolved: the resolved and the closed ticket are not "open".
-    assert set(home.mine) == {waiting, in_progress}
-    assert home.mine_count == 2
+    # Open means not yet resolved; and a ticket listed as needing an answer is not
+    # listed again among the customer's open tickets.
+    assert home.mine == [in_progress]
+    assert home.mine_count == 1
 
 
 def test_home_shows_the_organisations_open_tickets_to_administrators_only(personas, make_ticket):
@@ -69,8 +74,9 @@ def test_home_shows_the_organisations_open_tickets_to_administrators_only(person
     admin_home = portal_selectors.portal_home_for(user=personas.admin_a)
     user_home = portal_selectors.portal_home_for(user=personas.user_a)
 
-    assert admin_home.organization_open == [mine, colleagues]
-    assert admin_home.organization_open_count == 2
+    # Each ticket once: the administrator's own under "yours", the others' apart.
+    assert admin_home.organization_open == [colleagues]
+    assert admin_home.organization_open_count == 1
     assert admin_home.mine == [mine]
     assert user_home.organization_open is None
     assert user_home.mine == [colleagues]
@@ -167,3 +173,25 @@ def test_reference_of_a_colleagues_ticket_finds_nothing_for_a_plain_user(persona
         portal_selectors.ticket_by_reference_for(user=personas.user_a, text=colleagues.reference)
         is None
     )
+
+
+def test_home_lists_each_ticket_once(personas, make_ticket):
+    agent = personas.agent
+    own_waiting = _move(make_ticket(title="Own, waiting"), agent, "acknowledge", "wait_on_customer")
+    watched = make_ticket(requester=personas.user_a, watchers=[personas.admin_a])
+    own = make_ticket(title="Own")
+    colleagues = make_ticket(requester=personas.user_a, title="Colleague's")
+    colleagues_waiting = _move(
+        make_ticket(requester=personas.user_a), agent, "acknowledge", "wait_on_customer"
+    )
+
+    home = portal_selectors.portal_home_for(user=personas.admin_a)
+
+    listed = [*home.needs_answer, *home.mine, *home.organization_open]
+    assert sorted(t.pk for t in listed) == sorted(
+        t.pk for t in (own_waiting, watched, own, colleagues, colleagues_waiting)
+    )
+    assert set(home.needs_answer) == {own_waiting, colleagues_waiting}
+    assert set(home.mine) == {watched, own}
+    assert home.organization_open == [colleagues]
+    assert (home.needs_answer_count, home.mine_count, home.organization_open_count) == (2, 2, 1)

@@ -198,11 +198,15 @@ def test_resolving_stops_the_cadence_and_reopening_an_escalated_ticket_restarts_
     at(local(24, 11))
     services.ticket_reply(personas.agent, ticket=ticket, body="Found it.")
     at(local(24, 12))
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     assert cycles(ticket)[-1][0] == ClockState.CANCELLED
 
     at(local(24, 13))
-    services.ticket_transition(personas.admin_a, ticket=ticket, action="reopen")
+    services.ticket_transition(
+        personas.admin_a, ticket=ticket, action="reopen", reason="Still failing."
+    )
 
     assert cycles(ticket)[-1] == (ClockState.RUNNING, local(24, 13), local(24, 17), None)
 

@@ -347,7 +347,9 @@ def test_resolving_meets_the_resolution_clock_and_stops_the_update_cadence(
     at(local(24, 10, 30))
     services.ticket_reply(personas.agent, ticket=ticket, body="Looking into it.")
     at(local(24, 11))
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     resolution = clock(ticket, "resolution")
     assert (resolution.state, resolution.met_at) == (ClockState.MET, local(24, 11))
     assert clock(ticket, "update").state == ClockState.CANCELLED
@@ -361,9 +363,13 @@ def test_reopening_restarts_the_resolution_clock(make_ticket, personas, at):
     ticket = make_ticket(severity="S2")
     at(local(24, 11))
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     at(local(25, 9))
-    services.ticket_transition(personas.admin_a, ticket=ticket, action="reopen")
+    services.ticket_transition(
+        personas.admin_a, ticket=ticket, action="reopen", reason="Still failing."
+    )
     assert running(ticket)["resolution"] == local(27, 9)
 
 

@@ -43,7 +43,7 @@ def pending(ticket, personas) -> EscalationRequest:
 
 def resolve(ticket: Ticket, agent) -> None:
     services.ticket_transition(agent, ticket=ticket, action="acknowledge")
-    services.ticket_transition(agent, ticket=ticket, action="resolve")
+    services.ticket_transition(agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3.")
 
 
 def accept(manager, escalation, **cadence):

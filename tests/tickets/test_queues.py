@@ -71,7 +71,9 @@ def world(office, personas, contracts):
     w.no_contract = log(agent, carol, title="No contract S2", severity="S2")
     w.closed = log(agent, personas.admin_a, title="Closed", severity="S3")
     services.ticket_transition(agent, ticket=w.closed, action="acknowledge")
-    services.ticket_transition(agent, ticket=w.closed, action="resolve")
+    services.ticket_transition(
+        agent, ticket=w.closed, action="resolve", resolution="Fixed in 8.1.3."
+    )
     services.ticket_transition(agent, ticket=w.closed, action="confirm_resolution")
     office.shift(dt.timedelta(minutes=20))  # 12:45
     w.at = timezone.now()

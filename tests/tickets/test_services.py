@@ -94,7 +94,9 @@ def test_customer_cannot_reply_to_a_ticket_of_another_organisation(ticket, perso
 
 
 def test_customer_cannot_reply_on_a_closed_ticket_but_staff_can(ticket, personas):
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     services.ticket_transition(personas.admin_a, ticket=ticket, action="confirm_resolution")
     with pytest.raises(ValidationError, match="reopen it"):
         services.ticket_reply(personas.admin_a, ticket=ticket, body="One more thing")
@@ -152,7 +154,11 @@ def test_stale_workflow_step_is_refused_and_changes_nothing(ticket, personas):
     )
     with pytest.raises(services.ConcurrentEdit) as conflict:
         services.ticket_transition(
-            personas.agent, ticket=ticket, action="resolve", expected_version=seen
+            personas.agent,
+            ticket=ticket,
+            action="resolve",
+            resolution="Fixed.",
+            expected_version=seen,
         )
     assert [(e.field, e.new_value) for e in conflict.value.changes] == [("status", "In progress")]
     assert fresh(ticket).status == Status.IN_PROGRESS
@@ -343,7 +349,9 @@ def test_escalation_level_must_go_up_and_can_be_lowered_with_a_reason(ticket, pe
 
 
 def test_closed_ticket_cannot_be_escalated(ticket, personas):
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     services.ticket_transition(personas.admin_a, ticket=ticket, action="confirm_resolution")
     with pytest.raises(ValidationError, match="Only open tickets"):
         services.escalation_request(personas.admin_a, ticket=ticket, reason="Too late")

@@ -4,13 +4,16 @@ and the auto-close of resolved tickets."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tickets import services, tasks, workflow
-from tickets.models import Status, Ticket, TicketEvent
+from tickets.models import Status, Ticket, TicketEvent, status_name
 
 S = Status
 CUSTOMER_USER, CUSTOMER_ADMIN, STAFF, SYSTEM = "customer user", "customer admin", "staff", "system"
+# The words the steps that need them are given (the service refuses them without).
+TEXTS = {"workaround": "Restart the spooler.", "resolution": "Fixed.", "reason": "Still broken."}
 ROLES = [CUSTOMER_USER, CUSTOMER_ADMIN, STAFF, SYSTEM]
 CUSTOMERS = {CUSTOMER_USER, CUSTOMER_ADMIN}
 
@@ -76,9 +79,7 @@ def test_each_action_from_each_status_succeeds_only_where_the_workflow_allows(
         events = TicketEvent.objects.filter(ticket=ticket).count()
         status_events = TicketEvent.objects.filter(ticket=ticket, field="status").count()
         if status in sources and role in who:
-            moved = services.ticket_transition(
-                actor, ticket=ticket, action=action, workaround="Restart the spooler."
-            )
+            moved = services.ticket_transition(actor, ticket=ticket, action=action, **TEXTS)
             assert moved.status == target, (action, status, role)
             assert Ticket.objects.get(pk=ticket.pk).status == target
             assert Ticket.objects.get(pk=ticket.pk).version == version + 1
@@ -87,14 +88,13 @@ def test_each_action_from_each_status_succeeds_only_where_the_workflow_allows(
             assert after.last().new_value == Status(target).label
         else:
             with pytest.raises(workflow.TransitionError) as refused:
-                services.ticket_transition(
-                    actor, ticket=ticket, action=action, workaround="Restart the spooler."
-                )
+                services.ticket_transition(actor, ticket=ticket, action=action, **TEXTS)
             message = str(refused.value)
             if role not in who:
                 assert message.startswith("Only "), message
             else:
-                assert Status(status).label.lower() in message, message
+                named = status_name(status, for_staff=role not in CUSTOMERS)
+                assert named.lower() in message, message
             unchanged = Ticket.objects.get(pk=ticket.pk)
             assert (unchanged.status, unchanged.version) == (status, version), (action, status)
             assert TicketEvent.objects.filter(ticket=ticket).count() == events
@@ -143,7 +143,9 @@ def test_providing_a_workaround_needs_its_text(personas, make_ticket):
 def _closed_ticket(personas, make_ticket):
     ticket = make_ticket()
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     return services.ticket_transition(personas.admin_a, ticket=ticket, action="confirm_resolution")
 
 
@@ -152,7 +154,9 @@ def test_closed_ticket_reopens_within_the_window(personas, make_ticket, time_mac
     time_machine.move_to(timezone.now(), tick=False)
     ticket = _closed_ticket(personas, make_ticket)
     time_machine.shift(dt.timedelta(days=14) - dt.timedelta(minutes=1))
-    reopened = services.ticket_transition(personas.admin_a, ticket=ticket, action="reopen")
+    reopened = services.ticket_transition(
+        personas.admin_a, ticket=ticket, action="reopen", reason="Still failing."
+    )
     assert reopened.status == S.IN_PROGRESS
     assert reopened.closed_at is None and reopened.resolved_at is None
 
@@ -164,7 +168,9 @@ def test_closed_ticket_cannot_be_reopened_after_the_window(personas, make_ticket
     version = Ticket.objects.get(pk=ticket.pk).version
     time_machine.shift(dt.timedelta(days=14, minutes=1))
     with pytest.raises(workflow.TransitionError, match="reopened for 14 days; log a new ticket"):
-        services.ticket_transition(personas.admin_a, ticket=ticket, action="reopen")
+        services.ticket_transition(
+            personas.admin_a, ticket=ticket, action="reopen", reason="Still failing."
+        )
     unchanged = Ticket.objects.get(pk=ticket.pk)
     assert (unchanged.status, unchanged.version) == (S.CLOSED, version)
 
@@ -176,7 +182,9 @@ def test_reopen_window_follows_the_setting(personas, make_ticket, time_machine, 
     ticket = _closed_ticket(personas, make_ticket)
     time_machine.shift(dt.timedelta(days=3, minutes=1))
     with pytest.raises(workflow.TransitionError, match="reopened for 3 days"):
-        services.ticket_transition(personas.agent, ticket=ticket, action="reopen")
+        services.ticket_transition(
+            personas.agent, ticket=ticket, action="reopen", reason="Still failing."
+        )
 
 
 @pytest.mark.django_db
@@ -186,15 +194,21 @@ def test_resolved_ticket_reopens_however_long_ago_it_was_resolved(
     time_machine.move_to(timezone.now(), tick=False)
     ticket = make_ticket()
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
-    services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
     time_machine.shift(dt.timedelta(days=30))
-    assert services.ticket_transition(personas.admin_a, ticket=ticket, action="reopen").is_open
+    assert services.ticket_transition(
+        personas.admin_a, ticket=ticket, action="reopen", reason="Still failing."
+    ).is_open
 
 
 def _resolved_at(personas, make_ticket, **extra):
     ticket = make_ticket(**extra)
     services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
-    return services.ticket_transition(personas.agent, ticket=ticket, action="resolve")
+    return services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+    )
 
 
 @pytest.mark.django_db
@@ -263,3 +277,66 @@ def test_autoclose_runs_every_hour_from_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["autoclose-resolved-tickets"]
     assert entry["task"] == tasks.autoclose_resolved_tickets.name
     assert entry["schedule"] == 60 * 60
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "field", "words"),
+    [
+        ("resolve", "resolution", "Describe the resolution"),
+        ("reopen", "reason", "Say why the ticket needs more work"),
+        ("provide_workaround", "workaround", "Describe the workaround"),
+    ],
+)
+def test_steps_that_need_words_for_the_customer_are_refused_without_them(
+    personas, make_ticket, action, field, words
+):
+    ticket = make_ticket()
+    services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
+    if action == "reopen":
+        services.ticket_transition(
+            personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.3."
+        )
+    before = Ticket.objects.get(pk=ticket.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_transition(personas.agent, ticket=ticket, action=action, **{field: "  "})
+    assert words in refused.value.message_dict[field][0]
+    after = Ticket.objects.get(pk=ticket.pk)
+    assert (after.status, after.version) == (before.status, before.version)
+
+
+@pytest.mark.django_db
+def test_resolution_is_kept_for_the_customer_and_cleared_by_a_reopen(personas, make_ticket):
+    ticket = make_ticket()
+    services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
+    resolved = services.ticket_transition(
+        personas.agent, ticket=ticket, action="resolve", resolution=" Fixed in 8.1.3. "
+    )
+    assert resolved.resolution == "Fixed in 8.1.3."
+    assert TicketEvent.objects.filter(ticket=ticket, kind="resolution").get().new_value == (
+        "Fixed in 8.1.3."
+    )
+
+    reopened = services.ticket_transition(
+        personas.admin_a, ticket=ticket, action="reopen", reason="The error is back."
+    )
+    assert reopened.resolution == ""
+    reply = reopened.replies.get()
+    assert (reply.author, reply.body, reply.is_internal) == (
+        personas.admin_a,
+        "The error is back.",
+        False,
+    )
+    status = TicketEvent.objects.filter(ticket=ticket, field="status").latest("pk")
+    assert status.message == "The error is back."
+
+
+@pytest.mark.django_db
+def test_accepting_a_workaround_makes_it_the_resolution(personas, make_ticket):
+    ticket = make_ticket()
+    services.ticket_transition(personas.agent, ticket=ticket, action="start_progress")
+    services.ticket_transition(
+        personas.agent, ticket=ticket, action="provide_workaround", workaround="Use batches."
+    )
+    closed = services.ticket_transition(personas.admin_a, ticket=ticket, action="accept_workaround")
+    assert closed.resolution == "Use batches."

@@ -2,6 +2,7 @@
 htmx, bulk actions, phone and email intake, canned responses, saved views and pickers."""
 
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -664,6 +665,19 @@ def test_organisation_picker_searches_name_and_code(agent_client, personas):
     ).content.decode()
     assert "Globex Logistics" in html
     assert "Acme" not in html
+
+
+def test_every_picker_search_box_sends_what_is_typed_as_q(agent_client, ticket):
+    """htmx sends an input's value only under its name: a nameless box asks for everyone."""
+    queue = agent_client.get(reverse("workspace")).content.decode()
+    panel = agent_client.get(
+        reverse("workspace_row", args=[ticket.reference]), {"panel": "1"}, **HTMX
+    ).content.decode()
+    boxes = re.findall(r"<input[^>]*data-picker-search[^>]*>", queue + panel)
+    # The organisation filter, the bulk assignee and contact, the triage panel's assignee.
+    assert len(boxes) == 4
+    for box in boxes:
+        assert ' name="q"' in box, box
 
 
 # --- Saved views ----------------------------------------------------------------------------

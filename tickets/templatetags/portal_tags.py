@@ -9,19 +9,9 @@ from django import template
 from django.utils import timezone
 
 from sla.models import ClockState, SLAClock, TargetKind
-from tickets.models import Status, Ticket
+from tickets.models import Status, Ticket, status_name
 
 register = template.Library()
-
-CUSTOMER_STATUS = {
-    Status.NEW: "Received",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.IN_PROGRESS: "In progress",
-    Status.WAITING_ON_CUSTOMER: "Waiting for your answer",
-    Status.WORKAROUND_PROVIDED: "Workaround provided",
-    Status.RESOLVED: "Resolved: please confirm",
-    Status.CLOSED: "Closed",
-}
 
 # Bootstrap's text-bg-* pairs keep text and background at an accessible contrast.
 STATUS_BADGE = {
@@ -39,7 +29,7 @@ SEVERITY_BADGE = {"S1": "text-bg-danger", "S2": "text-bg-warning", "S3": "text-b
 
 @register.filter
 def customer_status(status: str) -> str:
-    return CUSTOMER_STATUS.get(status, status)
+    return status_name(status, for_staff=False)
 
 
 @register.filter

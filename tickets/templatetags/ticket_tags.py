@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
+from tickets.models import status_name
+
 register = template.Library()
 
 # CommonMark without raw HTML; nh3 then removes anything unsafe that remains
@@ -86,6 +88,15 @@ FIELD_LABELS = {
 def field_label(field: str) -> str:
     """A history row's field in words: "escalation_level" → "escalation level"."""
     return FIELD_LABELS.get(field, field.replace("_", " "))
+
+
+@register.filter
+def status_for(status: str, viewer) -> str:
+    """A status in the words of whoever reads it: ``{{ ticket.status|status_for:user }}``.
+    The viewer is a person (staff read the workflow's names, everyone else the
+    customer's) or a boolean "is staff"; without one, the customer's words."""
+    for_staff = viewer if isinstance(viewer, bool) else bool(getattr(viewer, "staff_role", ""))
+    return status_name(status, for_staff=for_staff)
 
 
 @register.filter
