@@ -68,7 +68,7 @@ class TeamAdmin(admin.ModelAdmin):
 
     @admin.display(description="Members", ordering="member_total")
     def member_count(self, obj: Team) -> int:
-        return obj.member_total
+        return getattr(obj, "member_total", 0)  # annotated by get_queryset
 
 
 @admin.register(Membership)

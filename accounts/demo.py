@@ -109,10 +109,10 @@ def seed(stdout) -> None:
             code=code,
             defaults={"name": name, "timezone": tz, "cem": User.objects.get(email=cem_email)},
         )
-        for email, full_name, role in people:
+        for email, full_name, member_role in people:
             user = _user(email, full_name)
             Membership.objects.get_or_create(
-                user=user, defaults={"organization": organization, "role": role}
+                user=user, defaults={"organization": organization, "role": member_role}
             )
     for team_name, members, codes in TEAMS:
         team, _ = Team.objects.get_or_create(name=team_name)
@@ -126,5 +126,5 @@ def print_sign_ins(stdout) -> None:
     for email, name, role in STAFF:
         stdout.write(f"  {role.label:<22} {name:<18} {email}")
     for code, _name, _tz, _cem, people in ORGANIZATIONS:
-        for email, full_name, role in people:
-            stdout.write(f"  {code + ' ' + role.label:<22} {full_name:<18} {email}")
+        for email, full_name, member_role in people:
+            stdout.write(f"  {code + ' ' + member_role.label:<22} {full_name:<18} {email}")

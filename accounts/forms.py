@@ -92,7 +92,9 @@ class ProfileForm(SubmitHelperMixin, forms.Form):
     def __init__(self, *args, default_label: str, **kwargs):
         """``default_label`` names the zone used when none is chosen."""
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [
+        timezone_field = self.fields["timezone"]
+        assert isinstance(timezone_field, forms.ChoiceField)
+        timezone_field.choices = [
             ("", default_label),
             *TIMEZONE_CHOICES,
         ]

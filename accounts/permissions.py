@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import TYPE_CHECKING
 
-from accounts.models import MemberRole, StaffRole
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from accounts.models import MemberRole, Organization, StaffRole
 
 if TYPE_CHECKING:
-    from accounts.models import Membership, Organization, User
+    from accounts.models import Membership, User
 
 MANAGER_ROLES = {StaffRole.MANAGER, StaffRole.ADMINISTRATOR}
 
@@ -59,10 +63,6 @@ def can_use_admin_site(user: User) -> bool:
 
 def require(predicate):
     """View decorator: sign-in first, then ``predicate(user)`` or a 403."""
-    from functools import wraps
-
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
 
     def decorator(view):
         @wraps(view)
@@ -78,19 +78,6 @@ def require(predicate):
 
 
 # --- Tickets ---------------------------------------------------------------------------
-
-
-def can_view_ticket(user: User, ticket) -> bool:
-    """Staff see every ticket; customer administrators their organisation's; customer
-    users the tickets they opened or are copied on."""
-    if is_staff_member(user):
-        return True
-    organization = organization_of(user)
-    if organization is None or ticket.organization_id != organization.pk:
-        return False
-    if is_customer_admin(user):
-        return True
-    return ticket.requester_id == user.pk or ticket.watchers.filter(pk=user.pk).exists()
 
 
 def can_work_tickets(user: User) -> bool:
@@ -112,3 +99,18 @@ def can_log_ticket_for(user: User, organization: Organization) -> bool:
         return True
     own = organization_of(user)
     return own is not None and own.pk == organization.pk
+
+
+# --- The dashboard ------------------------------------------------------------------
+
+
+def can_view_dashboard(user: User) -> bool:
+    """Managers and administrators see every organisation's figures."""
+    return is_manager(user)
+
+
+def can_view_organization_pages(user: User) -> bool:
+    """Managers, and the Client Engagement Manager of some organisation."""
+    if is_manager(user):
+        return True
+    return is_staff_member(user) and Organization.objects.filter(cem=user).exists()

@@ -31,7 +31,7 @@ def contact_get(*, organization: Organization, membership_id: int) -> Membership
 def invitation_by_public_id(*, public_id) -> Invitation | None:
     """The invitation behind a link. The visitor is anonymous and has no organisation
     yet; the random public id plus the token in the link is what authorises it."""
-    with scopes_disabled():
+    with scopes_disabled():  # an anonymous visitor: the link names the organisation
         return (
             Invitation.objects.select_related("user", "organization", "invited_by")
             .filter(public_id=public_id)

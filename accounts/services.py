@@ -22,6 +22,7 @@ from accounts.models import (
     validate_timezone,
 )
 from accounts.scoping import service
+from core import events
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
 
@@ -31,7 +32,7 @@ def _require_contact_manager(actor: User, organization: Organization) -> None:
         raise PermissionDenied("Only your organisation's administrators manage its contacts.")
 
 
-@service
+@service(tenant="organization")
 def invitation_create(
     actor: User, *, organization: Organization, email: str, full_name: str, role: str
 ) -> Invitation | None:
@@ -63,7 +64,7 @@ def invitation_create(
     return invitation
 
 
-@service
+@service(tenant="invitation")
 def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
     """A fresh link with a new expiry; the old link stops working."""
     _require_contact_manager(actor, invitation.organization)
@@ -84,13 +85,11 @@ def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
 def _send_invitation(invitation: Invitation) -> None:
     """Record the email as an event of this transaction: a worker sends it after the
     commit, and sends it again later if the provider fails or the broker is down
-    (notifications.events). A second send carries a fresh link, which also works."""
-    from notifications import events
-
+    (core.events). A second send carries a fresh link, which also works."""
     events.emit("invitation_sent", invitation=invitation)
 
 
-@service
+@service(tenant="invitation")
 def invitation_accept(*, invitation: Invitation, password: str) -> User:
     """Set the password, activate the account; the link cannot be used again."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -107,7 +106,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     return user
 
 
-@service
+@service(tenant="membership")
 def membership_change_role(actor: User, *, membership: Membership, role: str) -> Membership:
     _require_contact_manager(actor, membership.organization)
     if role not in MemberRole.values:
@@ -125,7 +124,7 @@ def membership_change_role(actor: User, *, membership: Membership, role: str) ->
     return membership
 
 
-@service
+@service(tenant="membership")
 def contact_set_active(actor: User, *, membership: Membership, active: bool) -> User:
     """Deactivate a contact (they can no longer sign in) or reactivate them."""
     _require_contact_manager(actor, membership.organization)

@@ -4,7 +4,6 @@ from django.urls import path
 from accounts import forms, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
@@ -30,25 +29,25 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path(
-        "accounts/login/",
+        "login/",
         auth_views.LoginView.as_view(
             authentication_form=forms.SignInForm, redirect_authenticated_user=True
         ),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
-        "accounts/password/change/",
+        "password/change/",
         auth_views.PasswordChangeView.as_view(form_class=forms.ChangePasswordForm),
         name="password_change",
     ),
     path(
-        "accounts/password/change/done/",
+        "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path(
-        "accounts/password/reset/",
+        "password/reset/",
         auth_views.PasswordResetView.as_view(
             form_class=forms.ResetPasswordForm,
             email_template_name="emails/password_reset_body.txt",
@@ -58,17 +57,17 @@ urlpatterns = [
         name="password_reset",
     ),
     path(
-        "accounts/password/reset/sent/",
+        "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
-        "accounts/password/reset/<uidb64>/<token>/",
+        "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(form_class=forms.ChoosePasswordForm),
         name="password_reset_confirm",
     ),
     path(
-        "accounts/password/reset/complete/",
+        "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),

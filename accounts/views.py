@@ -9,18 +9,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import forms, permissions, selectors, services
 from accounts.tokens import invitation_tokens
-from tickets import portal_views
-
-
-@login_required
-def home(request):
-    """Customers land on the portal home, support staff on the workspace's queues;
-    anyone else on the plain welcome page."""
-    if permissions.is_customer(request.user):
-        return portal_views.portal_home(request)
-    if permissions.can_work_tickets(request.user):
-        return redirect("workspace")
-    return render(request, "accounts/home.html")
 
 
 @login_required

@@ -44,7 +44,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from accounts.models import MemberRole, Membership, Organization, StaffRole, User  # noqa: E402
-from sla import dashboard_services  # noqa: E402
+from dashboard import services as dashboard_services  # noqa: E402
 from sla.models import BusinessCalendar, Contract, SLAClock, SupportTier  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 

@@ -3,7 +3,7 @@
 1. Creates and migrates the benchmark database (``BENCH_DATABASE_URL``, default
    postgres://postgres@127.0.0.1:5432/helpdesk_bench) and, when it holds no ticket yet,
    fills it with ``manage.py seed_bench --tickets N``; then fills the dashboard's daily
-   summaries of the last 120 days (``manage.py sla_summaries``) as the beat task would.
+   summaries of the last 120 days (``manage.py dashboard_summaries``) as the beat task would.
 2. Starts the app under gunicorn, 2 sync workers on 127.0.0.1 (DEBUG off, persistent
    database connections), signs in through the login form as an agent, a manager and
    the customer administrator of the largest organisation, and loads each page with a
@@ -159,7 +159,7 @@ def pick_fixtures() -> Fixtures:
     from django.db import connection
     from django_scopes import scopes_disabled
 
-    from tickets.management.commands import seed_bench as seed
+    from helpdesk.management.commands import seed_bench as seed
     from tickets.models import OPEN_STATUSES, Ticket
 
     with scopes_disabled(), connection.cursor() as cursor:
@@ -794,10 +794,10 @@ def main() -> None:
 
     since = (timezone.localdate() - dt.timedelta(days=120)).isoformat()
     if reverse_first(["dashboard"]) is not None:
-        print(f"filling the dashboard summaries since {since} (manage.py sla_summaries)")
+        print(f"filling the dashboard summaries since {since} (manage.py dashboard_summaries)")
         try:
             setup["summaries_seconds"] = round(
-                manage("sla_summaries", "--since", since, env=env), 1
+                manage("dashboard_summaries", "--since", since, env=env), 1
             )
         except subprocess.CalledProcessError as error:
             print(f"warning: the dashboard summaries could not be filled ({error})")
@@ -812,7 +812,7 @@ def main() -> None:
         f"load average {info['load_average_at_start']}"
     )
 
-    from tickets.management.commands.seed_bench import BENCH_PASSWORD
+    from helpdesk.management.commands.seed_bench import BENCH_PASSWORD
 
     page_list = pages(fx)
     if args.only:

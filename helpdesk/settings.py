@@ -42,17 +42,23 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "anymail",
+    # The help desk, domain apps first (each imports only those above it in this list;
+    # tests/helpdesk/test_architecture.py), then the pages of each kind of user.
     "accounts",
     "sla",
     "tickets",
-    "notifications",
     "knowledge",
+    "notifications",
+    "portal",
+    "workspace",
+    "dashboard",
+    "helpdesk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the body: too large is refused unread (helpdesk.request_limits).
-    "helpdesk.request_limits.RequestLimitsMiddleware",
+    # Before anything reads the body: too large is refused unread (core.request_limits).
+    "core.request_limits.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -285,9 +291,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.autoclose_resolved_tickets",
         "schedule": 60 * 60,
     },
-    # The dashboard's compliance figures are at most this old (sla.dashboard_services).
+    # The dashboard's compliance figures are at most this old (dashboard.services).
     "refresh-dashboard-summaries": {
-        "task": "sla.tasks.refresh_summaries",
+        "task": "dashboard.tasks.refresh_summaries",
         "schedule": 5 * 60,
     },
 }
@@ -297,7 +303,7 @@ TICKET_AUTOCLOSE_DAYS = env.int("TICKET_AUTOCLOSE_DAYS", default=7)
 TICKET_REOPEN_WINDOW_DAYS = env.int("TICKET_REOPEN_WINDOW_DAYS", default=14)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # A whole request (a form with its files, an inbound email's webhook): larger is a 413
-# before its body is read (helpdesk.request_limits). The proxy's client_max_body_size
+# before its body is read (core.request_limits). The proxy's client_max_body_size
 # should match it (README, production notes).
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 # Forms' text fields together, and any body read whole (the inbound webhook's JSON, with
@@ -305,7 +311,7 @@ REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
-    "helpdesk.request_limits.AttachmentSizeHandler",  # stops a file past the limit
+    "core.request_limits.AttachmentSizeHandler",  # stops a file past the limit
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -1,3 +1,6 @@
+"""The root URLconf: each app under its own prefix, so a URL names the folder its code is in
+(README "Layout")."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,16 +10,16 @@ admin.site.site_header = "Help desk administration"
 admin.site.site_title = "Help desk administration"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("accounts.urls")),
-    path("", include("sla.urls")),
-    path("", include("sla.dashboard_urls")),
-    path("", include("tickets.urls")),
-    path("", include("notifications.urls")),
-    path("", include("tickets.workspace_urls")),
-    path("", include("tickets.portal_urls")),
-    path("", include("knowledge.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("tickets/", include("tickets.urls")),
+    path("knowledge/", include("knowledge.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("portal/", include("portal.urls")),
+    path("workspace/", include("workspace.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]
 
 handler500 = "helpdesk.views.server_error"

@@ -1,13 +1,27 @@
-"""Site-wide endpoints that belong to no domain app: the health check and error pages."""
+"""Site-wide endpoints that belong to no app: the home that sends each person to their
+part of the help desk, the health check and the error pages."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import permissions
 from helpdesk.celery import app as celery_app
+
+
+@login_required
+def home(request):
+    """Customers go to the portal, support staff to the workspace's queues; anyone else
+    (an account with neither role yet) sees the plain welcome page."""
+    if permissions.is_customer(request.user):
+        return redirect("portal_home")
+    if permissions.can_work_tickets(request.user):
+        return redirect("workspace")
+    return render(request, "accounts/home.html")
 
 
 def _database_answers() -> bool:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from core import events
 from knowledge.models import ReleaseNote
-from notifications import events
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """Who hears about each ticket event, and in which words.
 
 The ticket services emit events inside their transaction; a worker runs these handlers
-after it commits (notifications.events), each in a short transaction of its own that
+after it commits (core.events), each in a short transaction of its own that
 writes the in-app notifications and the outbox rows. That is safe to repeat: every row
 has its natural key, so running a handler twice notifies nobody twice.
 
@@ -17,26 +17,30 @@ import functools
 
 from django.db import transaction
 from django.utils.formats import date_format
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from accounts import permissions
-from notifications import selectors, services
-from notifications.events import on
+from accounts.emails import send_invitation_email
+from core import events
+from core.events import on
+from notifications import emails, selectors, services
 from notifications.models import Kind, PageReason
 from sla.models import TargetKind
-from tickets.models import status_name
+from tickets.models import Ticket, TicketEvent, status_name
 
 
 def handler(event: str):
-    """Register for a ticket event; run unscoped, in one transaction, on the ticket as
-    it is now. An error propagates: the worker keeps the event and dispatches it again.
+    """Register for a ticket event; run in the ticket's organisation, in one
+    transaction, on the ticket as it is now. An error propagates: the worker keeps the
+    event and dispatches it again.
     """
 
     def register(func):
         @functools.wraps(func)
         def run(*, ticket, version=None, **payload):
-            # The service that emitted the event checked the actor's access.
-            with scopes_disabled(), transaction.atomic():
+            # The service that emitted the event checked the actor's access; all a
+            # handler reads and writes of tenants' rows is the ticket organisation's.
+            with scope(organization=ticket.organization_id), transaction.atomic():
                 fresh = _reload(ticket.pk)
                 if fresh is not None:
                     func(
@@ -51,7 +55,6 @@ def handler(event: str):
 
 
 def _reload(ticket_id: int):
-    from tickets.models import Ticket
 
     return (
         Ticket.objects.select_related("organization__cem", "requester", "assignee")
@@ -63,7 +66,6 @@ def _reload(ticket_id: int):
 
 def _last_actor(ticket, kind: str):
     """Who made the latest change of this kind (events carry no actor of their own)."""
-    from tickets.models import TicketEvent
 
     event = (
         TicketEvent.objects.filter(ticket=ticket, kind=kind)
@@ -77,6 +79,13 @@ def _last_actor(ticket, kind: str):
 def _without(people, *excluded):
     ids = {person.pk for person in excluded if person is not None}
     return [person for person in people if person is not None and person.pk not in ids]
+
+
+@events.on_emit("ticket_created")
+def open_thread(*, ticket, **_payload):
+    """The new ticket's email thread root, stored in the transaction that creates the
+    ticket: created later by two notifying workers at once, it deadlocked them."""
+    emails.thread_open(ticket)
 
 
 @handler("ticket_created")
@@ -261,7 +270,6 @@ def invitation_sent(*, invitation):
     """The one-time sign-up link of an invitation (accounts.services). It is sent from
     here, not through the outbox of notifications: the link is made at sending time and
     never stored. A failure raises, so the event is dispatched again later."""
-    from accounts.emails import send_invitation_email
 
     send_invitation_email(invitation.pk)
 
@@ -269,7 +277,7 @@ def invitation_sent(*, invitation):
 @on("release_note_published")
 def release_note_published(*, release_note):
     """Customer administrators get each published release note once (by note id)."""
-    with scopes_disabled(), transaction.atomic():
+    with scopes_disabled(), transaction.atomic():  # a note goes to many organisations
         services.notifications_create(
             kind=Kind.RELEASE_NOTE,
             event_key=f"release_note:{release_note.pk}",

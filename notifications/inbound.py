@@ -46,6 +46,11 @@ from notifications.models import (
     OutboundEmail,
     TicketThread,
 )
+from tickets import intake, visibility
+from tickets import services as ticket_services
+from tickets.attachments import validate_upload
+from tickets.models import Status, Ticket, TicketType
+from tickets.workflow import TransitionError
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +138,7 @@ def _process(record: InboundMessage, message: AnymailInboundMessage) -> None:
         record.detail = "A reply to an internal notice: not posted. Write on the ticket page."
         return
     body, uploads, refused = _content(message)
-    if ticket is not None and user is not None and permissions.can_view_ticket(user, ticket):
+    if ticket is not None and user is not None and visibility.can_view(user, ticket):
         if permissions.can_work_tickets(user) and not _staff_reply_verified(message, user, ticket):
             _unverified_note(record, user, ticket, body, uploads, refused, found_by)
             return
@@ -155,9 +160,6 @@ def _process(record: InboundMessage, message: AnymailInboundMessage) -> None:
 
 
 def _reply(record, user, ticket, body, uploads, refused, found_by) -> bool:
-    from tickets import services as ticket_services
-    from tickets.models import Status
-    from tickets.workflow import TransitionError
 
     reopen = ticket.status == Status.CLOSED and not permissions.can_work_tickets(user)
     try:
@@ -217,7 +219,6 @@ def _staff_reply_verified(message: AnymailInboundMessage, user, ticket) -> bool:
 def _unverified_note(record, user, ticket, body, uploads, refused, found_by) -> None:
     """An email that claims to come from staff without proof: kept for the team as an
     internal note flagged unverified, never shown to the customer."""
-    from tickets import services as ticket_services
 
     flagged = (
         f"**Unverified email** from {record.sender}: it did not answer a signed reply "
@@ -246,12 +247,10 @@ def _unverified_note(record, user, ticket, body, uploads, refused, found_by) -> 
 
 
 def _new_ticket(record, user, organization, message, body, uploads, refused) -> None:
-    from tickets import services as ticket_services
-    from tickets.models import TicketType
 
     title = _title(message.subject or "") or "Email without a subject"
     try:
-        ticket = ticket_services.ticket_create(
+        ticket = intake.ticket_create(
             user,
             organization=organization,
             requester=user,
@@ -341,7 +340,6 @@ def loop_reason(message: AnymailInboundMessage, *, sender: str, message_id: str)
 
 def thread_ticket(message: AnymailInboundMessage, *, mailbox: str):
     """The ticket a message belongs to, and how it was found ("header" or "subject")."""
-    from tickets.models import Ticket
 
     ids = MESSAGE_ID.findall(message.get("In-Reply-To") or "")
     ids += list(reversed(MESSAGE_ID.findall(message.get("References") or "")))
@@ -378,7 +376,6 @@ def thread_ticket(message: AnymailInboundMessage, *, mailbox: str):
 def _content(message: AnymailInboundMessage):
     """The reply text without quoted history, the attachments we accept, and a line
     for each attachment we refused."""
-    from tickets.attachments import validate_upload
 
     text = message.stripped_text or message.text
     if not text and message.html:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts import permissions
-from accounts.models import StaffRole, User
+from accounts.models import MemberRole, StaffRole, User
 from notifications.models import (
     Kind,
     Notification,
@@ -24,7 +24,9 @@ from notifications.models import (
     PendingEvent,
 )
 from sla import engine
-from sla.models import BusinessCalendar, SLAClock
+from sla.models import BusinessCalendar, Contract, SLAClock
+from sla.services import engine_calendar
+from tickets.models import Reply
 
 # Sent whatever the preference: the people responsible must hear of a breach or a page.
 ALWAYS_EMAILED = frozenset({Kind.SLA_BREACH, Kind.ONCALL_PAGE, Kind.ONCALL_ESCALATION})
@@ -32,6 +34,7 @@ ALWAYS_EMAILED = frozenset({Kind.SLA_BREACH, Kind.ONCALL_PAGE, Kind.ONCALL_ESCAL
 CRITICAL_FOR_STAFF = frozenset(
     {Kind.SLA_WARNING, Kind.UPDATE_DUE, Kind.ASSIGNED, Kind.ESCALATION_REQUESTED}
 )
+
 # What each side of the desk can receive, in the order the preferences page lists them.
 CUSTOMER_KINDS = [
     Kind.TICKET_CREATED,
@@ -90,7 +93,6 @@ def after_hours(at: dt.datetime) -> bool:
 
     Without that calendar nothing counts as after hours, so nobody is paged.
     """
-    from sla.services import engine_calendar
 
     calendar = BusinessCalendar.objects.filter(name=settings.ONCALL_CALENDAR_NAME).first()
     if calendar is None:
@@ -256,7 +258,6 @@ def status_notification_sent(*, ticket, since: dt.datetime) -> bool:
     A public reply from support after the page, and an estimated time to resolution on
     the ticket. A ticket no longer open or no longer critical needs none.
     """
-    from tickets.models import Reply
 
     if not ticket.is_open or ticket.severity != "S1":
         return True
@@ -279,8 +280,6 @@ def users_by_email(addresses: Iterable[str]) -> dict[str, User]:
 def release_note_audience(release_note) -> list[User]:
     """Active customer administrators of organisations with a contract in force today,
     narrowed to contracts covering one of the note's products when it names any."""
-    from accounts.models import MemberRole
-    from sla.models import Contract
 
     today = timezone.localdate()
     contracts = Contract._base_manager.filter(valid_from__lte=today, valid_to__gte=today)

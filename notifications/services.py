@@ -15,19 +15,23 @@ import enum
 import logging
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import cast
 
 from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
+from celery import current_app as celery_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from kombu import Connection
 
 from accounts import permissions
 from accounts.models import User
 from accounts.scoping import service
-from notifications import emails, events, selectors
+from core import events
+from notifications import emails, selectors
 from notifications.models import (
     Kind,
     Notification,
@@ -39,6 +43,8 @@ from notifications.models import (
     PendingEvent,
 )
 from sla.models import ClockState, SLAClock, TargetKind
+from sla.services import clock_check
+from tickets import services as ticket_services
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +163,13 @@ def outbound_enqueue_on_commit(outbound_ids: Sequence[int]) -> None:
         transaction.on_commit(partial(_enqueue, "send_email", list(outbound_ids)), robust=True)
 
 
+def event_store(name: str, payload: dict) -> None:
+    """The outbox of core.events: the event is a row of the caller's transaction, handed
+    to a worker once it commits."""
+    pending = PendingEvent.objects.create(name=name, payload=payload)
+    events_enqueue_on_commit([pending.pk])
+
+
 def events_enqueue_on_commit(event_ids: Sequence[int]) -> None:
     """Hand recorded events to the workers once the transaction commits; as robust as
     the emails' hand-over (the sweep dispatches what could not be enqueued)."""
@@ -171,10 +184,9 @@ def _enqueue(task_name: str, ids: list[int]) -> int:
     Fails fast: one connection attempt and no publish retries, so that a web request
     never waits for Redis to come back (kombu would otherwise retry for seconds).
     """
-    from notifications import tasks
-
-    task = getattr(tasks, task_name)
-    app = task.app
+    # By name: the tasks module imports this one.
+    task = celery_app.tasks[f"notifications.tasks.{task_name}"]
+    app = celery_app
     published = 0
     try:
         if app.conf.task_always_eager:
@@ -182,11 +194,12 @@ def _enqueue(task_name: str, ids: list[int]) -> int:
                 task.apply_async((pk,))
                 published += 1
             return published
-        with app.pool.acquire(block=True, timeout=1) as connection:
+        # kombu's pool hands out a Connection (its stubs say a Producer).
+        with cast(Connection, app.pool.acquire(block=True, timeout=1)) as connection:
             connection.ensure_connection(max_retries=0)
             for pk in ids:
                 # One attempt on this connection: a web request must not wait on Redis.
-                task.apply_async((pk,), retry=False, connection=connection)
+                task.apply_async((pk,), retry=False, connection=connection)  # type: ignore[call-arg]  # Celery passes it to the publisher
                 published += 1
     except Exception:
         log.warning(
@@ -206,6 +219,8 @@ def event_dispatch(*, event_id: int, at: dt.datetime) -> bool:
     a handler fails, nothing it wrote is kept, and the event waits for the sweep after
     a growing delay, the error recorded on it.
     """
+    # A task: the events of every organisation pass through here (each handler then
+    # works in its ticket's organisation, notifications.handlers).
     with scopes_disabled(), transaction.atomic():
         event = PendingEvent.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
         if event is None:
@@ -332,7 +347,7 @@ def _record_failure(outbound: OutboundEmail, error: Exception, *, refused: bool)
         )
 
 
-@service
+@service(across="an administrator retries the failed emails of every organisation")
 def outbound_retry(actor: User | None, *, outbound_ids: Sequence[int]) -> int:
     """An administrator sends failed emails again (the admin's "retry" action)."""
     if actor is not None and not permissions.can_use_admin_site(actor):
@@ -360,7 +375,7 @@ def outbound_resend_due(*, at: dt.datetime) -> int:
 # --- In-app notifications and preferences ---------------------------------------------------
 
 
-@service
+@service(tenant="notification")
 def notification_mark_read(actor: User, *, notification: Notification) -> Notification:
     if notification.recipient_id != actor.pk:
         raise PermissionDenied("This is someone else's notification.")
@@ -370,7 +385,7 @@ def notification_mark_read(actor: User, *, notification: Notification) -> Notifi
     return notification
 
 
-@service
+@service(across="a person's own notifications, from every organisation they hear about")
 def notifications_mark_all_read(actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
@@ -407,15 +422,16 @@ def _overseers(ticket) -> list[User]:
     return people
 
 
-@service
+@service(across="a task of the SLA sweep: the clock it was handed may be any organisation's")
 def sla_clock_check(*, clock_id: int, at: dt.datetime) -> str | None:
     """One due clock: record its warning or breach (sla.services.clock_check) and tell
     the people concerned, each notice keyed by (clock, kind, deadline)."""
-    from sla.services import clock_check
-
     result = clock_check(clock_id=clock_id, at=at)
     if result is None:
         return None
+    if result.ticket_id is not None:
+        # Breached: the ticket now sorts among the breached (its stored deadline).
+        ticket_services.ticket_deadline_refresh(ticket_id=result.ticket_id)
     if result.event not in ("warning", "breach"):
         return result.event  # deferred to the next opening, or skipped: nobody hears yet
     clock = SLAClock.objects.select_related(
@@ -476,7 +492,7 @@ def oncall_page(*, ticket, reason: str, event_key: str, at: dt.datetime) -> OnCa
     return page
 
 
-@service
+@service(across="a task of the SLA sweep: the page it was handed may be any organisation's")
 def oncall_page_check(*, page_id: int, at: dt.datetime) -> str | None:
     """An hour after a page: settled if the customer had a status notification with an
     estimate; otherwise the managers and the CEM hear, once."""

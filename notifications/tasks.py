@@ -14,6 +14,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from notifications import inbound, selectors, services
+from notifications.models import OutboundEmail
+
 log = logging.getLogger(__name__)
 
 # Beat runs the sweep this often (CELERY_BEAT_SCHEDULE["sla-sweep"] in settings).
@@ -32,13 +35,11 @@ def send_email(self, outbound_id: int) -> str:
     Transient errors retry with exponential backoff until EMAIL_MAX_ATTEMPTS, counted
     on the row; the final failure stays on the row for an administrator to retry.
     """
-    from notifications import services
 
     outcome = services.outbound_send(outbound_id=outbound_id)
     if outcome is services.SendOutcome.RETRY:
         # The row is pending again with its next_attempt_at: should this retry message
         # be lost, the sweep still finds the row.
-        from notifications.models import OutboundEmail
 
         attempts = OutboundEmail._base_manager.filter(pk=outbound_id).values_list(
             "attempts", flat=True
@@ -55,7 +56,6 @@ def dispatch_event(event_id: int) -> bool:
     """Fan one recorded ticket event out into notifications and emails (its handlers).
     Safe to run twice: a dispatched event is gone, and the handlers' rows have natural
     keys. A failed one stays recorded for the sweep."""
-    from notifications import services
 
     return services.event_dispatch(event_id=event_id, at=timezone.now())
 
@@ -64,7 +64,6 @@ def dispatch_event(event_id: int) -> bool:
 def sla_sweep() -> dict[str, int]:
     """Every minute: due SLA clocks, unanswered on-call pages, events and emails that
     never reached the broker or whose worker died. Reads indexed columns only."""
-    from notifications import selectors, services
 
     now = timezone.now()
     clocks = selectors.clocks_due_for_check(at=now)
@@ -92,7 +91,6 @@ def sla_sweep() -> dict[str, int]:
 @shared_task(acks_late=True)
 def sla_clock_check(clock_id: int) -> str | None:
     """One due clock: its warning or breach, recorded and notified once."""
-    from notifications import services
 
     return services.sla_clock_check(clock_id=clock_id, at=timezone.now())
 
@@ -100,7 +98,6 @@ def sla_clock_check(clock_id: int) -> str | None:
 @shared_task(acks_late=True)
 def oncall_page_check(page_id: int) -> str | None:
     """An on-call page whose hour is up: settled, or escalated to the managers once."""
-    from notifications import services
 
     return services.oncall_page_check(page_id=page_id, at=timezone.now())
 
@@ -108,7 +105,6 @@ def oncall_page_check(page_id: int) -> str | None:
 @shared_task(acks_late=True)
 def fetch_mail() -> int:
     """Read the configured Maildir (INBOUND_MAILDIR) into tickets and replies."""
-    from notifications import inbound
 
     if not settings.INBOUND_MAILDIR:
         return 0

@@ -8,12 +8,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Organization
 from sla import durations, engine
-from sla.models import BusinessCalendar, ClockState, Contract, SLAPolicy, SLATarget
+from sla.models import (
+    BusinessCalendar,
+    Channel,
+    ClockState,
+    Contract,
+    ProductVersion,
+    SLAPolicy,
+    SLATarget,
+)
+from sla.services import engine_calendars
 
 
 def contract_in_force(*, organization: Organization, on: dt.date | None = None) -> Contract | None:
@@ -30,6 +39,63 @@ def contract_in_force(*, organization: Organization, on: dt.date | None = None) 
         .select_related("tier")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """What a customer's contract in force promises, as its page shows it."""
+
+    contract: Contract
+    policies: list[SLAPolicy]
+    channels: list[str]
+    products: list[tuple[str, list[str]]]  # product name, covered versions (newest first)
+    calendars: list[BusinessCalendar]  # the business-hours calendars its targets count in
+
+
+def contract_terms(*, organization: Organization, on: dt.date) -> ContractTerms | None:
+    """The contract in force on ``on`` with its policies, products, channels and the
+    calendars its targets run on (four queries); None without one."""
+    contract = contract_in_force(organization=organization, on=on)
+    if contract is None:
+        return None
+    policies = policies_for_tier(tier_id=contract.tier_id)
+    calendars: dict[int, BusinessCalendar] = {}
+    for policy in policies:
+        for target in policy.targets.all():
+            for calendar in (target.calendar, target.only_outside):
+                if calendar is not None and not calendar.always_open:
+                    calendars.setdefault(calendar.pk, calendar)
+    # Describing the hours reads the openings: one query for all the calendars.
+    prefetch_related_objects(list(calendars.values()), "openings")
+    products: dict[str, list[str]] = {}
+    for version in contract.covered_versions.select_related("product").order_by(
+        "product__name", "-released_on", "version"
+    ):
+        products.setdefault(version.product.name, []).append(version.version)
+    return ContractTerms(
+        contract=contract,
+        policies=policies,
+        channels=[Channel(channel).label for channel in contract.entitled_channels],
+        products=sorted(products.items()),
+        calendars=sorted(calendars.values(), key=lambda calendar: calendar.name),
+    )
+
+
+def last_contract(*, organization: Organization, before: dt.date) -> Contract | None:
+    """The organisation's latest contract that ended before ``before``."""
+    return (
+        Contract.objects.filter(organization=organization, valid_to__lt=before)
+        .order_by("-valid_to")
+        .only("valid_to")
+        .first()
+    )
+
+
+def covered_versions(*, contract: Contract | None) -> list[ProductVersion]:
+    """The product versions a contract covers, with their products (none without one)."""
+    if contract is None:
+        return []
+    return list(contract.covered_versions.select_related("product"))
 
 
 def has_valid_contract(*, organization: Organization, on: dt.date | None = None) -> bool:
@@ -110,7 +176,6 @@ def ticket_countdowns(
     on the calendar of the clock that sets its deadline (``sla_due_calendar``): one query
     whatever the number of tickets (none when the caller has the ``calendars``), the
     calendars themselves coming from the engine's cache."""
-    from sla.services import engine_calendars
 
     if calendars is None:
         calendars = engine_calendars()
@@ -143,7 +208,6 @@ def clocks_lateness(*, clocks: Iterable, at: dt.datetime) -> None:
     swept); None otherwise. And ``clock.engine_calendar``, to write it in words
     (``{{ clock.late|open_time:clock.engine_calendar }}``). One query whatever the
     clocks: the calendars come from the engine's cache."""
-    from sla.services import engine_calendars
 
     calendars = engine_calendars()
     for clock in clocks:

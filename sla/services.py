@@ -1,7 +1,9 @@
 """The SLA clock service: the only code that starts, stops, pauses or reschedules clocks.
 
 Tickets call it from their own services, inside their transaction. Deadlines are
-computed by the pure functions of :mod:`sla.engine`; this module only loads and stores.
+computed by the pure functions of :mod:`sla.engine`; this module only loads and stores
+clocks. It writes no ticket: :func:`ticket_deadline` says what a ticket's clocks now
+owe, and the tickets app stores it on the ticket (tickets.services).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Prefetch, Q
@@ -20,14 +22,35 @@ from sla import engine
 from sla.models import (
     BusinessCalendar,
     ClockState,
+    Contract,
     SLAClock,
     SLAPolicy,
     SLATarget,
     TargetKind,
 )
 
-if TYPE_CHECKING:
-    from tickets.models import Ticket
+
+class Ticket(Protocol):
+    """What the clocks read of a ticket (tickets.models.Ticket): the SLA app imports
+    nothing of the tickets app, which sits above it."""
+
+    pk: int
+    organization_id: int
+    severity: str
+    status: str
+    contract: Contract | None
+    escalation_level: int
+    acknowledged_at: dt.datetime | None
+    first_response_at: dt.datetime | None
+    workaround_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def has_sla(self) -> bool: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +136,7 @@ def _copy_target(clock: SLAClock, target: SLATarget, policy: SLAPolicy) -> None:
 
 def _start(ticket: Ticket, target: SLATarget, policy: SLAPolicy, at: dt.datetime) -> SLAClock:
     clock = SLAClock(
-        ticket=ticket, organization_id=ticket.organization_id, kind=target.kind, started_at=at
+        ticket_id=ticket.pk, organization_id=ticket.organization_id, kind=target.kind, started_at=at
     )
     _copy_target(clock, target, policy)
     _schedule(clock, at=at)
@@ -137,17 +160,6 @@ def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
         for target in policy.targets.all():
             if target.kind != TargetKind.UPDATE and _applies(target, at):
                 started.append(_start(ticket, target, policy, at))
-    # A new ticket has no other clock: its deadline is the earliest of these, and none
-    # is breached (what refresh_ticket_deadline would find, without reading them again).
-    first = min((c for c in started if c.due_at is not None), key=_due, default=None)
-    warnings = [clock.warn_at for clock in started if clock.warn_at is not None]
-    _store_deadline(
-        ticket,
-        first.due_at if first else None,
-        min(warnings, default=None),
-        calendar_id=first.calendar_id if first else None,
-        breached=False,
-    )
     return started
 
 
@@ -231,7 +243,6 @@ def clocks_meet(*, ticket: Ticket, kinds: Iterable[str], at: dt.datetime) -> Non
         clock.late_minutes = int(engine.late_by(cal, clock.due_at, at).total_seconds() // 60)
         clock.elapsed_open_minutes = _elapsed_open_minutes(clock, cal, at)
         clock.save(update_fields=["met_at", "late_minutes", "elapsed_open_minutes"])
-    refresh_ticket_deadline(ticket=ticket)
 
 
 def clocks_cancel(*, ticket: Ticket, at: dt.datetime, kinds: Iterable[str] | None = None) -> None:
@@ -239,7 +250,6 @@ def clocks_cancel(*, ticket: Ticket, at: dt.datetime, kinds: Iterable[str] | Non
     ticket's remaining update cadence). Breached clocks keep their breach."""
     for clock in _active(ticket, kinds):
         _finish(clock, at, ClockState.CANCELLED)
-    refresh_ticket_deadline(ticket=ticket)
 
 
 def clocks_pause(*, ticket: Ticket, at: dt.datetime) -> None:
@@ -251,7 +261,6 @@ def clocks_pause(*, ticket: Ticket, at: dt.datetime) -> None:
         # open time spent waiting.
         clock.due_at = clock.warn_at = clock.next_check_at = None
         clock.save()
-    refresh_ticket_deadline(ticket=ticket)
 
 
 def clocks_resume(*, ticket: Ticket, at: dt.datetime) -> None:
@@ -261,7 +270,6 @@ def clocks_resume(*, ticket: Ticket, at: dt.datetime) -> None:
         clock.state = ClockState.RUNNING
         _schedule(clock, at=at)
         clock.save()
-    refresh_ticket_deadline(ticket=ticket)
 
 
 def update_cycle_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock | None:
@@ -277,7 +285,6 @@ def update_cycle_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock | None:
             started = _start(ticket, target, policy, at)
             if ticket.status == "waiting_on_customer":
                 clocks_pause(ticket=ticket, at=at)
-    refresh_ticket_deadline(ticket=ticket)
     return started
 
 
@@ -336,7 +343,6 @@ def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime, severity_changed: bo
                 _start(ticket, targets[kind], policy, at)
         if ticket.status == "waiting_on_customer":
             clocks_pause(ticket=ticket, at=at)
-    refresh_ticket_deadline(ticket=ticket)
 
 
 @dataclass(frozen=True)
@@ -345,6 +351,8 @@ class SweepResult:
     # "warning" or "breach" (recorded now); "deferred" (its business-hours calendar is
     # closed: checked again at the next opening); "skipped" (its row stayed locked).
     event: str
+    # After a breach, the ticket whose deadline must be stored again (ticket_deadline).
+    ticket_id: int | None = None
 
 
 # How long a check waits for a clock's row that a ticket change or another check holds:
@@ -418,21 +426,30 @@ def clock_check(*, clock_id: int, at: dt.datetime) -> SweepResult | None:
         clock.breached_at = clock.due_at
         clock.next_check_at = None
         clock.save()
-        refresh_ticket_deadline(ticket=clock.ticket)
-        return SweepResult(clock.pk, "breach")
+        # The ticket's stored deadline now says "breached": the caller stores it.
+        return SweepResult(clock.pk, "breach", ticket_id=clock.ticket_id)
     clock.warned_at = at
     clock.next_check_at = engine.next_open(cal, clock.due_at)
     clock.save()
     return SweepResult(clock.pk, "warning")
 
 
-def refresh_ticket_deadline(*, ticket: Ticket) -> None:
-    """Keep the ticket's most urgent deadline for the queues: the earliest deadline of a
-    target still owed, running or already breached (a breached first response is owed
-    until the reply), so a breach sorts before every running deadline (tickets.urgency),
-    with the calendar of its clock; the earliest warning of a running clock; and whether
-    a breached target is still owed. A ticket that is resolved or closed owes nothing
-    more."""
+@dataclass(frozen=True)
+class Deadline:
+    """A ticket's most urgent promise, as the queues sort and show it: the earliest
+    deadline of a target still owed (running, or breached and not yet met), with the
+    calendar of its clock; the earliest warning of a running clock; and whether a
+    breached target is still owed (a breach sorts before every running deadline)."""
+
+    due_at: dt.datetime | None = None
+    warn_at: dt.datetime | None = None
+    calendar_id: int | None = None
+    breached: bool = False
+
+
+def ticket_deadline(*, ticket: Ticket) -> Deadline:
+    """What the ticket's clocks owe now (one query). A ticket that is resolved or closed
+    owes nothing more, beyond the breach it keeps."""
     owed = list(
         SLAClock.objects.filter(ticket_id=ticket.pk)
         .filter(Q(state=ClockState.RUNNING) | Q(state=ClockState.BREACHED, met_at__isnull=True))
@@ -442,38 +459,21 @@ def refresh_ticket_deadline(*, ticket: Ticket) -> None:
     breached = any(state == ClockState.BREACHED for state, *_ in owed)
     dues = [(due, calendar_id) for _, due, _, calendar_id in owed if due is not None]
     if not ticket.is_open or not dues:
-        _store_deadline(ticket, None, None, calendar_id=None, breached=breached)
-        return
+        return Deadline(breached=breached)
     due_at, calendar_id = min(dues)
     warnings = [warn for state, _, warn, _ in owed if state == ClockState.RUNNING and warn]
-    _store_deadline(
-        ticket, due_at, min(warnings, default=None), calendar_id=calendar_id, breached=breached
-    )
+    return Deadline(due_at, min(warnings, default=None), calendar_id, breached)
 
 
-def _store_deadline(
-    ticket: Ticket,
-    due_at: dt.datetime | None,
-    warn_at: dt.datetime | None,
-    *,
-    calendar_id: int | None,
-    breached: bool,
-) -> None:
-    """The ticket's most urgent deadline, its calendar, the earliest warning and whether
-    a target is owed past its deadline, on the instance and in its row (the queues'
-    indexed columns)."""
-    from tickets.live import open_tickets_changed
-    from tickets.models import Ticket
-
-    ticket.sla_due_at, ticket.sla_warn_at, ticket.sla_breached = due_at, warn_at, breached
-    ticket.sla_due_calendar_id = calendar_id
-    Ticket._base_manager.filter(pk=ticket.pk).update(
-        sla_due_at=due_at,
-        sla_warn_at=warn_at,
-        sla_breached=breached,
-        sla_due_calendar_id=calendar_id,
-    )
-    open_tickets_changed()
+def first_deadline(started: Iterable[SLAClock]) -> Deadline:
+    """The deadline of a new ticket from the clocks it started with: it has no other,
+    and none is breached (what ticket_deadline would read, without the query)."""
+    started = list(started)
+    first = min((c for c in started if c.due_at is not None), key=_due, default=None)
+    warnings = [clock.warn_at for clock in started if clock.warn_at is not None]
+    if first is None:
+        return Deadline(warn_at=min(warnings, default=None))
+    return Deadline(first.due_at, min(warnings, default=None), first.calendar_id)
 
 
 # --- The escalation cadence ------------------------------------------------------------
@@ -510,7 +510,7 @@ def _start_cadence_cycle(
     at: dt.datetime,
 ) -> SLAClock:
     clock = SLAClock(
-        ticket=ticket,
+        ticket_id=ticket.pk,
         organization_id=ticket.organization_id,
         kind=TargetKind.ESCALATION_UPDATE,
         target=None,
@@ -547,7 +547,6 @@ def escalation_cadence_start(
         warn_share=policy.warn_share if policy is not None else CADENCE_WARN_SHARE,
         at=at,
     )
-    refresh_ticket_deadline(ticket=ticket)
     return started
 
 
@@ -569,7 +568,6 @@ def escalation_cadence_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock |
             warn_share=current.warn_share,
             at=at,
         )
-    refresh_ticket_deadline(ticket=ticket)
     return started
 
 

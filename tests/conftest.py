@@ -1,6 +1,8 @@
-"""Shared fixtures: personas of two organisations and the vendor, a real Celery worker
-on the Redis broker, and a real headless Chromium driven by Playwright."""
+"""Shared fixtures: personas of two organisations and the vendor, their support
+contracts and a ticket maker, a stopped clock, a real Celery worker on the Redis broker,
+and a real headless Chromium driven by Playwright."""
 
+import datetime as dt
 import importlib
 import os
 import time
@@ -9,10 +11,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
+from sla.models import Contract, Product, ProductVersion, SupportTier
 from tests import factories
+from tickets import intake
 
 
 @pytest.fixture(autouse=True)
@@ -26,14 +31,13 @@ def _unscoped_test_code():
 @pytest.fixture(autouse=True)
 def _default_sla_policies(request):
     """Transactional tests end by flushing every table, which also removes the default
-    tiers and policies that a data migration created; put them back for the next one."""
+    tiers and policies that a data migration created; put them back for the next one.
+    (pytest-django runs the tests in a database transaction before any that flush.)"""
     marker = request.node.get_closest_marker("django_db")
     uses = {"transactional_db", "live_server", "celery_worker"} & set(request.fixturenames)
     if (marker and marker.kwargs.get("transaction")) or uses:
         request.getfixturevalue("transactional_db")
         from django.apps import apps
-
-        from sla.models import SupportTier
 
         if not SupportTier.objects.exists():
             defaults = importlib.import_module("sla.migrations.0002_default_policies")
@@ -109,6 +113,89 @@ def personas(db) -> Personas:
         manager=manager,
         administrator=factories.AdministratorFactory(full_name="Adam Administrator"),
     )
+
+
+@pytest.fixture
+def agent_client(client, personas):
+    client.force_login(personas.agent)
+    return client
+
+
+# --- Support contracts, tickets and the clock ------------------------------------------
+
+
+@pytest.fixture
+def contracts(personas) -> dict:
+    """ACME on Privilege (S1: first response in 2 hours around the clock, updates every
+    2 hours, triage in 15 minutes after hours), GLBX on Standard; licence keys KEY-ACME
+    and KEY-GLBX, portal and email but no phone support; both cover Ledgerline ERP 8.1,
+    ``contracts["version"]``.
+
+    Valid from 1 January 2026 to 335 days from today: both the fixed instants of 2026
+    that clock tests travel to and the day the suite runs fall inside."""
+    version = ProductVersion.objects.create(
+        product=Product.objects.create(name="Ledgerline ERP"), version="8.1"
+    )
+    made = {"version": version}
+    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
+        contract = Contract.objects.create(
+            organization=organization,
+            tier=SupportTier.objects.get(slug=tier),
+            valid_from=dt.date(2026, 1, 1),
+            valid_to=timezone.localdate() + dt.timedelta(days=335),
+            licence_key=f"KEY-{organization.code}",
+        )
+        contract.covered_versions.add(version)
+        made[organization.code] = contract
+    return made
+
+
+@pytest.fixture
+def make_ticket(personas, contracts):
+    """``make_ticket(severity="S2")``: a ticket on Ledgerline ERP 8.1 through intake, of
+    Alice (ACME) unless ``requester=`` says whose, logged by its requester unless
+    ``actor=`` says who."""
+
+    def make(*, requester=None, severity="S1", type="incident", **extra):
+        requester = requester or personas.admin_a
+        return intake.ticket_create(
+            extra.pop("actor", requester),
+            organization=requester.membership.organization,
+            requester=requester,
+            title=extra.pop("title", "Invoices cannot be posted"),
+            description=extra.pop("description", "Posting fails with error 500."),
+            type=type,
+            severity=severity,
+            business_impact=extra.pop("business_impact", "Month-end close is blocked."),
+            product_version=contracts["version"],
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def at(time_machine):
+    """Stop the clock at an instant: ``at(local(25, 10))``."""
+
+    def move(instant: dt.datetime) -> dt.datetime:
+        time_machine.move_to(instant, tick=False)
+        return instant
+
+    return move
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the working tree."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
 
 
 # --- Celery: a real worker thread consuming from the real Redis broker ---------------

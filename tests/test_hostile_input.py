@@ -191,8 +191,8 @@ POST_TOO = {
     "invitation_accept",
     "notification_preferences",
     "workspace_log",
-    "workspace_macros",
-    "workspace_macro_edit",
+    "workspace_canned_responses",
+    "workspace_canned_response_edit",
 }
 
 

@@ -20,6 +20,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
+from tickets import escalations, intake
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any signed-in user
@@ -132,6 +133,7 @@ RULES: dict[str, Rule] = {
     "password_change": Rule(SIGNED_IN),
     "password_change_done": Rule(SIGNED_IN),
     "home": Rule(SIGNED_IN),
+    "portal_home": Rule(CUSTOMER),
     "contact_list": Rule(CUSTOMER_ADMIN),
     "contact_invite": Rule(CUSTOMER_ADMIN),
     "contact_role": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
@@ -168,15 +170,20 @@ RULES: dict[str, Rule] = {
     "workspace_picker_staff": Rule(STAFF),
     "workspace_picker_contacts": Rule(STAFF),
     "workspace_picker_organizations": Rule(STAFF),
-    "workspace_macros": Rule(STAFF),
-    "workspace_macro_edit": Rule(
-        STAFF, lambda w: {"macro_id": w.foreign["macro"].pk}, staff_see_all=True
+    "workspace_canned_responses": Rule(STAFF),
+    "workspace_canned_response_edit": Rule(
+        STAFF, lambda w: {"canned_response_id": w.foreign["canned_response"].pk}, staff_see_all=True
     ),
-    "workspace_macro_delete": Rule(
-        STAFF, lambda w: {"macro_id": w.foreign["macro"].pk}, post_only=True, staff_see_all=True
+    "workspace_canned_response_delete": Rule(
+        STAFF,
+        lambda w: {"canned_response_id": w.foreign["canned_response"].pk},
+        post_only=True,
+        staff_see_all=True,
     ),
-    "workspace_macro_render": _ticket_rule(
-        STAFF, post_only=False, extra=lambda w: {"macro_id": w.foreign["macro"].pk}
+    "workspace_canned_response_render": _ticket_rule(
+        STAFF,
+        post_only=False,
+        extra=lambda w: {"canned_response_id": w.foreign["canned_response"].pk},
     ),
     "workspace_row": _ticket_rule(STAFF, post_only=False),
     "workspace_acknowledge": _ticket_rule(STAFF),
@@ -238,9 +245,7 @@ def world(personas) -> World:
     )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tickets import services as ticket_services
-
-    ticket = ticket_services.ticket_create(
+    ticket = intake.ticket_create(
         stranger,
         organization=org_b,
         requester=stranger,
@@ -249,7 +254,7 @@ def world(personas) -> World:
         severity="S2",
         attachments=[SimpleUploadedFile("marker.txt", b"MARKER-GLBX log", "text/plain")],
     )
-    escalation = ticket_services.escalation_request(
+    escalation = escalations.escalation_request(
         stranger, ticket=ticket, reason="MARKER-GLBX urgent"
     )
     from knowledge.models import Article, Category, ReleaseNote
@@ -296,7 +301,9 @@ def world(personas) -> World:
                 name="MARKER-GLBX view",
                 query=f"organization={org_b.pk}",
             ),
-            "macro": CannedResponse.objects.create(title="Hello", body="Dear {customer_name},"),
+            "canned_response": CannedResponse.objects.create(
+                title="Hello", body="Dear {customer_name},"
+            ),
         },
     )
 
@@ -375,10 +382,9 @@ def test_no_url_lets_a_role_reach_or_change_another_organisations_data(role, wor
 
 def test_a_plain_user_gets_the_same_404_for_a_colleagues_ticket_as_for_a_missing_one(world, client):
     """A 403 would tell him which of his colleagues' ticket numbers exist."""
-    from tickets import services as ticket_services
 
     personas = world.personas
-    colleagues = ticket_services.ticket_create(
+    colleagues = intake.ticket_create(
         personas.admin_a,
         organization=personas.org_a,
         requester=personas.admin_a,

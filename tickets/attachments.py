@@ -48,7 +48,7 @@ def validate_upload(upload: UploadedFile) -> str:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = settings.ATTACHMENT_EXTENSIONS
     if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
-        # A file cut off while it arrived (helpdesk.request_limits) has no exact size.
+        # A file cut off while it arrived (core.request_limits) has no exact size.
         truncated = getattr(upload, "truncated", False)
         size = "too large" if truncated else filesizeformat(upload.size or 0)
         raise ValidationError(

@@ -18,11 +18,11 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import MemberRole, Membership, Organization, StaffRole, User
-from notifications.events import muted
+from core.events import muted
 from sla import services as clock_service
 from sla.models import ClockState, SLAClock, TargetUnit
 from sla.selectors import contract_in_force, vendor_calendar
-from tickets import services
+from tickets import escalations, intake, services
 from tickets.models import Priority, Ticket, TicketType
 
 DAYS_OF_HISTORY = 150
@@ -202,7 +202,7 @@ class Story:
         if kind != TicketType.ENHANCEMENT and rng.random() < 0.25:
             severity = rng.choice(["S1", "S2", "S3"])
         with self.at(created):
-            ticket = services.ticket_create(
+            ticket = intake.ticket_create(
                 requester,
                 organization=organization,
                 requester=requester,
@@ -311,7 +311,7 @@ class Story:
             if t >= now:
                 return
             with self.at(t):
-                escalation = services.escalation_request(
+                escalation = escalations.escalation_request(
                     requester,
                     ticket=ticket,
                     reason="This blocks our month-end close; we need a senior engineer.",
@@ -319,7 +319,7 @@ class Story:
             if t + dt.timedelta(hours=2) < now and rng.random() < 0.8:
                 manager = rng.choice(self.managers)
                 with self.at(t + dt.timedelta(hours=2)):
-                    services.escalation_accept(
+                    escalations.escalation_accept(
                         manager,
                         escalation=escalation,
                         level=rng.randint(1, 2),
@@ -411,5 +411,6 @@ def seed(stdout) -> None:
         for clock_id in SLAClock._base_manager.filter(
             state=ClockState.RUNNING, next_check_at__lte=now
         ).values_list("pk", flat=True):
-            while clock_service.clock_check(clock_id=clock_id, at=now):
-                pass
+            while result := clock_service.clock_check(clock_id=clock_id, at=now):
+                if result.ticket_id is not None:
+                    services.ticket_deadline_refresh(ticket_id=result.ticket_id)

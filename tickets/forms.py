@@ -53,26 +53,19 @@ class ChoiceWithHelp(forms.RadioSelect):
 CHOICE_WITH_HELP = "tickets/widgets/choice_with_help_field.html"
 
 
-class SeverityRulesMixin:
-    """Enhancement requests carry no severity; faults need one; S1 needs the business
-    impact. Shared by the portal's form and the agents' phone/email intake form."""
-
-    def clean(self):
-        data = super().clean()
-        if data.get("type") == TicketType.ENHANCEMENT:
-            data["severity"] = ""
-        elif not data.get("severity"):
-            self.add_error("severity", "Choose how severe the problem is.")
-        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
-            self.add_error(
-                "business_impact",
-                "A critical (S1) ticket needs a business-impact statement: what has "
-                "stopped, and for whom.",
-            )
-        return data
+def set_queryset(form: forms.Form, name: str, queryset) -> None:
+    """The choices of a model choice field, chosen when the form is made."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
 
 
-class TicketCreateForm(SeverityRulesMixin, forms.Form):
+class IntakeForm(forms.Form):
+    """What every new ticket asks, in the portal (TicketCreateForm) and at the agents'
+    phone and email desk (workspace.forms.LogTicketForm), with the same rules:
+    enhancement requests carry no severity; faults need one; S1 needs the business
+    impact. Each form adds its own fields and words."""
+
     type = forms.ChoiceField(
         label="What kind of request is it?",
         choices=TicketType.choices,
@@ -87,12 +80,7 @@ class TicketCreateForm(SeverityRulesMixin, forms.Form):
         help_text="Severity weighs both the technical and the business impact.",
     )
     title = forms.CharField(
-        max_length=200,
-        label="Title",
-        # As the customer types, matching knowledge-base articles appear (static/js/portal.js).
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "data-suggest-url": reverse_lazy("article_suggest")}
-        ),
+        max_length=200, label="Title", widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     description = forms.CharField(
         max_length=limits.TEXT_MAX_CHARS,
@@ -111,6 +99,33 @@ class TicketCreateForm(SeverityRulesMixin, forms.Form):
     product_version = forms.ModelChoiceField(
         queryset=ProductVersion.objects.none(), required=False, label="Product and version"
     )
+    # One per form shown: the same key twice is one ticket (intake.ticket_create).
+    intake_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, product_versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_queryset(self, "product_version", product_versions)
+        if not self.is_bound:
+            self.initial["intake_key"] = uuid.uuid4().hex
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("type") == TicketType.ENHANCEMENT:
+            data["severity"] = ""
+        elif not data.get("severity"):
+            self.add_error("severity", "Choose how severe the problem is.")
+        if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
+            self.add_error(
+                "business_impact",
+                "A critical (S1) ticket needs a business-impact statement: what has "
+                "stopped, and for whom.",
+            )
+        return data
+
+
+class TicketCreateForm(IntakeForm):
+    """A customer logs a ticket in the portal."""
+
     watchers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -118,14 +133,12 @@ class TicketCreateForm(SeverityRulesMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     attachments = MultipleFileField(label="Attachments")
-    intake_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, product_versions, colleagues, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["product_version"].queryset = product_versions
-        self.fields["watchers"].queryset = colleagues
-        if not self.is_bound:
-            self.initial["intake_key"] = uuid.uuid4().hex
+        super().__init__(*args, product_versions=product_versions, **kwargs)
+        set_queryset(self, "watchers", colleagues)
+        # As the customer types, matching knowledge-base articles appear (static/js/portal.js).
+        self.fields["title"].widget.attrs["data-suggest-url"] = reverse_lazy("article_suggest")
         self.helper = FormHelper(self)
         self.helper.attrs = {"enctype": "multipart/form-data", "data-submit-once": ""}
         self.helper.layout = Layout(
@@ -187,7 +200,7 @@ class AssignForm(VersionedForm):
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff
+        set_queryset(self, "assignee", staff)
 
 
 class SeverityForm(VersionedForm):
@@ -231,7 +244,7 @@ class WatcherForm(forms.Form):
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["watcher"].queryset = colleagues
+        set_queryset(self, "watcher", colleagues)
 
 
 class EscalationRequestForm(forms.Form):
@@ -305,8 +318,8 @@ class EscalationAcceptForm(forms.Form):
     def __init__(self, *args, staff, calendars, action: str = "", **kwargs):
         kwargs.setdefault("auto_id", "accept-%s")  # unique among the ticket page's forms
         super().__init__(*args, **kwargs)
-        self.fields["specialist"].queryset = staff
-        self.fields["cadence_calendar"].queryset = calendars
+        set_queryset(self, "specialist", staff)
+        set_queryset(self, "cadence_calendar", calendars)
         small = "form-control-sm"
         self.helper = FormHelper(self)
         self.helper.form_action = action
@@ -346,8 +359,18 @@ class LowerEscalationForm(forms.Form):
 
 def first_error(form: forms.Form) -> str:
     for errors in form.errors.values():
-        return " ".join(errors)
+        return " ".join(str(error) for error in errors)
     return "Check the form."
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: on its fields where it names one the
+    form has, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def error_text(error: ValidationError) -> str:

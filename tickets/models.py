@@ -59,7 +59,7 @@ class Priority(models.TextChoices):
 
 
 class TicketDocument(CombinedSearchVector):
-    """A ticket's full-text document for the workspace search (tickets.search): the title
+    """A ticket's full-text document for the workspace search (workspace.search): the title
     weighted above the description. Stored in Ticket.search_document on PostgreSQL, so
     ranking thousands of matches reads it instead of parsing every text again; the SQLite
     demo searches with icontains and stores an empty text."""
@@ -132,7 +132,7 @@ OPEN_STATUSES = [
 OPEN_STATUS_VALUES = [str(status) for status in OPEN_STATUSES]
 
 # The queues' order after the deadline: the most urgent priority, then the most severe
-# (tickets.queues.URGENCY_ORDER). Plain strings, for the same reason as above; the
+# (workspace.queues.URGENCY_ORDER). Plain strings, for the same reason as above; the
 # urgency index holds these very expressions, so the queue is read in order.
 PRIORITY_RANK = Case(
     When(priority="urgent", then=Value(0)),
@@ -364,7 +364,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved_idx"),
             # Dashboard intake and compliance by period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
-            # Workspace search: words in titles and descriptions (tickets.search).
+            # Workspace search: words in titles and descriptions (workspace.search).
             GinIndex(fields=["search_document"], name="ticket_document_idx"),
         ]
 
@@ -401,7 +401,7 @@ class Reply(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="reply_ticket_idx"),
-            # Workspace search: words in replies and notes (tickets.search).
+            # Workspace search: words in replies and notes (workspace.search).
             GinIndex(REPLY_SEARCH_VECTOR, name="reply_search_idx"),
         ]
 
@@ -549,7 +549,7 @@ class SavedView(models.Model):
     """An agent's own filtered queue: a name for a queue and its filters.
 
     Belongs to a staff member, not to an organisation, so it has no scoped manager;
-    every read goes through its owner (tickets.queues.saved_views_of).
+    every read goes through its owner (workspace.queues.saved_views_of).
     """
 
     owner = models.ForeignKey(
@@ -572,8 +572,8 @@ class SavedView(models.Model):
 
 
 class CannedResponse(models.Model):
-    """A staff-maintained reply template (a macro) with placeholders such as
-    {customer_name}, {reference} and {deadline}, filled per ticket by tickets.queues.macro_fill."""
+    """A staff-maintained reply template with placeholders such as {customer_name},
+    {reference} and {deadline}, filled in per ticket (workspace.canned_responses)."""
 
     title = models.CharField(max_length=120, unique=True)
     body = models.TextField()

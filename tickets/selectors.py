@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from accounts import permissions
 from accounts.models import User
 from sla.models import ClockState, SLAClock
+from tickets import visibility
 from tickets.converters import is_reference
 from tickets.models import (
     OPEN_STATUSES,
@@ -31,12 +32,6 @@ TICKET_RELATED = [
 ]
 
 
-def _visible_to_customer(user: User, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    if permissions.is_customer_admin(user):
-        return queryset
-    return queryset.filter(Q(requester=user) | Q(watchers=user)).distinct()
-
-
 def ticket_get_for(*, user: User, reference: str) -> Ticket:
     """One ticket by reference for this user.
 
@@ -47,32 +42,27 @@ def ticket_get_for(*, user: User, reference: str) -> Ticket:
     if not is_reference(reference):
         raise Http404("No such ticket.")
     if permissions.is_staff_member(user):
-        # Staff work across organisations: the one unscoped ticket lookup.
-        with scopes_disabled():
+        with scopes_disabled():  # staff open any organisation's ticket by its reference
             ticket = (
                 Ticket.objects.select_related(*TICKET_RELATED)
                 .filter(reference=reference.upper())
                 .first()
             )
     else:
-        organization = permissions.organization_of(user)
         ticket = (
-            Ticket.objects.select_related(*TICKET_RELATED)
-            .filter(organization=organization, reference=reference.upper())
+            visibility.visible_tickets(user=user)
+            .select_related(*TICKET_RELATED)
+            .filter(reference=reference.upper())
             .first()
-            if organization
-            else None
         )
-    if ticket is None or not permissions.can_view_ticket(user, ticket):
+    if ticket is None:
         raise Http404("No such ticket.")
     return ticket
 
 
 def ticket_list_for_customer(*, user: User) -> QuerySet[Ticket]:
-    organization = permissions.organization_of(user)
-    tickets = Ticket.objects.filter(organization=organization)
     return (
-        _visible_to_customer(user, tickets)
+        visibility.visible_tickets(user=user)
         .select_related("requester", "assignee")
         .order_by("-last_activity_at")
     )
@@ -80,8 +70,7 @@ def ticket_list_for_customer(*, user: User) -> QuerySet[Ticket]:
 
 def ticket_list_open_for_staff(*, at: dt.datetime) -> UrgentFirst:
     """Open tickets of every organisation, most urgent first (tickets.urgency)."""
-    # Staff queues work across organisations by design.
-    with scopes_disabled():
+    with scopes_disabled():  # the staff's list of every organisation's open tickets
         tickets = Ticket.objects.filter(status__in=OPEN_STATUSES).select_related(
             "organization", "requester", "assignee"
         )
@@ -90,7 +79,7 @@ def ticket_list_open_for_staff(*, at: dt.datetime) -> UrgentFirst:
 
 def conversation_for(*, user: User, ticket: Ticket) -> list[Reply]:
     """The replies this user may read: customers never see internal notes."""
-    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         replies = (
             Reply.objects.filter(ticket=ticket)
             .select_related("author")
@@ -104,7 +93,7 @@ def conversation_for(*, user: User, ticket: Ticket) -> list[Reply]:
 
 
 def history_for(*, user: User, ticket: Ticket) -> list[TicketEvent]:
-    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
         if not permissions.can_work_tickets(user):
             # The tracker's URL is internal (older rows were recorded as public).
@@ -113,7 +102,7 @@ def history_for(*, user: User, ticket: Ticket) -> list[TicketEvent]:
 
 
 def clocks_for(*, ticket: Ticket) -> list[SLAClock]:
-    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         return list(
             SLAClock.objects.filter(ticket=ticket)
             .exclude(state=ClockState.CANCELLED)
@@ -122,14 +111,14 @@ def clocks_for(*, ticket: Ticket) -> list[SLAClock]:
 
 
 def ticket_attachments(*, ticket: Ticket) -> list[Attachment]:
-    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         return list(Attachment.objects.filter(ticket=ticket, reply__isnull=True))
 
 
 def attachment_get_for(*, user: User, reference: str, attachment_id: int) -> Attachment:
     """An attachment, only through a ticket the user may see; notes' files stay staff-only."""
     ticket = ticket_get_for(user=user, reference=reference)
-    with scopes_disabled():  # scoped by the ticket just checked
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         attachment = (
             Attachment.objects.select_related("reply")
             .filter(ticket=ticket, pk=attachment_id)
@@ -143,7 +132,7 @@ def attachment_get_for(*, user: User, reference: str, attachment_id: int) -> Att
 
 
 def escalations_for(*, ticket: Ticket) -> list[EscalationRequest]:
-    with scopes_disabled():  # the ticket itself was loaded through ticket_get_for
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         return list(
             EscalationRequest.objects.filter(ticket=ticket).select_related(
                 "requested_by", "handled_by", "specialist", "cadence_calendar"
@@ -155,7 +144,7 @@ def escalation_get_for(*, user: User, reference: str, escalation_id: int) -> Esc
     """A request of the ticket, whatever its status: deciding one already decided or
     ended with its ticket is refused by the service, in words, not with a 404."""
     ticket = ticket_get_for(user=user, reference=reference)
-    with scopes_disabled():  # scoped by the ticket just checked
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
         escalation = (
             EscalationRequest.objects.filter(ticket=ticket, pk=escalation_id)
             .select_related("ticket")

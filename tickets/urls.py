@@ -4,11 +4,11 @@ from tickets import converters, views
 
 converters.register()
 
-T = "tickets/<ref:reference>/"
+T = "<ref:reference>/"
 
 urlpatterns = [
-    path("tickets/", views.ticket_list, name="ticket_list"),
-    path("tickets/new/", views.ticket_create, name="ticket_create"),
+    path("", views.ticket_list, name="ticket_list"),
+    path("new/", views.ticket_create, name="ticket_create"),
     path(T, views.ticket_detail, name="ticket_detail"),
     path(T + "reply/", views.ticket_reply, name="ticket_reply"),
     path(T + "status/", views.ticket_transition, name="ticket_transition"),

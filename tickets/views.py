@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +16,9 @@ from accounts.permissions import require
 from sla import selectors as sla_selectors
 from sla.models import ProductVersion, TargetKind
 from sla.selectors import clocks_lateness, contract_in_force
-from tickets import actions, forms, selectors, services, workflow
-from tickets.models import EscalationStatus
+from tickets import actions, changes, escalations, forms, intake, selectors, workflow
+from tickets.models import EscalationStatus, Ticket
+from tickets.urgency import UrgentFirst
 
 signed_in = require(lambda user: user.is_authenticated)
 staff_only = require(permissions.can_work_tickets)
@@ -25,6 +27,7 @@ customer_only = require(permissions.is_customer)
 
 @signed_in
 def ticket_list(request):
+    tickets: UrgentFirst | QuerySet[Ticket]
     if permissions.is_staff_member(request.user):
         tickets = selectors.ticket_list_open_for_staff(at=timezone.now())
     elif permissions.is_customer(request.user):
@@ -54,7 +57,7 @@ def ticket_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ticket = services.ticket_create(
+            ticket = intake.ticket_create(
                 request.user,
                 organization=organization,
                 requester=request.user,
@@ -69,19 +72,11 @@ def ticket_create(request):
                 intake_key=data["intake_key"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, f"Ticket {ticket.reference} is logged.")
             return redirect("ticket_detail", reference=ticket.reference)
     return render(request, "tickets/ticket_create.html", {"form": form, "contract": contract})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @signed_in
@@ -166,41 +161,76 @@ def _back(reference: str):
 _LEVELS = {"success": messages.success, "warning": messages.warning, "danger": messages.error}
 
 
-def _page_action(name: str, allowed):
-    """A POST-only view of the ticket page for one shared action (tickets.actions)."""
-
-    @require_POST
-    @require(allowed)
-    def view(request, reference: str):
-        ticket = selectors.ticket_get_for(user=request.user, reference=reference)
-        level, text = actions.perform(name, request, ticket)
-        _LEVELS[level](request, text)
-        return _back(reference)
-
-    view.__name__ = f"ticket_{name}"
-    return view
+def _done(request, reference: str, outcome: actions.Outcome):
+    """Show how an action went on the ticket page it came from."""
+    _LEVELS[outcome.level](request, outcome.text)
+    return _back(reference)
 
 
-def _signed_in(user) -> bool:
-    return user.is_authenticated
+def _ticket(request, reference: str):
+    return selectors.ticket_get_for(user=request.user, reference=reference)
 
 
-ticket_reply = _page_action("reply", _signed_in)
-ticket_transition = _page_action("transition", _signed_in)
-ticket_assign = _page_action("assign", permissions.can_work_tickets)
-ticket_severity = _page_action("severity", permissions.can_work_tickets)
-ticket_priority = _page_action("priority", permissions.can_work_tickets)
-ticket_tracker = _page_action("tracker", permissions.can_work_tickets)
-ticket_watcher = _page_action("watcher", permissions.is_customer)
-escalation_request = _page_action("escalate", _signed_in)
-escalation_lower = _page_action("lower_escalation", permissions.can_work_tickets)
+@require_POST
+@signed_in
+def ticket_reply(request, reference: str):
+    return _done(request, reference, actions.reply(request, _ticket(request, reference)))
+
+
+@require_POST
+@signed_in
+def ticket_transition(request, reference: str):
+    return _done(request, reference, actions.transition(request, _ticket(request, reference)))
+
+
+@require_POST
+@staff_only
+def ticket_assign(request, reference: str):
+    return _done(request, reference, actions.assign(request, _ticket(request, reference)))
+
+
+@require_POST
+@staff_only
+def ticket_severity(request, reference: str):
+    return _done(request, reference, actions.severity(request, _ticket(request, reference)))
+
+
+@require_POST
+@staff_only
+def ticket_priority(request, reference: str):
+    return _done(request, reference, actions.priority(request, _ticket(request, reference)))
+
+
+@require_POST
+@staff_only
+def ticket_tracker(request, reference: str):
+    return _done(request, reference, actions.tracker(request, _ticket(request, reference)))
+
+
+@require_POST
+@require(permissions.is_customer)
+def ticket_watcher(request, reference: str):
+    return _done(request, reference, actions.watcher(request, _ticket(request, reference)))
+
+
+@require_POST
+@signed_in
+def escalation_request(request, reference: str):
+    return _done(request, reference, actions.escalate(request, _ticket(request, reference)))
+
+
+@require_POST
+@staff_only
+def escalation_lower(request, reference: str):
+    ticket = _ticket(request, reference)
+    return _done(request, reference, actions.lower_escalation(request, ticket))
 
 
 def _run(request, reference: str, action, success: str):
     """Call a service; show its domain error as a message on the ticket page."""
     try:
         action()
-    except services.ConcurrentEdit as conflict:
+    except changes.ConcurrentEdit as conflict:
         messages.warning(request, actions.describe_conflict(conflict))
     except (ValidationError, workflow.TransitionError) as error:
         text = forms.error_text(error) if isinstance(error, ValidationError) else str(error)
@@ -223,7 +253,7 @@ def escalation_accept(request, reference: str, escalation_id: int):
     return _run(
         request,
         reference,
-        lambda: services.escalation_accept(
+        lambda: escalations.escalation_accept(
             request.user, escalation=escalation, **form.cleaned_data
         ),
         "Escalation accepted.",
@@ -243,7 +273,7 @@ def escalation_decline(request, reference: str, escalation_id: int):
     return _run(
         request,
         reference,
-        lambda: services.escalation_decline(
+        lambda: escalations.escalation_decline(
             request.user, escalation=escalation, reason=form.cleaned_data["reason"]
         ),
         "Escalation declined.",

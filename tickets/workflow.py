@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from accounts import permissions
 from tickets.models import Status, status_name
 
 STAFF = "staff"
@@ -128,7 +129,6 @@ class TransitionError(Exception):
 
 
 def role_of(user) -> str:
-    from accounts import permissions
 
     if user is None:
         return SYSTEM

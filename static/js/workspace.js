@@ -3,7 +3,7 @@
 // Every listener is delegated from the document, so rows that htmx swaps in keep working.
 (function () {
   "use strict";
-  if (window.helpdeskWorkspace) return; // included by the page and by the macro picker
+  if (window.helpdeskWorkspace) return; // included by the page and by the canned response picker
   window.helpdeskWorkspace = true;
 
   // --- Live countdown of each row's earliest running SLA deadline -------------------
@@ -143,13 +143,13 @@
   }
 
   document.addEventListener("change", function (event) {
-    const select = event.target.closest("select[data-macro-picker]");
+    const select = event.target.closest("select[data-canned-response-picker]");
     if (!select || !select.value) return;
     const option = select.selectedOptions[0];
     const target =
-      document.getElementById(select.dataset.macroFor || "") ||
-      (select.form && select.form.querySelector("textarea[data-macro-target]")) ||
-      document.querySelector("textarea[data-macro-target]");
+      document.getElementById(select.dataset.cannedResponseFor || "") ||
+      (select.form && select.form.querySelector("textarea[data-canned-response-target]")) ||
+      document.querySelector("textarea[data-canned-response-target]");
     select.value = "";
     if (!target || !option.dataset.url) return;
     fetch(option.dataset.url, { credentials: "same-origin" })

@@ -39,7 +39,7 @@ def test_customer_admin_invites_a_colleague_who_gets_a_one_time_link(
     assert user.membership.organization == personas.org_a
     assert len(captured) == 1
     assert captured[0].to == ["new.person@acme.example"]
-    assert f"/invitations/{invitation.public_id}/" in captured[0].body
+    assert f"/accounts/invitations/{invitation.public_id}/" in captured[0].body
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -63,7 +63,7 @@ def test_an_invitation_whose_email_fails_is_kept_and_sent_later(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notification_services.event_dispatch(event_id=event.pk, at=timezone.now())
     assert len(captured) == 1
-    assert f"/invitations/{invitation.public_id}/" in captured[0].body
+    assert f"/accounts/invitations/{invitation.public_id}/" in captured[0].body
     assert not PendingEvent.objects.exists()
 
 

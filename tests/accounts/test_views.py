@@ -11,26 +11,26 @@ pytestmark = pytest.mark.django_db
 
 def test_contact_list_shows_only_the_admins_organisation(client, personas):
     client.force_login(personas.admin_a)
-    body = client.get("/contacts/").content.decode()
+    body = client.get("/accounts/contacts/").content.decode()
     assert personas.user_a.email in body
     assert personas.admin_b.email not in body
 
 
 def test_plain_user_gets_403_on_contacts(client, personas):
     client.force_login(personas.user_a)
-    assert client.get("/contacts/").status_code == 403
+    assert client.get("/accounts/contacts/").status_code == 403
 
 
 def test_contact_of_another_organisation_is_a_404(client, personas):
     client.force_login(personas.admin_a)
-    response = client.post(f"/contacts/{personas.admin_b.membership.pk}/deactivate/")
+    response = client.post(f"/accounts/contacts/{personas.admin_b.membership.pk}/deactivate/")
     assert response.status_code == 404
 
 
 def test_invite_form_shows_errors_beside_the_field_and_keeps_the_input(client, personas):
     client.force_login(personas.admin_a)
     response = client.post(
-        "/contacts/invite/",
+        "/accounts/contacts/invite/",
         {"full_name": "Dora Dev", "email": "not-an-email", "role": MemberRole.USER},
     )
     assert response.status_code == 200
@@ -47,12 +47,13 @@ def test_invited_contact_sets_a_password_and_is_signed_in(client, personas):
         full_name="Dora Dev",
         role=MemberRole.USER,
     )
-    url = f"/invitations/{invitation.public_id}/{invitation_tokens.make_token(invitation.user)}/"
+    token = invitation_tokens.make_token(invitation.user)
+    url = f"/accounts/invitations/{invitation.public_id}/{token}/"
     response = client.post(
         url, {"new_password1": "sunny-harbour-42", "new_password2": "sunny-harbour-42"}
     )
     assert response.status_code == 302
-    assert client.get("/").context["user"].email == "dora@acme.example"
+    assert client.get("/portal/").context["user"].email == "dora@acme.example"
     # The same link again says it was used, and offers to sign in.
     client.logout()
     response = client.get(url)
@@ -75,7 +76,7 @@ def test_expired_invitation_link_says_so_and_whom_to_ask(client, personas, setti
     token = invitation_tokens.make_token(invitation.user)
     invitation.expires_at = timezone.now() - dt.timedelta(minutes=1)
     invitation.save()
-    response = client.get(f"/invitations/{invitation.public_id}/{token}/")
+    response = client.get(f"/accounts/invitations/{invitation.public_id}/{token}/")
     assert response.status_code == 410
     body = response.content.decode()
     assert "expired" in body and personas.admin_a.email in body
@@ -125,7 +126,7 @@ def test_inviting_an_address_of_another_organisation_answers_as_for_a_new_one(cl
     answers = []
     for email in ("dora@acme.example", personas.admin_b.email):
         response = client.post(
-            "/contacts/invite/",
+            "/accounts/contacts/invite/",
             {"full_name": "Dora Dev", "email": email, "role": MemberRole.USER},
             follow=True,
         )
@@ -147,7 +148,8 @@ def test_invitation_is_accepted_by_a_visitor_outside_any_organisation_scope(clie
         full_name="Eve Early",
         role=MemberRole.USER,
     )
-    url = f"/invitations/{invitation.public_id}/{invitation_tokens.make_token(invitation.user)}/"
+    token = invitation_tokens.make_token(invitation.user)
+    url = f"/accounts/invitations/{invitation.public_id}/{token}/"
     with scope():  # scopes on, no organisation: as for an anonymous visitor in production
         response = client.post(
             url, {"new_password1": "sunny-harbour-42", "new_password2": "sunny-harbour-42"}

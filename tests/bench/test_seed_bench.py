@@ -18,10 +18,10 @@ from django.db.models import Count, Min, Q
 from django.test import override_settings
 
 from accounts.models import Membership, Organization, StaffRole, User
+from helpdesk.management.commands.seed_bench import BENCH_PASSWORD
 from sla import engine
 from sla import services as clock_service
 from sla.models import ClockState, Contract, SLAClock
-from tickets.management.commands.seed_bench import BENCH_PASSWORD
 from tickets.models import (
     OPEN_STATUSES,
     Attachment,

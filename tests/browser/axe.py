@@ -1,7 +1,7 @@
 """Accessibility scans with axe-core (from npm) inside the Playwright page.
 
     from tests.browser.axe import assert_accessible
-    page.goto("/kb/")
+    page.goto("/knowledge/")
     assert_accessible(page)
 
 axe is evaluated through Playwright rather than added as a <script> tag: our

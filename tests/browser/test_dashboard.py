@@ -1,25 +1,21 @@
 """The SLA dashboard in a real browser, on the demo's months of history: charts drawn by
 Chart.js under our CSP, data tables behind them, the htmx refresh, axe-core, 375 px."""
 
-import datetime as dt
-import importlib
 import re
 import tempfile
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
-from sla.dashboard_services import vendor_today
-from sla.models import Contract, SupportTier
+from dashboard.services import vendor_today
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
-from tickets import services
+from tickets import escalations, intake
 from tickets.models import TicketCounter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,13 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # looking at what this test saw.
 SCREENSHOT = Path(tempfile.gettempdir()) / "helpdesk-test-dashboard.png"
 DEMO_PASSWORD = "demo-pass-2026"
-
-
-@pytest.fixture(autouse=True)
-def _default_policies(db):
-    """The tiers and SLA policies of sla's data migration, which the flush after an
-    earlier transactional test removes (a no-op when they are there)."""
-    importlib.import_module("sla.migrations.0002_default_policies").create_defaults(apps, None)
 
 
 @pytest.fixture
@@ -127,20 +116,12 @@ LONG_TITLE = "Invoice posting fails with error 500 on every batch since the upgr
 
 
 @pytest.fixture
-def critical(personas):
+def critical(personas, contracts):
     """Two unassigned S1 tickets of ACME (on Privilege), ACME-1042 and ACME-1043, one of
     them escalated by the customer: the dashboard's tables list them with dates."""
-    today = timezone.localdate()
     TicketCounter.objects.create(organization=personas.org_a, last_number=1041)
-    Contract.objects.create(
-        organization=personas.org_a,
-        tier=SupportTier.objects.get(slug="privilege"),
-        valid_from=today - dt.timedelta(days=30),
-        valid_to=today + dt.timedelta(days=335),
-        licence_key="LIC-ACME-2026",
-    )
     tickets = [
-        services.ticket_create(
+        intake.ticket_create(
             factories.StaffFactory(full_name="Phone Desk"),
             organization=personas.org_a,
             requester=personas.admin_a,
@@ -152,7 +133,7 @@ def critical(personas):
         )
         for n in (1, 2)
     ]
-    services.escalation_request(
+    escalations.escalation_request(
         personas.admin_a, ticket=tickets[0], reason="Month-end close is blocked for everyone."
     )
     return tickets

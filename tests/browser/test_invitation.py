@@ -19,7 +19,7 @@ ADDRESS = "dora.dev@acme.example"
 
 def _invitation_link() -> str:
     (message,) = [m for m in mail.outbox if m.to == [ADDRESS]]
-    match = re.search(r"https?://\S+/invitations/\S+/", message.body)
+    match = re.search(r"https?://\S+/accounts/invitations/\S+/", message.body)
     assert match, message.body
     return match.group(0)
 
@@ -29,11 +29,11 @@ def test_invited_colleague_follows_the_emailed_link_and_is_signed_in(
 ):
     settings.SITE_URL = live_server.url  # the link in the email points at this server
     sign_in(page, personas.admin_a)
-    page.goto("/contacts/invite/")
+    page.goto("/accounts/contacts/invite/")
     page.get_by_label("Name").fill("Dora Dev")
     page.get_by_label("Email address").fill(ADDRESS)
     page.get_by_role("button", name="Send invitation").click()
-    page.wait_for_url("**/contacts/")
+    page.wait_for_url("**/accounts/contacts/")
 
     assert wait_for(lambda: any(m.to == [ADDRESS] for m in mail.outbox), timeout=60)
     link = _invitation_link()
@@ -54,7 +54,7 @@ def test_invited_colleague_follows_the_emailed_link_and_is_signed_in(
         expect(
             colleague.get_by_text("Welcome to the Acme Manufacturing help desk.")
         ).to_be_visible()
-        assert "/invitations/" not in colleague.url
+        assert "/accounts/invitations/" not in colleague.url
 
         user = User.objects.get(email=ADDRESS)
         assert user.is_active and user.check_password("sunny-harbour-42")

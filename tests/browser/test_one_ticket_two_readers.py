@@ -7,28 +7,19 @@ Events run in the live server's thread as they are committed (eager Celery), so 
 email is in the outbox by the time the page that caused it has loaded."""
 
 import datetime as dt
-import importlib
 import re
 from collections.abc import Iterator
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
-from tests.tickets.conftest import contracts, make_ticket  # noqa: F401 - fixtures
 from tickets import services
 from tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _default_policies(db):
-    """The tiers and policies of sla's data migration (see test_portal.py)."""
-    importlib.import_module("sla.migrations.0002_default_policies").create_defaults(apps, None)
 
 
 @pytest.fixture
@@ -58,7 +49,7 @@ def test_a_new_ticket_has_one_name_for_the_customer_and_one_for_staff(
     page,
     second_page,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
 ):
     ticket = make_ticket(title="Invoices cannot be posted at month-end")
 
@@ -79,7 +70,7 @@ def test_a_new_ticket_has_one_name_for_the_customer_and_one_for_staff(
     expect(second_page.get_by_test_id("status")).to_have_text("New")
 
 
-def test_the_customers_home_lists_each_ticket_once(page, personas, make_ticket):  # noqa: F811
+def test_the_customers_home_lists_each_ticket_once(page, personas, make_ticket):
     agent = personas.agent
     own = make_ticket(title="Payroll export rejected by the bank")
     waiting = make_ticket(title="Stock valuation differs from the ledger")
@@ -104,7 +95,7 @@ def test_resolving_needs_the_resolution_and_reopening_needs_a_reason(
     page,
     second_page,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
     eager_celery,
 ):
     ticket = make_ticket(title="Payroll export rejected by the bank")
@@ -160,7 +151,7 @@ def test_resolving_needs_the_resolution_and_reopening_needs_a_reason(
 def test_a_workaround_sends_the_customer_one_email_that_says_everything(
     page,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
     eager_celery,
 ):
     ticket = make_ticket(title="Invoices cannot be posted at month-end", severity="S1")
@@ -187,7 +178,7 @@ def test_a_new_estimated_date_is_told_to_the_customer_once(
     page,
     second_page,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
     eager_celery,
 ):
     ticket = make_ticket(title="Connect API answers 401 after a token refresh", type="bug")

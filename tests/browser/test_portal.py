@@ -2,21 +2,18 @@
 and profile, each scanned by axe-core, usable by keyboard and readable at 375 px."""
 
 import datetime as dt
-import importlib
 import io
 import re
 import tempfile
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from knowledge import demo as knowledge_demo
 from sla.models import ClockState, SLAClock
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
-from tests.tickets.conftest import contracts, make_ticket  # noqa: F401 - fixtures
 from tickets import services
 from tickets.models import Ticket
 
@@ -27,17 +24,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOT = Path(tempfile.gettempdir()) / "helpdesk-test-portal.png"
 
 
-@pytest.fixture(autouse=True)
-def _default_policies(db):
-    """The tiers and SLA policies of sla's data migration, which the flush after an
-    earlier transactional test removes (get_or_create: a no-op when they are there).
-    Django's serialized_rollback cannot restore them here: once Playwright runs, the
-    test's database connection no longer carries the serialized copy."""
-    importlib.import_module("sla.migrations.0002_default_policies").create_defaults(apps, None)
-
-
 @pytest.fixture
-def portal(personas, contracts, make_ticket):  # noqa: F811
+def portal(personas, contracts, make_ticket):
     """Acme's tickets in the states a customer meets, and the demo knowledge base."""
     knowledge_demo.seed(io.StringIO())
     agent = personas.agent
@@ -186,12 +174,12 @@ def test_knowledge_base_search_finds_an_article_and_passes_axe(page, personas, p
 def test_tier_restricted_article_is_listed_for_the_tier_only(page, personas, portal):
     # ACME is on Privilege: the on-call article is for Privilege and 24x7 customers.
     sign_in(page, personas.admin_a)
-    page.goto("/kb/?q=on-call")
+    page.goto("/knowledge/?q=on-call")
     assert page.get_by_role("link", name=re.compile("Reaching the on-call engineer")).is_visible()
 
     page.context.clear_cookies()
     sign_in(page, personas.admin_b)  # GLBX is on Standard
-    page.goto("/kb/?q=on-call")
+    page.goto("/knowledge/?q=on-call")
     assert page.get_by_role("link", name=re.compile("Reaching the on-call engineer")).count() == 0
 
 
@@ -221,7 +209,7 @@ def test_profile_timezone_change_applies_to_every_page(page, personas, portal):
 
     assert page.get_by_text("Your profile is saved.").is_visible()
     assert page.get_by_text("Times shown in Asia/Tokyo").is_visible()
-    page.goto("/releases/")
+    page.goto("/knowledge/releases/")
     assert page.get_by_role("region", name="Coming up").get_by_text(re.compile("JST")).is_visible()
 
 
@@ -229,7 +217,13 @@ def test_portal_reads_well_at_375_pixels(page, personas, portal, tmp_path):
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, personas.admin_a)
 
-    pages = ["/", "/portal/tickets/", "/kb/", "/kb/connect-api-authentication-401/", "/contacts/"]
+    pages = [
+        "/portal/",
+        "/portal/tickets/",
+        "/knowledge/",
+        "/knowledge/articles/connect-api-authentication-401/",
+        "/accounts/contacts/",
+    ]
     for url in pages:
         page.goto(url)
         overflow = page.evaluate(
@@ -251,7 +245,7 @@ def test_portal_reads_well_at_375_pixels(page, personas, portal, tmp_path):
 def test_a_late_reply_reads_overdue_on_home_list_and_ticket_and_passes_axe(
     page,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
 ):
     """A first response whose deadline passed two hours ago and is still owed (as the
     sweep leaves it): a warning in words, wherever the customer looks."""

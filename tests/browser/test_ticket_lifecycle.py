@@ -2,19 +2,16 @@
 manager escalates it, and the customer confirms the fix. Each person has their own
 browser context (their own cookies), as three people at three desks would."""
 
-import datetime as dt
-import importlib
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
-from django.utils import dateformat, timezone
+from django.utils import dateformat
 from playwright.sync_api import Page, expect
 
-from sla.models import Contract, Product, ProductVersion, SLAClock, SupportTier
+from sla.models import SLAClock
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,29 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The README\'s copy comes from the demo data (test_screenshots.py); this one is for
 # looking at what this test saw.
 SCREENSHOT = Path(tempfile.gettempdir()) / "helpdesk-test-ticket.png"
-
-
-@pytest.fixture
-def contract(personas):
-    """ACME on the Privilege tier (critical issues around the clock), valid today.
-
-    The tiers come from sla's data migration, which the flush after an earlier
-    transactional test removes: put them back first (get_or_create, so a no-op if there).
-    """
-    importlib.import_module("sla.migrations.0002_default_policies").create_defaults(apps, None)
-    today = timezone.localdate()
-    version = ProductVersion.objects.create(
-        product=Product.objects.create(name="Ledgerline ERP"), version="8.1"
-    )
-    contract = Contract.objects.create(
-        organization=personas.org_a,
-        tier=SupportTier.objects.get(slug="privilege"),
-        valid_from=today - dt.timedelta(days=30),
-        valid_to=today + dt.timedelta(days=335),
-        licence_key="KEY-ACME",
-    )
-    contract.covered_versions.add(version)
-    return contract
 
 
 @pytest.fixture
@@ -74,7 +48,7 @@ def open_ticket(page: Page, reference: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
 
 
-def test_ticket_lifecycle_from_intake_to_confirmed_resolution(page, new_page, personas, contract):
+def test_ticket_lifecycle_from_intake_to_confirmed_resolution(page, new_page, personas, contracts):
     customer, agent_page = page, new_page()
 
     # The customer administrator logs a critical ticket in the portal.

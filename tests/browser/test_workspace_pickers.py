@@ -1,5 +1,5 @@
 """The workspace's search-as-you-type pickers in a real browser, on a desk with more staff,
-organisations and contacts than one page of matches (queues.PICKER_LIMIT): what is
+organisations and contacts than one page of matches (pickers.PICKER_LIMIT): what is
 typed narrows the list, and the match picked is what the filter or the action uses,
 without the typed words riding along in the form."""
 
@@ -11,12 +11,13 @@ from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.conftest import sign_in
-from tickets import queues, services
+from tickets import intake
 from tickets.models import Ticket
+from workspace import pickers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MORE_THAN_A_PAGE = queues.PICKER_LIMIT + 5
+MORE_THAN_A_PAGE = pickers.PICKER_LIMIT + 5
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def desk(personas) -> dict[str, Ticket]:
     factories.customer(personas.org_a, full_name="Beata Kovacs")
 
     def log(organization, requester, title):
-        return services.ticket_create(
+        return intake.ticket_create(
             personas.agent,
             organization=organization,
             requester=requester,
@@ -66,8 +67,8 @@ def test_the_organisation_filter_narrows_as_you_type_and_filters_the_queue(page,
     search = page.get_by_label("Organisation")
     options = picker(page, "filter-organization-search").get_by_role("option")
     search.click()  # before anything is typed: the first page of every organisation
-    expect(options).to_have_count(queues.PICKER_LIMIT)
-    expect(page.get_by_text(f"The first {queues.PICKER_LIMIT} matches")).to_be_visible()
+    expect(options).to_have_count(pickers.PICKER_LIMIT)
+    expect(page.get_by_text(f"The first {pickers.PICKER_LIMIT} matches")).to_be_visible()
 
     search.press_sequentially("Glo")
     expect(options).to_have_text(["Globe Theatre Trust (GLOBE)", "Globex Logistics (GLBX)"])
@@ -95,7 +96,7 @@ def test_the_triage_panel_assignee_narrows_as_you_type_and_assigns(page, persona
     search = item.get_by_label("Assignee (staff)")
     options = picker(item, f"assignee-search-{desk['invoices'].reference}").get_by_role("option")
     search.click()
-    expect(options).to_have_count(queues.PICKER_LIMIT)
+    expect(options).to_have_count(pickers.PICKER_LIMIT)
 
     search.press_sequentially("pri")
     expect(options).to_have_text(["April Sprigg (agent)", "Priya Patel (agent)"])
@@ -118,7 +119,7 @@ def test_bulk_assignee_and_contact_pickers_narrow_as_you_type_and_apply(page, pe
     search = page.get_by_label("Assignee (staff)")
     options = picker(page, "bulk-assignee-search").get_by_role("option")
     search.click()
-    expect(options).to_have_count(queues.PICKER_LIMIT)
+    expect(options).to_have_count(pickers.PICKER_LIMIT)
     search.press_sequentially("pri")
     expect(options).to_have_text(["April Sprigg (agent)", "Priya Patel (agent)"])
     options.filter(has_text="Priya Patel").click()

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from sla import dashboard_services
-from sla.dashboard_tables import Period
-from sla.models import BusinessCalendar, ClockState, Contract, SLAClock, SupportTier
+from dashboard import services as dashboard_services
+from dashboard.tables import Period
+from sla.models import BusinessCalendar, ClockState, Contract, SLAClock
 from tickets.models import EscalationRequest, Status, Ticket, TicketEvent
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
@@ -90,26 +90,18 @@ class History:
         )
 
     def summarise(self) -> None:
-        """What the beat task and sla_summaries would have stored for 1-24 November."""
+        """What the beat task and dashboard_summaries would have stored for 1-24 November."""
         dashboard_services.summaries_refresh(first=dt.date(2026, 11, 1), last=NOW.date())
 
 
 @pytest.fixture
-def history(personas, frozen_now) -> History:
+def history(personas, contracts, frozen_now) -> History:
     """ACME (Privilege) and GLBX (Standard): eight tickets in the week, one older."""
-    h = History(personas=personas)
+    h = History(personas=personas, contracts=contracts)
     h.calendars = {
         "vendor": BusinessCalendar.objects.get(name="Vendor business hours"),
         "24x7": BusinessCalendar.objects.get(name="24x7"),
     }
-    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
-        h.contracts[organization.code] = Contract.objects.create(
-            organization=organization,
-            tier=SupportTier.objects.get(slug=tier),
-            valid_from=dt.date(2026, 1, 1),
-            valid_to=dt.date(2027, 12, 31),
-            licence_key=f"KEY-{organization.code}",
-        )
     acme, glbx, agent = personas.org_a, personas.org_b, personas.agent
     after = {"sla_due_at": NOW + dt.timedelta(days=2), "sla_warn_at": NOW + dt.timedelta(days=1)}
 

@@ -22,8 +22,8 @@ import datetime as dt
 
 import pytest
 
-from sla import dashboard
-from sla.dashboard_tables import Period
+from dashboard import current, period
+from dashboard.tables import Period
 from tests.dashboard.conftest import NOW, WEEK
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def rows(table) -> list[list[str]]:
 
 
 def test_share_met_on_time_per_target_kind(history):
-    table, chart = dashboard.compliance_by_kind(period=WEEK)
+    table, chart = period.compliance_by_kind(period=WEEK)
     assert rows(table) == [
         ["Triage", "1", "0", "1", "0.0"],
         ["First response", "6", "5", "1", "83.3"],
@@ -47,7 +47,7 @@ def test_share_met_on_time_per_target_kind(history):
 
 
 def test_compliance_by_tier(history):
-    table, _chart = dashboard.compliance_breakdown("by_tier", period=WEEK)
+    table, _chart = period.compliance_breakdown("by_tier", period=WEEK)
     assert table.columns[:4] == ["Tier", "Settled", "Breached", "% on time"]
     assert rows(table) == [
         # tier, settled, breached, %, triage, first response, update, workaround, resolution
@@ -57,7 +57,7 @@ def test_compliance_by_tier(history):
 
 
 def test_compliance_by_severity(history):
-    table, chart = dashboard.compliance_breakdown("by_severity", period=WEEK)
+    table, chart = period.compliance_breakdown("by_severity", period=WEEK)
     assert rows(table) == [
         ["S1 critical", "2", "1", "50.0", "0.0", "100.0", "—", "—", "—"],
         ["S2 major", "4", "2", "50.0", "—", "66.7", "0.0", "—", "—"],
@@ -73,7 +73,7 @@ def test_compliance_by_severity(history):
 
 
 def test_compliance_by_organisation_links_to_its_page(history):
-    table, _chart = dashboard.compliance_breakdown("by_organisation", period=WEEK)
+    table, _chart = period.compliance_breakdown("by_organisation", period=WEEK)
     assert rows(table) == [
         ["Acme Manufacturing (ACME)", "5", "2", "60.0", "0.0", "75.0", "—", "—", "—"],
         ["Globex Logistics (GLBX)", "3", "1", "66.7", "—", "100.0", "0.0", "—", "—"],
@@ -84,7 +84,7 @@ def test_compliance_by_organisation_links_to_its_page(history):
 
 
 def test_compliance_by_agent_worst_first_counts_unassigned_tickets_apart(history):
-    table, _chart = dashboard.compliance_breakdown("by_agent", period=WEEK)
+    table, _chart = period.compliance_breakdown("by_agent", period=WEEK)
     assert rows(table) == [
         ["Unassigned", "4", "2", "50.0", "0.0", "100.0", "0.0", "—", "—"],
         ["Agnes Agent", "4", "1", "75.0", "—", "75.0", "—", "—", "—"],
@@ -92,17 +92,17 @@ def test_compliance_by_agent_worst_first_counts_unassigned_tickets_apart(history
 
 
 def test_a_page_shows_the_worst_organisations_the_csv_all(history, monkeypatch):
-    monkeypatch.setattr(dashboard, "BREAKDOWN_ROWS", 1)
-    table, chart = dashboard.compliance_breakdown("by_organisation", period=WEEK)
+    monkeypatch.setattr(period, "BREAKDOWN_ROWS", 1)
+    table, chart = period.compliance_breakdown("by_organisation", period=WEEK)
     assert [str(row[0]) for row in table.rows] == ["Acme Manufacturing (ACME)"]
     assert table.note == "The 1 with the lowest share met on time, of 2; the CSV has them all."
     assert chart["labels"] == ["Acme Manufacturing (ACME)"]
-    every, _chart = dashboard.compliance_breakdown("by_organisation", period=WEEK, every=True)
+    every, _chart = period.compliance_breakdown("by_organisation", period=WEEK, every=True)
     assert len(every.rows) == 2 and not every.note
 
 
 def test_compliance_of_one_organisation(history):
-    table, _chart = dashboard.compliance_by_kind(period=WEEK, organization=history.personas.org_b)
+    table, _chart = period.compliance_by_kind(period=WEEK, organization=history.personas.org_b)
     assert rows(table)[1] == ["First response", "2", "2", "0", "100.0"]
     assert rows(table)[-1] == ["All targets", "3", "2", "1", "66.7"]
 
@@ -111,8 +111,8 @@ def test_a_day_counts_in_the_vendors_timezone(history):
     """c12 settled at 23:30 on Sunday in Budapest; c13 at 00:30 on Monday (UTC Sunday)."""
     sunday = Period(dt.date(2026, 11, 22), dt.date(2026, 11, 22))
     monday = Period(dt.date(2026, 11, 23), dt.date(2026, 11, 23))
-    assert rows(dashboard.compliance_by_kind(period=sunday)[0])[1][1] == "1"
-    assert rows(dashboard.compliance_by_kind(period=monday)[0])[1][1] == "1"
+    assert rows(period.compliance_by_kind(period=sunday)[0])[1][1] == "1"
+    assert rows(period.compliance_by_kind(period=monday)[0])[1][1] == "1"
 
 
 def test_median_and_90th_percentile_in_open_time(history):
@@ -125,7 +125,7 @@ def test_median_and_90th_percentile_in_open_time(history):
     15:00: 1 + 8 + 8 + 6 = 23 business hours, less 7 waiting on the customer (Tuesday
     12:00-17:00 and Wednesday 09:00-11:00) = 960. Median 600; p90 240 + 0.9 x 720 = 888.
     """
-    table = dashboard.durations(period=WEEK)
+    table = period.durations(period=WEEK)
     # In open hours on the page (the calendars' days differ); in minutes in the CSV.
     assert table.csv_columns == ["median_minutes", "p90_minutes"]
     assert rows(table) == [
@@ -141,16 +141,16 @@ def test_median_and_90th_percentile_in_open_time(history):
 
 
 def test_percentiles_match_the_python_fallback_used_on_sqlite():
-    assert dashboard._percentile([30, 50, 60, 120, 180, 1080], 0.5) == 90
-    assert dashboard._percentile([30, 50, 60, 120, 180, 1080], 0.9) == 630
-    assert dashboard._percentile([7], 0.9) == 7
-    assert dashboard._percentile([], 0.5) is None
+    assert period._percentile([30, 50, 60, 120, 180, 1080], 0.5) == 90
+    assert period._percentile([30, 50, 60, 120, 180, 1080], 0.9) == 630
+    assert period._percentile([7], 0.9) == 7
+    assert period._percentile([], 0.5) is None
 
 
 def test_breaches_with_how_late_latest_first(history):
     """c5 is still owed: Friday 17:00 to Tuesday 12:00 is 8 + 3 = 11 business hours, one
     business day of 8 hours and 3 hours; its minutes grow until it is met."""
-    table = dashboard.breaches(period=WEEK, now=NOW)
+    table = period.breaches(period=WEEK, now=NOW)
     assert [row[:4] for row in rows(table)] == [
         ["GLBX-1", "GLBX", "Update", "S2"],
         ["ACME-6", "ACME", "First response", "S2"],
@@ -168,8 +168,8 @@ def test_breaches_with_how_late_latest_first(history):
 
 
 def test_breach_list_says_when_it_shows_only_the_latest(history, monkeypatch):
-    monkeypatch.setattr(dashboard, "BREACH_ROWS", 2)
-    table = dashboard.breaches(period=WEEK, now=NOW, total=3)
+    monkeypatch.setattr(period, "BREACH_ROWS", 2)
+    table = period.breaches(period=WEEK, now=NOW, total=3)
     assert len(table.rows) == 2
     assert table.note == "The latest 2 of 3 breaches; the CSV has them all."
 
@@ -177,7 +177,7 @@ def test_breach_list_says_when_it_shows_only_the_latest(history, monkeypatch):
 def test_intake_resolved_and_backlog_per_day(history):
     """O1 is open from before the week. Logged: Mon T1 T2, Tue T3, Wed T4 T5, Thu G1, Fri G2,
     Sun G3 (G4 came at 00:10 on Monday 23). Resolved: T1 on Monday, T2 on Thursday."""
-    table, chart = dashboard.trend(period=WEEK)
+    table, chart = period.trend(period=WEEK)
     assert rows(table) == [
         ["2026-11-16", "2", "1", "2"],
         ["2026-11-17", "1", "0", "3"],
@@ -193,16 +193,16 @@ def test_intake_resolved_and_backlog_per_day(history):
 
 def test_days_not_summarised_yet_show_no_figures(history):
     later = Period(dt.date(2026, 11, 24), dt.date(2026, 11, 26))
-    table, chart = dashboard.trend(period=later)
+    table, chart = period.trend(period=later)
     assert rows(table)[0][1:] == ["0", "0", "8"]  # today: nothing logged, all eight open
     assert rows(table)[1] == ["2026-11-25", "—", "—", "—"]
     assert chart["datasets"][0]["data"][1:] == [None, None]
-    fresh = dashboard.freshness(period=WEEK)
+    fresh = period.freshness(period=WEEK)
     assert (fresh.days, fresh.missing, fresh.as_of) == (7, 0, NOW)
 
 
 def test_open_tickets_by_severity_and_sla_state(history):
-    table = dashboard.open_by_severity(now=NOW)
+    table = current.open_by_severity(now=NOW)
     assert rows(table) == [
         # severity, on track, warning, breached, no running clock, total
         ["S1 critical", "0", "0", "1", "0", "1"],
@@ -214,20 +214,20 @@ def test_open_tickets_by_severity_and_sla_state(history):
 
 
 def test_at_risk_list_soonest_deadline_first(history):
-    table = dashboard.at_risk(now=NOW)
+    table = current.at_risk(now=NOW)
     assert [row[0] for row in rows(table)] == ["GLBX-4", "ACME-4"]
     assert rows(table)[0][4] == "2026-11-24 12:30"
 
 
 def test_escalations_and_unassigned_critical_tickets(history):
-    assert [row[:2] for row in rows(dashboard.escalation_requests())] == [["ACME-5", "ACME"]]
-    escalated = rows(dashboard.escalated_tickets())
+    assert [row[:2] for row in rows(current.escalation_requests())] == [["ACME-5", "ACME"]]
+    escalated = rows(current.escalated_tickets())
     assert [(row[0], row[3]) for row in escalated] == [("ACME-6", "2")]
-    assert [row[0] for row in rows(dashboard.unassigned_critical(now=NOW))] == ["ACME-5"]
+    assert [row[0] for row in rows(current.unassigned_critical(now=NOW))] == ["ACME-5"]
 
 
 def test_now_lists_say_how_many_they_leave_out(history, monkeypatch):
-    monkeypatch.setattr(dashboard, "NOW_ROWS", 1)
-    table = dashboard.at_risk(now=NOW)
+    monkeypatch.setattr(current, "NOW_ROWS", 1)
+    table = current.at_risk(now=NOW)
     assert len(table.rows) == 1
     assert table.note == "The first 1 of 2 tickets at risk."

@@ -1,5 +1,5 @@
 """What the dashboard stores: open time of met clocks (the clock service), the daily
-summaries (sla.dashboard_services), the beat task that keeps them current and the
+summaries (dashboard.services), the beat task that keeps them current and the
 command that fills older days."""
 
 import datetime as dt
@@ -12,18 +12,11 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from sla import dashboard_services
+from dashboard import services as dashboard_services
+from dashboard.models import ComplianceDay, Grain, ResolutionTime, SummaryDay, TicketDay
+from dashboard.tasks import refresh_summaries
 from sla import services as clocks
-from sla.models import (
-    ClockState,
-    ComplianceDay,
-    Grain,
-    ResolutionTime,
-    SLAClock,
-    SummaryDay,
-    TicketDay,
-)
-from sla.tasks import refresh_summaries
+from sla.models import ClockState, SLAClock
 from tests.dashboard.conftest import local
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +148,7 @@ def test_tickets_without_an_sla_get_no_resolution_time(history):
 
 def test_the_summaries_are_refreshed_every_few_minutes_by_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["refresh-dashboard-summaries"]
-    assert entry["task"] == "sla.tasks.refresh_summaries"
+    assert entry["task"] == "dashboard.tasks.refresh_summaries"
     assert entry["schedule"] <= 5 * 60
 
 
@@ -175,10 +168,10 @@ def test_beat_task_refreshes_today_and_yesterday_in_a_real_worker(celery_worker)
 
 def test_command_fills_the_days_since_a_date(history):
     out = io.StringIO()
-    call_command("sla_summaries", since="2026-10-25", stdout=out)
+    call_command("dashboard_summaries", since="2026-10-25", stdout=out)
     assert out.getvalue().strip() == "Summarised 31 days, 2026-10-25 to 2026-11-24."
     assert SummaryDay.objects.filter(day="2026-10-25").exists()
     with pytest.raises(CommandError, match="future"):
-        call_command("sla_summaries", since="2026-12-01")
+        call_command("dashboard_summaries", since="2026-12-01")
     with pytest.raises(CommandError, match="--since"):
-        call_command("sla_summaries", since="last tuesday")
+        call_command("dashboard_summaries", since="last tuesday")

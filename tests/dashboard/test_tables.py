@@ -3,8 +3,8 @@ ISO-like text in the CSV."""
 
 import datetime as dt
 
-from sla.dashboard_tables import NONE, Link, Table, When, when_cell
-from sla.templatetags.dashboard_tags import table_body
+from dashboard.tables import NONE, Link, Table, When, when_cell
+from dashboard.templatetags.dashboard_tags import table_body
 from tests.dashboard.conftest import NOW
 
 UTC = dt.UTC

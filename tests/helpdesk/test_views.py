@@ -42,7 +42,7 @@ def test_production_redirects_to_https_and_sends_hsts(client):
 @pytest.mark.django_db
 def test_pages_have_no_inline_scripts(client, personas):
     client.force_login(personas.admin_a)
-    body = client.get("/").content.decode()
+    body = client.get("/portal/").content.decode()
     assert "<script>" not in body
     assert "<script src=" in body
 
@@ -64,6 +64,14 @@ def test_server_error_is_the_friendly_500_page(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_sends_customers_to_the_portal_and_staff_to_the_workspace(client, personas):
+    client.force_login(personas.user_a)
+    assert client.get("/")["Location"] == "/portal/"
+    client.force_login(personas.agent)
+    assert client.get("/")["Location"] == "/workspace/"
 
 
 @pytest.mark.django_db

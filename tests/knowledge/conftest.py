@@ -2,7 +2,6 @@ import pytest
 
 from knowledge.models import Article, Category, Visibility
 from sla.models import SupportTier
-from tests.tickets.conftest import contracts, make_ticket  # noqa: F401
 
 
 @pytest.fixture

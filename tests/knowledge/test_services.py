@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core import events
 from knowledge import services
 from knowledge.models import ReleaseNote
-from notifications import events
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
-"""Fixtures of the notification tests: the ticket fixtures of tests/tickets, the anymail
-test backend, Celery run in-process where delivery through the broker is not the point,
-and a helper that runs a service's after-commit work (handlers, then sending)."""
+"""Fixtures of the notification tests (contracts, tickets and the clock are in
+tests/conftest.py): a Wednesday morning in Budapest, the anymail test backend, Celery
+run in-process where delivery through the broker is not the point, and a helper that
+runs a service's after-commit work (handlers, then sending)."""
 
 import datetime as dt
 import socket
@@ -13,9 +14,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from sla.models import Contract, Product, ProductVersion, SupportTier
 from tests.conftest import wait_for
-from tickets import services
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
 
@@ -27,68 +26,8 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> dt.datetime:
 
 
 @pytest.fixture
-def sla_defaults(db):
-    """The default tiers, calendars and policies of migration sla 0002, which a
-    transactional test's flush removes for the tests after it: put back if missing."""
-    import importlib
-
-    from django.apps import apps
-
-    if not SupportTier.objects.exists():
-        migration = importlib.import_module("sla.migrations.0002_default_policies")
-        migration.create_defaults(apps, None)
-
-
-@pytest.fixture
-def contracts(personas, sla_defaults):
-    """ACME on Privilege (S1: first response in 2 hours around the clock, updates every
-    2 hours, triage in 15 minutes after hours), GLBX on Standard; valid 2026-2027."""
-    version = ProductVersion.objects.create(
-        product=Product.objects.create(name="Ledgerline ERP"), version="8.1"
-    )
-    made = {"version": version}
-    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
-        contract = Contract.objects.create(
-            organization=organization,
-            tier=SupportTier.objects.get(slug=tier),
-            valid_from=dt.date(2026, 1, 1),
-            valid_to=dt.date(2027, 12, 31),
-            licence_key=f"KEY-{organization.code}",
-        )
-        contract.covered_versions.add(version)
-        made[organization.code] = contract
-    return made
-
-
-@pytest.fixture
-def make_ticket(personas, contracts):
-    def make(*, requester=None, severity="S1", type="incident", **extra):
-        requester = requester or personas.admin_a
-        return services.ticket_create(
-            extra.pop("actor", requester),
-            organization=requester.membership.organization,
-            requester=requester,
-            title=extra.pop("title", "Invoices cannot be posted"),
-            description=extra.pop("description", "Posting fails with error 500."),
-            type=type,
-            severity=severity,
-            business_impact=extra.pop("business_impact", "Month-end close is blocked."),
-            product_version=contracts["version"],
-            **extra,
-        )
-
-    return make
-
-
-@pytest.fixture
-def at(time_machine):
-    """Stop the clock at an instant: ``at(local(25, 10))``."""
-
-    def move(instant: dt.datetime) -> dt.datetime:
-        time_machine.move_to(instant, tick=False)
-        return instant
-
-    return move
+def daytime(at):
+    return at(local(25, 10))  # Wednesday 10:00 in Budapest: the vendor is open
 
 
 @pytest.fixture(autouse=True)

@@ -15,17 +15,12 @@ from notifications.models import (
     TicketThread,
 )
 from tests import factories
-from tests.notifications.conftest import local, sent_to
-from tickets import services
+from tests.notifications.conftest import sent_to
+from tickets import escalations, services
 
 pytestmark = pytest.mark.django_db
 
 MESSAGE_ID = re.compile(r"^<ticket-ACME-\d+-[0-9a-f]{32}@helpdesk\.test>$")
-
-
-@pytest.fixture
-def daytime(at):
-    return at(local(25, 10))  # Wednesday 10:00 in Budapest: the vendor is open
 
 
 def test_ticket_received_mails_requester_and_watchers_with_reference_and_response_target(
@@ -292,7 +287,9 @@ def test_escalation_request_mails_the_managers_and_the_cem(personas, make_ticket
     second_manager = factories.ManagerFactory()
     ticket = make_ticket()
     with deliver():
-        services.escalation_request(personas.admin_a, ticket=ticket, reason="No answer for days.")
+        escalations.escalation_request(
+            personas.admin_a, ticket=ticket, reason="No answer for days."
+        )
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [personas.manager.email, second_manager.email]
@@ -305,10 +302,10 @@ def test_escalation_outcome_mails_the_customers_and_the_specialist(
     personas, make_ticket, deliver, daytime
 ):
     ticket = make_ticket(watchers=[personas.user_a])
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Urgent.")
+    escalation = escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Urgent.")
     specialist = factories.StaffFactory(full_name="Sam Specialist")
     with deliver():
-        services.escalation_accept(
+        escalations.escalation_accept(
             personas.manager,
             escalation=escalation,
             level=1,

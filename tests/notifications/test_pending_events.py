@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from notifications import events, services
+from core import events
+from notifications import services
 from notifications.models import Kind, Notification, OutboundEmail, PendingEvent
 from notifications.selectors import events_due
 from tests.conftest import wait_for
@@ -16,11 +17,6 @@ from tickets import live
 from tickets import services as ticket_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def daytime(at):
-    return at(local(25, 10))  # Wednesday 10:00 in Budapest: the vendor is open
 
 
 def test_a_change_commits_with_its_event_and_the_request_notifies_nobody_itself(

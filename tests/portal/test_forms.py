@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from tickets.portal_forms import LongSelect
+from portal.forms import LongSelect
 
 CHOICES = [
     ("", "Anyone"),

@@ -3,8 +3,9 @@ waits for their answer."""
 
 import pytest
 
+from portal import selectors as portal_selectors
 from tests import factories
-from tickets import portal_selectors, services
+from tickets import services
 
 pytestmark = pytest.mark.django_db
 

@@ -56,7 +56,7 @@ def test_portal_home_answers_in_a_fixed_number_of_queries(
     client.force_login(getattr(personas, role))
 
     with django_assert_num_queries(budget):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("portal_home"))
 
     assert response.status_code == 200
 
@@ -163,18 +163,18 @@ def test_customer_home_is_the_portal_and_staff_home_is_not(client, personas, mak
     services.ticket_transition(agent, ticket=ticket, action="wait_on_customer")
 
     client.force_login(personas.admin_a)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("portal_home")).content.decode()
     assert "Needs your answer" in page
     assert "Waiting for the logs" in page
     assert "Waiting for your answer" in page
     assert "Other open tickets of Acme Manufacturing" in page
 
     client.force_login(personas.user_a)
-    plain_home = client.get(reverse("home")).content.decode()
+    plain_home = client.get(reverse("portal_home")).content.decode()
     assert "Other open tickets of Acme Manufacturing" not in plain_home
 
     client.force_login(agent)
-    staff_page = client.get(reverse("home")).content.decode()
+    staff_page = client.get(reverse("portal_home")).content.decode()
     assert "Needs your answer" not in staff_page
 
 
@@ -185,7 +185,7 @@ def test_portal_home_announces_upcoming_maintenance_of_covered_products(
     _maintenance("Other product window", products=[Product.objects.create(name="Other")])
     client.force_login(personas.admin_a)
 
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("portal_home")).content.decode()
 
     assert "Maintenance window" in page
     assert "Database upgrade window" in page
@@ -240,7 +240,7 @@ def owed(thursday, personas, make_ticket):
 def test_customers_see_a_reply_overdue_since_its_deadline_everywhere(client, personas, owed):
     late, _running = owed
     client.force_login(personas.user_a)
-    home = text(client.get(reverse("home")))
+    home = text(client.get(reverse("portal_home")))
     assert "Late reply" in home
     assert "reply overdue since Fri 4 Dec, 17:00" in home
     assert "next from us by Mon 7 Dec, 17:00" in home

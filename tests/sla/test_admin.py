@@ -38,12 +38,6 @@ def calendar_post(*openings: tuple[int, str, str], **fields) -> dict:
     return data
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Nobody types a password here (force_login): spare the personas the slow default hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(client, personas):
     client.force_login(personas.administrator)

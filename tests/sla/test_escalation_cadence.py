@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from notifications.models import Kind, Notification, OutboundEmail
 from notifications.tasks import sla_sweep
-from sla.models import ClockState, Contract, Product, ProductVersion, SLAClock, SupportTier
+from sla.models import ClockState, SLAClock
 from tests import factories
-from tickets import services
+from tickets import escalations, intake, services
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -30,36 +30,10 @@ def local(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def at(time_machine):
-    def move(instant: dt.datetime) -> dt.datetime:
-        time_machine.move_to(instant, tick=False)
-        return instant
-
-    return move
-
-
-@pytest.fixture
-def contracts(personas):
-    """ACME on Privilege, valid all of 2026-2027."""
-    version = ProductVersion.objects.create(
-        product=Product.objects.create(name="Ledgerline ERP"), version="8.1"
-    )
-    contract = Contract.objects.create(
-        organization=personas.org_a,
-        tier=SupportTier.objects.get(slug="privilege"),
-        valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2027, 12, 31),
-        licence_key="KEY-ACME",
-    )
-    contract.covered_versions.add(version)
-    return {"ACME": contract, "version": version}
-
-
-@pytest.fixture
 def ticket(personas, contracts, at) -> Ticket:
     """An S2 logged on Tuesday at 10:00, whose customer asks for escalation at 10:10."""
     at(local(24, 10))
-    ticket = services.ticket_create(
+    ticket = intake.ticket_create(
         personas.admin_a,
         organization=personas.org_a,
         requester=personas.admin_a,
@@ -69,14 +43,14 @@ def ticket(personas, contracts, at) -> Ticket:
         product_version=contracts["version"],
     )
     at(local(24, 10, 10))
-    services.escalation_request(personas.admin_a, ticket=ticket, reason="Month-end close.")
+    escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Month-end close.")
     return ticket
 
 
 def accept(ticket, personas, at, when, *, level=1, **cadence):
     """The manager accepts the pending request with the agent as specialist."""
     at(when)
-    return services.escalation_accept(
+    return escalations.escalation_accept(
         personas.manager,
         escalation=ticket.escalations.get(status="pending"),
         level=level,
@@ -165,7 +139,7 @@ def test_waiting_on_the_customer_pauses_the_cadence_and_their_answer_resumes_it(
 
 def test_lowering_the_level_keeps_the_cadence_until_level_0_cancels_it(ticket, personas, at):
     every_4_hours(ticket, personas, at)
-    services.escalation_request(personas.admin_a, ticket=ticket, reason="Still blocked.")
+    escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Still blocked.")
     accept(ticket, personas, at, local(24, 11), level=2, amount=2, unit="hours", calendar="24x7")
     # The second plan replaces the first one's cycle.
     assert cycles(ticket) == [
@@ -174,11 +148,11 @@ def test_lowering_the_level_keeps_the_cadence_until_level_0_cancels_it(ticket, p
     ]
 
     at(local(24, 11, 30))
-    services.ticket_lower_escalation(personas.agent, ticket=ticket, reason="A fix is close.")
+    escalations.ticket_lower_escalation(personas.agent, ticket=ticket, reason="A fix is close.")
     assert SLAClock.objects.filter(ticket=ticket, kind=KIND, state=ClockState.RUNNING).exists()
 
     at(local(24, 12))
-    services.ticket_lower_escalation(personas.agent, ticket=ticket, reason="The fix works.")
+    escalations.ticket_lower_escalation(personas.agent, ticket=ticket, reason="The fix works.")
 
     assert not SLAClock.objects.filter(
         ticket=ticket, kind=KIND, state__in=[ClockState.RUNNING, ClockState.PAUSED]

@@ -19,15 +19,9 @@ from sla.selectors import policies_for_tier
 
 pytestmark = pytest.mark.django_db
 
-URL = "/contract/"
+URL = "/portal/contract/"
 # Tuesday 24 November 2026, mid-morning in Budapest.
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/Budapest"))
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Nobody types a password here (force_login): spare the personas the slow default hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +87,7 @@ def test_customer_sees_tier_validity_licence_channels_products_hours_and_targets
         "outside business hours." in body
     )
     assert "Enhancement requests are not faults: they carry no response target" in body
-    assert 'aria-current="page" href="/contract/">Support contract</a>' in body
+    assert 'aria-current="page" href="/portal/contract/">Support contract</a>' in body
 
 
 def test_plain_customer_user_sees_the_contract_too(client, personas, acme_contract):
@@ -183,14 +177,14 @@ def test_vendor_staff_get_403_on_the_contract_page(client, personas, role):
 def test_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/contract/"
+    assert response["Location"] == "/accounts/login/?next=/portal/contract/"
 
 
 def test_support_contract_is_in_the_menu_for_customers_only(client, personas):
     client.force_login(personas.user_a)
-    assert 'href="/contract/"' in client.get("/").content.decode()
+    assert 'href="/portal/contract/"' in client.get("/portal/").content.decode()
     client.force_login(personas.agent)
-    assert 'href="/contract/"' not in client.get("/").content.decode()
+    assert 'href="/portal/contract/"' not in client.get("/portal/").content.decode()
 
 
 # --- the sentences -------------------------------------------------------------------------

@@ -14,22 +14,12 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
 HTML_TEXT = b"<html><script>alert(document.cookie)</script></html>\n"
 
+# Uploaded files go to a temporary folder, never into the working tree.
+pytestmark = pytest.mark.usefixtures("media")
+
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    """Uploaded files go to a temporary folder, never into the working tree."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
 
 
 # --- What may be uploaded ----------------------------------------------------------------

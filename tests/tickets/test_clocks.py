@@ -11,17 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sla import services as clocks
-from sla.models import (
-    BusinessCalendar,
-    ClockState,
-    Contract,
-    Product,
-    ProductVersion,
-    SLAClock,
-    SLAPolicy,
-    SLATarget,
-    SupportTier,
-)
+from sla.models import BusinessCalendar, ClockState, SLAClock, SLAPolicy, SLATarget
 from tests import factories
 from tickets import services
 from tickets.models import Status, Ticket, TicketEvent
@@ -34,38 +24,6 @@ CALENDARS = {"vendor": "Vendor business hours", "24x7": "24x7"}
 
 def local(day: int, hour: int, minute: int = 0, month: int = 11) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=BUDAPEST)
-
-
-@pytest.fixture
-def contracts(personas):
-    """Overrides tests/tickets/conftest.py: valid all of 2026-2027, so the fixed instants
-    below fall inside whatever day the suite runs. ACME on Privilege, GLBX on Standard."""
-    version = ProductVersion.objects.create(
-        product=Product.objects.create(name="Ledgerline ERP"), version="8.1"
-    )
-    made = {"version": version}
-    for organization, tier in ((personas.org_a, "privilege"), (personas.org_b, "standard")):
-        contract = Contract.objects.create(
-            organization=organization,
-            tier=SupportTier.objects.get(slug=tier),
-            valid_from=dt.date(2026, 1, 1),
-            valid_to=dt.date(2027, 12, 31),
-            licence_key=f"KEY-{organization.code}",
-        )
-        contract.covered_versions.add(version)
-        made[organization.code] = contract
-    return made
-
-
-@pytest.fixture
-def at(time_machine):
-    """Move the clock to a fixed instant: ``at(local(24, 10))``."""
-
-    def move(instant: dt.datetime) -> dt.datetime:
-        time_machine.move_to(instant, tick=False)
-        return instant
-
-    return move
 
 
 def add_target(tier: str, severity: str, kind: str, amount: int, unit: str, calendar: str):
@@ -411,6 +369,9 @@ def test_breach_is_recorded_once_and_a_late_answer_keeps_it_with_its_lateness(
         clocks.clock_check(clock_id=first_response.pk, at=local(24, 12, 5)) for _ in range(2)
     ]
     assert [r.event if r else None for r in results] == ["breach", None]
+    # The sweep stores the ticket's deadline as the clocks now say (tickets' own column).
+    assert results[0].ticket_id == ticket.pk
+    services.ticket_deadline_refresh(ticket_id=ticket.pk)
     breached = clock(ticket, "first_response")
     assert (breached.state, breached.breached_at) == (ClockState.BREACHED, local(24, 12))
     ticket = fresh(ticket)

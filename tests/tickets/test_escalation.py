@@ -9,11 +9,12 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from sla import dashboard
+from dashboard import current
 from sla.models import BusinessCalendar, ClockState, SLAClock
 from tests import factories
-from tickets import queues, services
+from tickets import escalations, services
 from tickets.models import EscalationRequest, EscalationStatus, Status, Ticket, TicketEvent
+from workspace import queues
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,9 @@ def ticket(make_ticket):
 
 @pytest.fixture
 def pending(ticket, personas) -> EscalationRequest:
-    return services.escalation_request(personas.admin_a, ticket=ticket, reason="Month-end close.")
+    return escalations.escalation_request(
+        personas.admin_a, ticket=ticket, reason="Month-end close."
+    )
 
 
 def resolve(ticket: Ticket, agent) -> None:
@@ -47,7 +50,7 @@ def resolve(ticket: Ticket, agent) -> None:
 
 
 def accept(manager, escalation, **cadence):
-    return services.escalation_accept(
+    return escalations.escalation_accept(
         manager,
         escalation=escalation,
         level=1,
@@ -92,7 +95,9 @@ def test_closing_by_accepting_the_workaround_ends_a_pending_request(ticket, pers
     services.ticket_transition(
         personas.agent, ticket=ticket, action="provide_workaround", workaround="Post one by one."
     )
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Still slow")
+    escalation = escalations.escalation_request(
+        personas.admin_a, ticket=ticket, reason="Still slow"
+    )
 
     services.ticket_transition(personas.admin_a, ticket=ticket, action="accept_workaround")
 
@@ -120,7 +125,7 @@ def test_a_request_ended_with_its_ticket_cannot_be_accepted_or_declined(ticket, 
     with pytest.raises(ValidationError, match="ended with the ticket"):
         accept(personas.manager, pending)
     with pytest.raises(ValidationError, match="ended with the ticket"):
-        services.escalation_decline(personas.manager, escalation=pending, reason="Too late")
+        escalations.escalation_decline(personas.manager, escalation=pending, reason="Too late")
     pending.refresh_from_db()
     assert pending.status == EscalationStatus.ENDED
     assert fresh(ticket).escalation_level == 0
@@ -168,15 +173,15 @@ def test_a_pending_request_left_on_a_closed_ticket_is_refused_and_never_offered(
 
 def test_the_dashboard_lists_only_requests_of_open_tickets(make_ticket, ticket, pending, personas):
     other = make_ticket(severity="S2", title="Another one")
-    services.escalation_request(personas.admin_a, ticket=other, reason="Faster")
-    listed = {str(row[0]) for row in dashboard.escalation_requests().rows}
+    escalations.escalation_request(personas.admin_a, ticket=other, reason="Faster")
+    listed = {str(row[0]) for row in current.escalation_requests().rows}
     assert listed == {ticket.reference, other.reference}
 
     resolve(ticket, personas.agent)
     # A request a flawed import left pending on a closed ticket is not listed either.
     Ticket.objects.filter(pk=other.pk).update(status=Status.CLOSED)
 
-    assert dashboard.escalation_requests().rows == []
+    assert current.escalation_requests().rows == []
 
 
 def test_the_ticket_page_says_the_request_ended_with_the_ticket(client, ticket, pending, personas):
@@ -198,7 +203,7 @@ def test_the_migration_ends_requests_left_pending_on_resolved_or_closed_tickets(
     make_ticket, ticket, pending, personas
 ):
     open_ticket = make_ticket(severity="S2", title="Still open")
-    still_pending = services.escalation_request(
+    still_pending = escalations.escalation_request(
         personas.admin_a, ticket=open_ticket, reason="Faster"
     )
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED, closed_at=ticket.created_at)

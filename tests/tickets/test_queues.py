@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.models import Organization, Team
 from sla.models import SupportTier
 from tests import factories
-from tickets import bulk, live, queues, services
+from tickets import escalations, intake, live, services
 from tickets.models import SavedView, Ticket
+from workspace import pickers, queues, saved_views
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def office(time_machine):
 
 
 def log(agent, contact, *, title, severity="S2", **extra) -> Ticket:
-    return services.ticket_create(
+    return intake.ticket_create(
         agent,
         organization=contact.membership.organization,
         requester=contact,
@@ -67,7 +68,7 @@ def world(office, personas, contracts):
     services.ticket_transition(agent, ticket=w.waiting, action="acknowledge")
     services.ticket_transition(agent, ticket=w.waiting, action="wait_on_customer")
     w.escalated = log(agent, personas.admin_b, title="Escalation asked", severity="S2")
-    services.escalation_request(personas.admin_b, ticket=w.escalated, reason="Too slow")
+    escalations.escalation_request(personas.admin_b, ticket=w.escalated, reason="Too slow")
     w.no_contract = log(agent, carol, title="No contract S2", severity="S2")
     w.closed = log(agent, personas.admin_a, title="Closed", severity="S3")
     services.ticket_transition(agent, ticket=w.closed, action="acknowledge")
@@ -162,7 +163,7 @@ def test_waiting_on_customer_queue(world):
 def test_escalated_queue_holds_escalation_requests_and_raised_levels(world, personas):
     assert queue(world, "escalated") == ["Escalation asked"]
     escalation = world.escalated.escalations.get()
-    services.escalation_accept(
+    escalations.escalation_accept(
         personas.manager,
         escalation=escalation,
         level=1,
@@ -199,7 +200,7 @@ def test_priority_breaks_a_tie_between_equal_deadlines(world, personas):
 
 def test_all_counts_come_from_one_query(world, personas):
     tiers = list(SupportTier.objects.order_by("rank"))
-    view = bulk.saved_view_create(world.agent, name="S1s", query="severity=S1")
+    view = saved_views.saved_view_create(world.agent, name="S1s", query="severity=S1")
     views = [(view, queues.parse_filters({"severity": "S1"}))]
     with CaptureQueriesContext(connection) as captured:
         counts = queues.queue_counts(
@@ -257,34 +258,34 @@ def test_take_next_candidates_skip_assigned_and_waiting_tickets(world):
 
 
 def test_staff_picker_offers_staff_only(world, personas):
-    found = queues.staff_search(text="")
+    found = pickers.staff_search(text="")
     assert personas.agent in found
     assert personas.admin_a not in found
-    assert queues.staff_search(text="otto") == [world.other]
+    assert pickers.staff_search(text="otto") == [world.other]
 
 
 def test_pickers_are_capped(db):
-    for n in range(queues.PICKER_LIMIT + 5):
+    for n in range(pickers.PICKER_LIMIT + 5):
         factories.StaffFactory(full_name=f"Agent {n:02d}")
-    assert len(queues.staff_search(text="agent")) == queues.PICKER_LIMIT
+    assert len(pickers.staff_search(text="agent")) == pickers.PICKER_LIMIT
 
 
 def test_contact_search_finds_by_name_email_organisation_and_licence_key(world, personas):
-    assert queues.contact_search(text="arthur") == [personas.user_a]
-    assert personas.admin_b in queues.contact_search(text=personas.admin_b.email[:8])
-    assert queues.contact_search(text="INIT") == [world.carol]
-    assert queues.contact_search(text="initech") == [world.carol]
-    by_key = queues.contact_search(text="key-glbx")
+    assert pickers.contact_search(text="arthur") == [personas.user_a]
+    assert personas.admin_b in pickers.contact_search(text=personas.admin_b.email[:8])
+    assert pickers.contact_search(text="INIT") == [world.carol]
+    assert pickers.contact_search(text="initech") == [world.carol]
+    by_key = pickers.contact_search(text="key-glbx")
     assert by_key == [personas.admin_b]
-    assert personas.agent not in queues.contact_search(text="Agnes")
+    assert personas.agent not in pickers.contact_search(text="Agnes")
 
 
 def test_saved_views_belong_to_their_owner(world, personas):
-    view = bulk.saved_view_create(world.agent, name="Mine", query="queue=mine")
-    assert queues.saved_views_of(user=world.agent) == [view]
-    assert queues.saved_views_of(user=world.other) == []
+    view = saved_views.saved_view_create(world.agent, name="Mine", query="queue=mine")
+    assert saved_views.saved_views_of(user=world.agent) == [view]
+    assert saved_views.saved_views_of(user=world.other) == []
     with pytest.raises(Exception, match="No such saved view"):
-        queues.saved_view_get(user=world.other, view_id=view.pk)
+        saved_views.saved_view_get(user=world.other, view_id=view.pk)
     assert SavedView.objects.count() == 1
 
 

@@ -4,16 +4,14 @@ These tests commit for real (transaction=True) so that parallel threads, each on
 own database connection, see each other's work as production web processes would.
 """
 
-import importlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.apps import apps
 from django.db import connections
 
 from accounts.models import User
-from tickets import services
+from tickets import intake
 from tickets.models import Ticket, TicketCounter
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,16 +20,9 @@ PER_ORGANIZATION = 100
 THREADS = 8
 
 
-@pytest.fixture(autouse=True)
-def _sla_defaults(db):
-    """The default tiers and policies of sla's data migration: the flush after an earlier
-    transactional test removes them (get_or_create: a no-op when they are there)."""
-    importlib.import_module("sla.migrations.0002_default_policies").create_defaults(apps, None)
-
-
 def _create(requester_id: int, title: str, intake_key: str = "") -> Ticket:
     requester = User.objects.select_related("membership__organization").get(pk=requester_id)
-    return services.ticket_create(
+    return intake.ticket_create(
         requester,
         organization=requester.membership.organization,
         requester=requester,
@@ -141,7 +132,7 @@ def test_a_refused_creation_gives_its_number_back(personas, contracts):
 
     stranger = factories.customer(personas.org_b)
     with pytest.raises(ValidationError):
-        services.ticket_create(
+        intake.ticket_create(
             personas.admin_a,
             organization=personas.org_a,
             requester=personas.admin_a,

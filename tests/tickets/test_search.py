@@ -6,14 +6,15 @@ from django.db import connection
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from tickets import search, services
+from tickets import intake, services
 from tickets.models import Ticket
+from workspace import search
 
 pytestmark = pytest.mark.django_db
 
 
 def log(agent, contact, *, title, description="Something is wrong.", severity="S2") -> Ticket:
-    return services.ticket_create(
+    return intake.ticket_create(
         agent,
         organization=contact.membership.organization,
         requester=contact,
@@ -23,12 +24,6 @@ def log(agent, contact, *, title, description="Something is wrong.", severity="S
         business_impact="Stopped." if severity == "S1" else "",
         channel="email",
     )
-
-
-@pytest.fixture
-def agent_client(client, personas):
-    client.force_login(personas.agent)
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests import factories
-from tickets import selectors, services
+from tickets import changes, escalations, intake, selectors, services
 from tickets.models import EscalationStatus, Priority, Status, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def ticket(make_ticket, personas):
 
 def test_s1_ticket_without_business_impact_is_refused(personas, contracts):
     with pytest.raises(ValidationError) as refused:
-        services.ticket_create(
+        intake.ticket_create(
             personas.admin_a,
             organization=personas.org_a,
             requester=personas.admin_a,
@@ -44,7 +44,7 @@ def test_s1_ticket_without_business_impact_is_refused(personas, contracts):
 
 def test_customer_cannot_log_a_ticket_for_another_organisation(personas, contracts):
     with pytest.raises(PermissionDenied):
-        services.ticket_create(
+        intake.ticket_create(
             personas.admin_a,
             organization=personas.org_b,
             requester=personas.admin_b,
@@ -62,8 +62,8 @@ def test_customer_cannot_choose_the_priority_staff_can(personas, contracts):
         "severity": "S2",
         "priority": Priority.URGENT,
     }
-    by_customer = services.ticket_create(personas.admin_a, title="By the customer", **common)
-    by_agent = services.ticket_create(personas.agent, title="By phone", channel="phone", **common)
+    by_customer = intake.ticket_create(personas.admin_a, title="By the customer", **common)
+    by_agent = intake.ticket_create(personas.agent, title="By phone", channel="phone", **common)
     assert (by_customer.priority, by_agent.priority) == (Priority.MEDIUM, Priority.URGENT)
     assert by_agent.created_by == personas.agent and by_agent.requester == personas.admin_a
 
@@ -123,7 +123,7 @@ def test_second_editor_of_the_same_version_is_refused_with_the_first_change(
     services.ticket_set_priority(
         personas.agent, ticket=ticket, priority=Priority.HIGH, expected_version=seen
     )
-    with pytest.raises(services.ConcurrentEdit) as conflict:
+    with pytest.raises(changes.ConcurrentEdit) as conflict:
         services.ticket_assign(
             other_agent, ticket=ticket, assignee=other_agent, expected_version=seen
         )
@@ -152,7 +152,7 @@ def test_stale_workflow_step_is_refused_and_changes_nothing(ticket, personas):
     services.ticket_transition(
         personas.agent, ticket=ticket, action="start_progress", expected_version=seen
     )
-    with pytest.raises(services.ConcurrentEdit) as conflict:
+    with pytest.raises(changes.ConcurrentEdit) as conflict:
         services.ticket_transition(
             personas.agent,
             ticket=ticket,
@@ -261,20 +261,20 @@ def test_severity_change_needs_a_reason(ticket, personas):
 
 def test_escalation_request_needs_a_reason_and_one_pending_request_at_a_time(ticket, personas):
     with pytest.raises(ValidationError):
-        services.escalation_request(personas.admin_a, ticket=ticket, reason="   ")
-    services.escalation_request(personas.admin_a, ticket=ticket, reason="Month-end close.")
+        escalations.escalation_request(personas.admin_a, ticket=ticket, reason="   ")
+    escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Month-end close.")
     with pytest.raises(ValidationError, match="already awaiting review"):
-        services.escalation_request(personas.admin_a, ticket=ticket, reason="Again")
+        escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Again")
     assert ticket.escalations.count() == 1
 
 
 def test_manager_accepts_an_escalation_raising_the_level_and_naming_a_specialist(ticket, personas):
     specialist = factories.StaffFactory(full_name="Sam Specialist")
-    escalation = services.escalation_request(
+    escalation = escalations.escalation_request(
         personas.admin_a, ticket=ticket, reason="Month-end close."
     )
     with pytest.raises(PermissionDenied):
-        services.escalation_accept(
+        escalations.escalation_accept(
             personas.agent,
             escalation=escalation,
             level=1,
@@ -284,7 +284,7 @@ def test_manager_accepts_an_escalation_raising_the_level_and_naming_a_specialist
             **factories.cadence(),
             participants="",
         )
-    services.escalation_accept(
+    escalations.escalation_accept(
         personas.manager,
         escalation=escalation,
         level=2,
@@ -303,14 +303,14 @@ def test_manager_accepts_an_escalation_raising_the_level_and_naming_a_specialist
     assert (level_event.old_value, level_event.new_value, level_event.is_public) == ("0", "2", True)
 
     with pytest.raises(ValidationError, match="already handled"):
-        services.escalation_decline(personas.manager, escalation=escalation, reason="No")
+        escalations.escalation_decline(personas.manager, escalation=escalation, reason="No")
 
 
 def test_manager_declines_an_escalation_with_a_reason(ticket, personas):
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Faster!")
+    escalation = escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Faster!")
     with pytest.raises(ValidationError):
-        services.escalation_decline(personas.manager, escalation=escalation, reason="")
-    services.escalation_decline(
+        escalations.escalation_decline(personas.manager, escalation=escalation, reason="")
+    escalations.escalation_decline(
         personas.manager, escalation=escalation, reason="A workaround is in place."
     )
     escalation.refresh_from_db()
@@ -320,9 +320,9 @@ def test_manager_declines_an_escalation_with_a_reason(ticket, personas):
 
 
 def test_escalation_level_must_go_up_and_can_be_lowered_with_a_reason(ticket, personas):
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Urgent")
+    escalation = escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Urgent")
     with pytest.raises(ValidationError):
-        services.escalation_accept(
+        escalations.escalation_accept(
             personas.manager,
             escalation=escalation,
             level=4,
@@ -332,7 +332,7 @@ def test_escalation_level_must_go_up_and_can_be_lowered_with_a_reason(ticket, pe
             **factories.cadence(),
             participants="",
         )
-    services.escalation_accept(
+    escalations.escalation_accept(
         personas.manager,
         escalation=escalation,
         level=1,
@@ -343,8 +343,8 @@ def test_escalation_level_must_go_up_and_can_be_lowered_with_a_reason(ticket, pe
         participants="",
     )
     with pytest.raises(ValidationError):
-        services.ticket_lower_escalation(personas.agent, ticket=ticket, reason="")
-    services.ticket_lower_escalation(personas.agent, ticket=ticket, reason="Severity dropped.")
+        escalations.ticket_lower_escalation(personas.agent, ticket=ticket, reason="")
+    escalations.ticket_lower_escalation(personas.agent, ticket=ticket, reason="Severity dropped.")
     assert fresh(ticket).escalation_level == 0
 
 
@@ -354,4 +354,4 @@ def test_closed_ticket_cannot_be_escalated(ticket, personas):
     )
     services.ticket_transition(personas.admin_a, ticket=ticket, action="confirm_resolution")
     with pytest.raises(ValidationError, match="Only open tickets"):
-        services.escalation_request(personas.admin_a, ticket=ticket, reason="Too late")
+        escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Too late")

@@ -8,7 +8,7 @@ from django.utils import dateformat
 
 from sla.models import SEVERITY_HELP, BusinessCalendar, SLAClock
 from tests import factories
-from tickets import services
+from tickets import escalations, services
 from tickets.models import TYPE_HELP, EscalationRequest, EscalationStatus, Priority, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_actions_answer_405_to_get(client, personas, ticket, name):
 
 @pytest.mark.parametrize("name", ["escalation_accept", "escalation_decline"])
 def test_escalation_decisions_answer_405_to_get(client, personas, ticket, name):
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Urgent")
+    escalation = escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Urgent")
     client.force_login(personas.manager)
     response = client.get(reverse(name, args=[ticket.reference, escalation.pk]))
     assert response.status_code == 405
@@ -304,7 +304,7 @@ def test_escalation_request_needs_a_reason(client, personas, ticket):
 
 def test_manager_accepts_an_escalation_and_the_customer_sees_the_plan(client, personas, ticket):
     specialist = factories.StaffFactory(full_name="Sam Specialist")
-    escalation = services.escalation_request(
+    escalation = escalations.escalation_request(
         personas.admin_a, ticket=ticket, reason="Month-end close."
     )
     client.force_login(personas.manager)
@@ -335,7 +335,7 @@ def test_manager_accepts_an_escalation_and_the_customer_sees_the_plan(client, pe
 
 
 def test_manager_declines_only_with_a_reason(client, personas, ticket):
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Faster")
+    escalation = escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Faster")
     client.force_login(personas.manager)
     url = reverse("escalation_decline", args=[ticket.reference, escalation.pk])
     response = client.post(url, {"reason": ""}, follow=True)
@@ -350,7 +350,7 @@ def test_manager_declines_only_with_a_reason(client, personas, ticket):
 
 
 def test_agent_cannot_accept_or_decline_an_escalation(client, personas, ticket):
-    escalation = services.escalation_request(personas.admin_a, ticket=ticket, reason="Faster")
+    escalation = escalations.escalation_request(personas.admin_a, ticket=ticket, reason="Faster")
     client.force_login(personas.agent)
     assert "Accept and escalate" not in page_of(client, ticket)
     accept = client.post(

@@ -14,8 +14,9 @@ from accounts.models import Organization, Team
 from notifications.models import OnCallShift
 from sla.models import SupportTier
 from tests import factories
-from tickets import bulk, live, queues, services
+from tickets import escalations, intake, live, services
 from tickets.models import CannedResponse, Reply, SavedView, Ticket, TicketEvent
+from workspace import canned_responses, queues, saved_views
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def office(time_machine):
 
 
 def log(agent, contact, *, title="Printer queue stuck", severity="S2", **extra) -> Ticket:
-    return services.ticket_create(
+    return intake.ticket_create(
         agent,
         organization=contact.membership.organization,
         requester=contact,
@@ -46,12 +47,6 @@ def log(agent, contact, *, title="Printer queue stuck", severity="S2", **extra) 
 
 def fresh(ticket: Ticket) -> Ticket:
     return Ticket.objects.get(pk=ticket.pk)
-
-
-@pytest.fixture
-def agent_client(client, personas):
-    client.force_login(personas.agent)
-    return client
 
 
 # --- The queue page --------------------------------------------------------------------
@@ -156,7 +151,7 @@ def _many_tickets(office, personas, count: int) -> None:
     services.ticket_assign(agent, ticket=waiting, assignee=agent)
     services.ticket_transition(agent, ticket=waiting, action="wait_on_customer")
     lone = log(agent, carol, title="No contract, escalation asked")
-    services.escalation_request(carol, ticket=lone, reason="Hurry")
+    escalations.escalation_request(carol, ticket=lone, reason="Hurry")
     contacts = [personas.admin_a, personas.user_a, personas.admin_b]
     for n in range(count - 4):
         ticket = log(
@@ -165,7 +160,7 @@ def _many_tickets(office, personas, count: int) -> None:
         if n % 4 == 1:
             services.ticket_assign(agent, ticket=ticket, assignee=agent)
         if n % 5 == 2:
-            services.escalation_request(contacts[n % 3], ticket=ticket, reason="Hurry")
+            escalations.escalation_request(contacts[n % 3], ticket=ticket, reason="Hurry")
 
 
 # session, user, support tiers, saved views, every count (one query, which the paginator
@@ -182,8 +177,10 @@ def test_every_queue_answers_with_a_fixed_number_of_queries(
     office, agent_client, personas, contracts, django_assert_max_num_queries, slug, count
 ):
     _many_tickets(office, personas, count)
-    bulk.saved_view_create(personas.agent, name="S1", query="severity=S1")
-    bulk.saved_view_create(personas.agent, name="ACME", query=f"organization={personas.org_a.pk}")
+    saved_views.saved_view_create(personas.agent, name="S1", query="severity=S1")
+    saved_views.saved_view_create(
+        personas.agent, name="ACME", query=f"organization={personas.org_a.pk}"
+    )
     with django_assert_max_num_queries(QUEUE_PAGE_QUERIES_OVERDUE):
         response = agent_client.get(reverse("workspace"), {"queue": slug})
     assert response.status_code == 200
@@ -268,9 +265,7 @@ def test_counts_are_shared_until_a_ticket_changes(
     assert _unassigned_count(agent_client) == "1"
     assert _unassigned_count(agent_client) == "1"
     office.shift(dt.timedelta(hours=6))
-    from sla import services as clocks
-
-    clocks.refresh_ticket_deadline(ticket=fresh(second))
+    services.ticket_deadline_refresh(ticket_id=second.pk)
     with django_assert_num_queries(QUEUE_PAGE_QUERIES):
         agent_client.get(reverse("workspace"))
 
@@ -699,14 +694,14 @@ def test_agent_saves_a_filtered_view_and_sees_its_count(office, agent_client, pe
 
 
 def test_another_agents_view_is_a_404(agent_client, personas):
-    theirs = bulk.saved_view_create(personas.manager, name="Theirs", query="queue=mine")
+    theirs = saved_views.saved_view_create(personas.manager, name="Theirs", query="queue=mine")
     response = agent_client.post(reverse("workspace_view_delete", args=[theirs.pk]))
     assert response.status_code == 404
     assert SavedView.objects.filter(pk=theirs.pk).exists()
 
 
 def test_duplicate_view_name_is_refused(agent_client, personas):
-    bulk.saved_view_create(personas.agent, name="Mine", query="queue=mine")
+    saved_views.saved_view_create(personas.agent, name="Mine", query="queue=mine")
     response = agent_client.post(
         reverse("workspace_view_create"), {"name": "Mine", "query": "queue=all"}, follow=True
     )
@@ -718,19 +713,20 @@ def test_duplicate_view_name_is_refused(agent_client, personas):
 
 def test_staff_maintain_canned_responses(agent_client, personas):
     agent_client.post(
-        reverse("workspace_macros"), {"title": "Need logs", "body": "Hello {customer_name},"}
+        reverse("workspace_canned_responses"),
+        {"title": "Need logs", "body": "Hello {customer_name},"},
     )
-    macro = CannedResponse.objects.get()
-    assert macro.created_by == personas.agent
+    canned_response = CannedResponse.objects.get()
+    assert canned_response.created_by == personas.agent
     agent_client.post(
-        reverse("workspace_macro_edit", args=[macro.pk]),
+        reverse("workspace_canned_response_edit", args=[canned_response.pk]),
         {"title": "Need logs", "body": "Dear {customer_name},"},
     )
     assert CannedResponse.objects.get().body == "Dear {customer_name},"
-    macro.refresh_from_db()
+    canned_response.refresh_from_db()
     agent_client.post(
-        reverse("workspace_macro_delete", args=[macro.pk]),
-        {"seen": macro.updated_at.isoformat()},
+        reverse("workspace_canned_response_delete", args=[canned_response.pk]),
+        {"seen": canned_response.updated_at.isoformat()},
     )
     assert not CannedResponse.objects.exists()
 
@@ -738,27 +734,35 @@ def test_staff_maintain_canned_responses(agent_client, personas):
 def test_a_response_changed_since_the_page_was_loaded_is_not_deleted(
     office, agent_client, personas
 ):
-    macro = bulk.macro_create(personas.agent, title="Need logs", body="Send logs.")
-    seen = macro.updated_at.isoformat()
+    canned_response = canned_responses.canned_response_create(
+        personas.agent, title="Need logs", body="Send logs."
+    )
+    seen = canned_response.updated_at.isoformat()
     office.shift(dt.timedelta(minutes=1))
-    bulk.macro_update(personas.manager, macro=macro, title="Need logs", body="Send all logs.")
+    canned_responses.canned_response_update(
+        personas.manager, canned_response=canned_response, title="Need logs", body="Send all logs."
+    )
     response = agent_client.post(
-        reverse("workspace_macro_delete", args=[macro.pk]), {"seen": seen}, follow=True
+        reverse("workspace_canned_response_delete", args=[canned_response.pk]),
+        {"seen": seen},
+        follow=True,
     )
     assert "was changed after you opened the page" in response.content.decode()
     assert CannedResponse.objects.get().body == "Send all logs."
 
 
-def test_macro_renders_with_the_tickets_placeholders(office, agent_client, personas, contracts):
+def test_canned_response_renders_with_the_tickets_placeholders(
+    office, agent_client, personas, contracts
+):
     ticket = log(personas.agent, personas.admin_a, title="ACME S1", severity="S1")
-    macro = bulk.macro_create(
+    canned_response = canned_responses.canned_response_create(
         personas.agent,
         title="Ack",
         body="Dear {customer_name}, {reference} is ours; update by {deadline}. {agent_name} "
         "{unknown} {reference.__class__}",
     )
     response = agent_client.get(
-        reverse("workspace_macro_render", args=[macro.pk, ticket.reference])
+        reverse("workspace_canned_response_render", args=[canned_response.pk, ticket.reference])
     )
     assert response["Content-Type"].startswith("text/plain")
     assert response.content.decode() == (
@@ -767,22 +771,29 @@ def test_macro_renders_with_the_tickets_placeholders(office, agent_client, perso
     )
 
 
-def test_macro_picker_appears_in_the_triage_panel(agent_client, personas, ticket):
-    bulk.macro_create(personas.agent, title="Need logs", body="Please send logs.")
+def test_canned_response_picker_appears_in_the_triage_panel(agent_client, personas, ticket):
+    canned_responses.canned_response_create(
+        personas.agent, title="Need logs", body="Please send logs."
+    )
     html = agent_client.get(
         reverse("workspace_row", args=[ticket.reference]), {"panel": "1"}, **HTMX
     ).content.decode()
     assert "Need logs" in html
-    assert f'data-macro-for="reply-{ticket.reference}"' in html
+    assert f'data-canned-response-for="reply-{ticket.reference}"' in html
 
 
-def test_macro_picker_tag_serves_any_reply_box(personas, ticket):
-    macro = bulk.macro_create(personas.agent, title="Need logs", body="Please send logs.")
-    html = Template('{% load workspace_tags %}{% macro_picker ticket "reply-body" %}').render(
-        Context({"ticket": ticket})
+def test_canned_response_picker_tag_serves_any_reply_box(personas, ticket):
+    canned_response = canned_responses.canned_response_create(
+        personas.agent, title="Need logs", body="Please send logs."
     )
-    assert 'data-macro-for="reply-body"' in html
-    assert reverse("workspace_macro_render", args=[macro.pk, ticket.reference]) in html
+    html = Template(
+        '{% load workspace_tags %}{% canned_response_picker ticket "reply-body" %}'
+    ).render(Context({"ticket": ticket}))
+    assert 'data-canned-response-for="reply-body"' in html
+    assert (
+        reverse("workspace_canned_response_render", args=[canned_response.pk, ticket.reference])
+        in html
+    )
     assert "js/workspace.js" in html
 
 

@@ -1,0 +1,130 @@
+"""Reads of an organisation's monthly service report and the list of organisations a
+person looks after; the report's compliance figures come from :mod:`dashboard.period`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_scopes import scopes_disabled
+
+from accounts.models import Organization, User
+from dashboard.current import with_total
+from dashboard.services import vendor_today
+from dashboard.tables import (
+    NONE,
+    Period,
+    Table,
+    format_person,
+    ticket_link,
+    ticket_linker,
+    when_cell,
+)
+from tickets.models import EscalationRequest, Ticket
+
+ENGAGED_ROWS = 50  # organisations listed as "yours" on the dashboard
+
+
+def organizations_engaged(*, user: User) -> tuple[list[Organization], int]:
+    """The first organisations this user is the Client Engagement Manager of, by name,
+    and how many there are (every other one is a link in the table by organisation)."""
+    return with_total(
+        Organization.objects.filter(cem=user, is_active=True).order_by("name"), ENGAGED_ROWS
+    )
+
+
+def report_months(*, today: dt.date | None = None) -> list[Period]:
+    """The months of the monthly reports offered: this one and the eleven before it."""
+    today = today or vendor_today()
+    months = []
+    year, month = today.year, today.month
+    for _ in range(12):
+        months.append(Period.month(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+def escalations_in(*, period: Period, organization: Organization) -> Table:
+    """Escalation requests the organisation made in the period and what became of them."""
+
+    with scopes_disabled():  # the organisation was checked by organization_for
+        requests = list(
+            EscalationRequest.objects.filter(
+                organization=organization,
+                created_at__gte=period.start,
+                created_at__lt=period.end,
+            )
+            .select_related("ticket", "requested_by", "handled_by")
+            .order_by("created_at", "pk")
+        )
+    return Table(
+        "escalations",
+        "Escalation requests",
+        ["Ticket", "Requested", "By", "Decision", "Decided by", "Reason"],
+        [
+            [
+                ticket_link(r.ticket.reference),
+                when_cell(r.created_at),
+                format_person(r.requested_by),
+                r.get_status_display(),
+                format_person(r.handled_by, NONE),
+                r.reason,
+            ]
+            for r in requests
+        ],
+        figures_from=99,
+    )
+
+
+def tickets_logged(*, period: Period, organization: Organization) -> Table:
+    """The organisation's tickets logged in the period, with where each one stands."""
+
+    with scopes_disabled():  # the organisation was checked by organization_for
+        tickets = list(
+            Ticket.objects.filter(
+                organization=organization,
+                created_at__gte=period.start,
+                created_at__lt=period.end,
+            ).order_by("created_at", "pk")
+        )
+    link = ticket_linker()
+    return Table(
+        "tickets",
+        "Tickets logged",
+        ["Ticket", "Title", "Severity", "Status", "Logged", "First response", "Resolved"],
+        [
+            [
+                link(t.reference),
+                t.title,
+                t.severity or NONE,
+                t.get_status_display(),
+                when_cell(t.created_at),
+                when_cell(t.first_response_at),
+                when_cell(t.resolved_at),
+            ]
+            for t in tickets
+        ],
+        figures_from=99,
+    )
+
+
+def report_summary(
+    *, period: Period, organization: Organization, compliance: Table, trend_table: Table
+) -> Table:
+    """The report's headline figures, from tables already computed."""
+    logged = sum(int(str(row[1])) for row in trend_table.rows if row[1] != NONE)
+    resolved = sum(int(str(row[2])) for row in trend_table.rows if row[2] != NONE)
+    open_rows = [str(row[3]) for row in trend_table.rows if row[3] != NONE]
+    all_targets = compliance.rows[-1]
+    return Table(
+        "summary",
+        "Summary",
+        ["Figure", "Value"],
+        [
+            ["Tickets logged", str(logged)],
+            ["Tickets resolved", str(resolved)],
+            ["Open at the end of the period", str(open_rows[-1]) if open_rows else NONE],
+            ["Targets settled", str(all_targets[1])],
+            ["Targets met on time, %", str(all_targets[4])],
+            ["Breaches", str(all_targets[3])],
+        ],
+    )

@@ -1,0 +1,204 @@
+"""The dashboard's tables and periods: what a page shows and its CSV holds, cell by cell,
+and the whole vendor days a figure covers. Plain Python: no queries here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from dashboard.services import day_start, vendor_today
+from sla.durations import open_hours_words, whole_minutes
+
+NONE = "—"
+
+# --- Tables --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+    # A reference such as "ACME-44" reads as one word: never "ACME-" above "44".
+    nowrap: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class When:
+    """An instant, or a vendor day: the page writes it the way the rest of the product
+    does, "Fri 20 Nov, 14:41" ("Thu 20 Nov 2025, 14:41" in another year), in the
+    viewer's time zone; the CSV keeps text a spreadsheet reads, "2026-11-20 14:41"."""
+
+    value: dt.datetime | dt.date
+    prefix: str = ""  # words before it, such as "overdue since "
+
+    def _local(self) -> dt.datetime | dt.date:
+        if isinstance(self.value, dt.datetime):
+            return timezone.localtime(self.value)
+        return self.value
+
+    @property
+    def iso(self) -> str:
+        """The <time datetime> value (HTML allows at most three digits of a second)."""
+        local = self._local()
+        if isinstance(local, dt.datetime):
+            return local.isoformat(timespec="seconds")
+        return local.isoformat()
+
+    @property
+    def words(self) -> str:
+        """What the page shows, without the prefix."""
+        local = self._local()
+        year = " Y" if local.year != timezone.localdate().year else ""
+        if isinstance(local, dt.datetime):
+            return date_format(local, f"D j M{year}, H:i")
+        return date_format(local, f"D j M{year}")
+
+    def __str__(self) -> str:
+        """The CSV's text."""
+        local = self._local()
+        if isinstance(local, dt.datetime):
+            return f"{self.prefix}{local:%Y-%m-%d %H:%M}"
+        return f"{self.prefix}{local.isoformat()}"
+
+
+Cell = str | Link | When
+
+
+@dataclass
+class Table:
+    """A titled table of text, link and instant cells: what the page shows and the CSV holds.
+
+    A row holds the page's cells, then one for each of ``csv_columns``: figures only the
+    CSV carries, such as the minutes behind a duration the page writes in words."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+    # Columns from this index on hold figures (right-aligned on the page).
+    figures_from: int = 1
+    csv_url: str = ""
+    csv_columns: list[str] = field(default_factory=list)
+
+    def page_cells(self, row: list[Cell]) -> list[Cell]:
+        return row[: len(self.columns)]
+
+    def csv_rows(self) -> Iterator[list[str]]:
+        yield [*self.columns, *self.csv_columns]
+        for row in self.rows:
+            yield [str(cell) for cell in row]
+
+
+def format_percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}" if whole else NONE
+
+
+def share_of(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def format_open_hours(minutes: float | None) -> str:
+    """Open time summed over several calendars in words (sla.durations): "3 h 5 min"."""
+    if minutes is None:
+        return NONE
+    return open_hours_words(dt.timedelta(minutes=minutes))
+
+
+def format_minutes(minutes: float | None) -> str:
+    """A CSV's minutes column: whole minutes, rounded down like the words beside it;
+    empty without a figure, so that a spreadsheet reads the column as numbers."""
+    return "" if minutes is None else str(whole_minutes(dt.timedelta(minutes=minutes)))
+
+
+def when_cell(value: dt.datetime | None) -> Cell:
+    """A When, or a dash where there is no instant."""
+    return When(value) if value else NONE
+
+
+def ticket_link(reference: str) -> Link:
+    url = reverse("ticket_detail", kwargs={"reference": reference})
+    return Link(reference, url, nowrap=True)
+
+
+def ticket_linker():
+    """ticket_link for many rows: reverse() once, then fill in each reference."""
+    url = reverse("ticket_detail", kwargs={"reference": "REFERENCE-0"})
+    return lambda reference: Link(reference, url.replace("REFERENCE-0", reference), nowrap=True)
+
+
+def format_person(user: User | None, empty: str = "Unassigned") -> str:
+    return (user.full_name or user.email) if user is not None else empty
+
+
+def more_note(shown: int, total: int, what: str) -> str:
+    return f"The first {shown} of {total} {what}." if total > shown else ""
+
+
+# --- Periods -------------------------------------------------------------------------
+
+PRESETS = {
+    "week": "This week",
+    "30d": "Last 30 days",
+    "quarter": "This quarter",
+    "custom": "Custom dates",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole vendor days from ``first`` to ``last`` inclusive."""
+
+    first: dt.date
+    last: dt.date
+    key: str = "custom"
+
+    @classmethod
+    def preset(cls, key: str, today: dt.date | None = None) -> Period:
+        today = today or vendor_today()
+        if key == "week":
+            return cls(today - dt.timedelta(days=today.weekday()), today, key)
+        if key == "quarter":
+            return cls(today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), today, key)
+        return cls(today - dt.timedelta(days=29), today, "30d")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return cls(first, following - dt.timedelta(days=1), "month")
+
+    @property
+    def start(self) -> dt.datetime:
+        return day_start(self.first)
+
+    @property
+    def end(self) -> dt.datetime:
+        return day_start(self.last + dt.timedelta(days=1))
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def label(self) -> str:
+        if self.key == "month":
+            return f"{self.first:%B %Y}"
+        return f"{self.first:%-d %b %Y} – {self.last:%-d %b %Y}"
+
+    @cached_property
+    def query(self) -> str:
+        if self.key in ("week", "30d", "quarter"):
+            return urlencode({"period": self.key})
+        return urlencode({"period": "custom", "start": self.first, "end": self.last})

@@ -1,0 +1,35 @@
+"""Idempotent demo data: running it twice changes nothing.
+
+Each domain contributes a step (``accounts`` people and organisations first); every
+step looks rows up by a natural key and only creates what is missing.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from accounts import demo as accounts_demo
+from dashboard import services as dashboard_services
+from knowledge import demo as knowledge_demo
+from notifications import demo as notifications_demo
+from sla import demo as sla_demo
+from tickets import demo as tickets_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisations, people and history (safe to run again)."
+
+    def handle(self, *args, **options):
+        steps = [
+            ("people and organisations", accounts_demo.seed),
+            ("products and contracts", sla_demo.seed),
+            ("five months of ticket history", tickets_demo.seed),
+            ("knowledge base and release notes", knowledge_demo.seed),
+            ("dashboard summaries", dashboard_services.summaries_seed),
+            ("on-call rota", notifications_demo.seed),
+        ]
+        with scopes_disabled(), transaction.atomic():  # seeds every demo organisation
+            for label, step in steps:
+                self.stdout.write(f"  seeding {label}…")
+                step(self.stdout)
+        accounts_demo.print_sign_ins(self.stdout)

@@ -1,0 +1,80 @@
+"""Forms of the customer portal's ticket list."""
+
+import html
+
+from django import forms
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from core.html import attributes
+from sla.models import Severity
+from tickets.models import CUSTOMER_STATUS_NAMES, TicketType
+
+
+class LongSelect(forms.Select):
+    """Django's Select, written in Python: the same HTML, for a list of hundreds of
+    options (an organisation's people). Django renders each option with a template of
+    its own, which took 60 ms of the portal list for the 357 people of a large customer."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            f'<option value="{html.escape(str(option["value"]))}"'
+            f"{attributes(option['attrs'])}>{html.escape(str(option['label']))}</option>"
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        )
+        return mark_safe(  # noqa: S308 - every value and label is escaped just above
+            f'<select name="{html.escape(widget["name"])}"{attributes(widget["attrs"])}>'
+            f"{options}</select>"
+        )
+
+
+class TicketFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            ("", "Any status"),
+            ("open", "Open (not resolved)"),
+            ("needs_answer", "Needs your answer"),
+            *((status.value, name) for status, name in CUSTOMER_STATUS_NAMES.items()),
+        ],
+    )
+    severity = forms.ChoiceField(
+        label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices]
+    )
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any type"), *TicketType.choices]
+    )
+    requester = forms.ModelChoiceField(
+        label="Requester",
+        required=False,
+        queryset=User.objects.none(),
+        empty_label="Anyone",
+        widget=LongSelect,
+    )
+
+    def __init__(self, *args, requesters=None, **kwargs):
+        """``requesters``: the people to filter by, for customer administrators; None
+        drops the field (plain users see only their own tickets anyway)."""
+        super().__init__(*args, **kwargs)
+        if requesters is None:
+            del self.fields["requester"]
+        else:
+            requester = self.fields["requester"]
+            assert isinstance(requester, forms.ModelChoiceField)
+            requester.queryset = requesters
+        for name, field in self.fields.items():
+            if name != "q":
+                field.widget.attrs["class"] = "form-select"
+
+    def filters(self) -> dict:
+        """The valid filters, dropping any that did not validate."""
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for key, value in self.filters().items() if key != "q" and value)

@@ -1,0 +1,129 @@
+"""Words and colours of the customer portal: a ticket's status as a customer reads it,
+and what the vendor owes them next ("next from us by …", "reply overdue since …")."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django import template
+from django.utils import timezone
+
+from sla.models import ClockState, SLAClock, TargetKind
+from tickets.models import Status, Ticket, status_name
+
+register = template.Library()
+
+# Bootstrap's text-bg-* pairs keep text and background at an accessible contrast.
+STATUS_BADGE: dict[str, str] = {
+    Status.NEW: "text-bg-secondary",
+    Status.ACKNOWLEDGED: "text-bg-info",
+    Status.IN_PROGRESS: "text-bg-primary",
+    Status.WAITING_ON_CUSTOMER: "text-bg-warning",
+    Status.WORKAROUND_PROVIDED: "text-bg-info",
+    Status.RESOLVED: "text-bg-success",
+    Status.CLOSED: "text-bg-light border",
+}
+
+SEVERITY_BADGE = {"S1": "text-bg-danger", "S2": "text-bg-warning", "S3": "text-bg-info"}
+
+
+@register.filter
+def customer_status(status: str) -> str:
+    return status_name(status, for_staff=False)
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return STATUS_BADGE.get(status, "text-bg-secondary")
+
+
+@register.filter
+def severity_badge(severity: str) -> str:
+    return SEVERITY_BADGE.get(severity, "text-bg-light border")
+
+
+# What the vendor owes, in the customer's words. Triage is an internal step and never
+# named to customers: to them a late acknowledgement is a late reply, as is an update.
+OWED: dict[str, str] = {
+    TargetKind.TRIAGE: "reply",
+    TargetKind.FIRST_RESPONSE: "reply",
+    TargetKind.UPDATE: "reply",
+    TargetKind.WORKAROUND: "workaround",
+    TargetKind.RESOLUTION: "resolution",
+}
+# A deadline still to come, as the ticket page names it to customers.
+DUE: dict[str, str] = {
+    TargetKind.TRIAGE: "Acknowledgement",
+    TargetKind.FIRST_RESPONSE: "First response",
+    TargetKind.UPDATE: "Next update",
+    TargetKind.WORKAROUND: "Workaround",
+    TargetKind.RESOLUTION: "Resolution",
+}
+
+
+def owed_word(kind: str | None) -> str:
+    """ "reply", "workaround" or "resolution": what a target of this kind owes the
+    customer (any other kind, an escalation's updates among them, is a reply)."""
+    return OWED.get(kind, "reply") if kind else "reply"
+
+
+def due_label(kind: str) -> str:
+    """A deadline to come on the customer's ticket page; never "Triage"."""
+    return DUE.get(kind, "Next update")
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A deadline the vendor still owes: ``label`` by ``due``, ``overdue`` once passed."""
+
+    label: str
+    kind: str
+    due: dt.datetime
+    overdue: bool
+    clock: SLAClock | None = None
+
+
+@register.simple_tag
+def owed_next(ticket: Ticket) -> Owed | None:
+    """A list row's "next from us": the ticket's earliest deadline still owed
+    (``sla_due_at``) and what it is (``owed_kind``, annotated by
+    portal.selectors); None without one or while we wait on the customer."""
+    due = ticket.sla_due_at
+    if due is None or ticket.status == Status.WAITING_ON_CUSTOMER:
+        return None
+    kind = getattr(ticket, "owed_kind", None) or TargetKind.FIRST_RESPONSE
+    return Owed(owed_word(kind), kind, due, overdue=due <= timezone.now())
+
+
+def _still_owed(clock: SLAClock) -> bool:
+    """Running, or breached and not met yet: the vendor still owes it."""
+    return clock.state == ClockState.RUNNING or (
+        clock.state == ClockState.BREACHED and clock.met_at is None
+    )
+
+
+@register.simple_tag
+def owed_on_ticket(ticket: Ticket, clocks: Iterable[SLAClock], staff: bool) -> list[Owed]:
+    """The ticket page's deadlines still owed, the earliest first: each one overdue and
+    each one to come. Staff read every target by its name. A customer reads them in
+    their words, one overdue line for each thing owed ("Reply overdue since …", however
+    many targets are late for it), and none while we wait on them."""
+    now = timezone.now()
+    owed: list[Owed] = []
+    overdue_words: set[str] = set()
+    pending = [(clock.due_at, clock) for clock in clocks if clock.due_at and _still_owed(clock)]
+    for due, clock in sorted(pending, key=lambda pair: pair[0]):
+        overdue = due <= now
+        if staff:
+            label = clock.get_kind_display()
+        elif overdue:
+            if ticket.status == Status.WAITING_ON_CUSTOMER:
+                continue
+            label = owed_word(clock.kind).capitalize()
+            if label in overdue_words:
+                continue
+            overdue_words.add(label)
+        else:
+            label = due_label(clock.kind)
+        owed.append(Owed(label, clock.kind, due, overdue, clock))
+    return owed

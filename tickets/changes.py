@@ -1,0 +1,147 @@
+"""The steps every write of a ticket takes, shared by the ticket services
+(tickets.services, tickets.escalations): lock the row (and check the editor's version),
+record the history, save with a new version and, after its SLA clocks changed, the
+deadline they now owe, and publish the event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import User
+from core import events
+from sla import services as clocks
+from tickets import live
+from tickets.attachments import validate_upload
+from tickets.models import Attachment, Reply, Ticket, TicketEvent
+
+
+class ConcurrentEdit(Exception):
+    """The ticket changed after the editor loaded it; ``changes`` are those events."""
+
+    def __init__(self, ticket: Ticket, changes: list[TicketEvent]):
+        self.ticket = ticket
+        self.changes = changes
+        who = ", ".join(sorted({str(e.actor) for e in changes if e.actor})) or "someone"
+        super().__init__(
+            f"This ticket changed while you were editing it ({who}). "
+            "Review the change below and try again."
+        )
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
+    locked = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("contract").get(pk=ticket.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        changes = list(
+            TicketEvent.objects.filter(ticket=locked, ticket_version__gt=expected_version)
+            .select_related("actor")
+            .order_by("created_at")
+        )
+        raise ConcurrentEdit(locked, changes)
+    return locked
+
+
+def record(
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    *,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    message: str = "",
+    public: bool = True,
+    at: dt.datetime | None = None,
+    version: int | None = None,
+) -> TicketEvent:
+    """One history row. It carries the ticket version the change produces (the one
+    ``touch`` saves next), so an editor who loaded version N is shown exactly the
+    events with ``ticket_version > N``. Every change records one, so here the queues'
+    live figures are marked stale."""
+    live.open_tickets_changed()
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        organization_id=ticket.organization_id,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        message=message,
+        is_public=public,
+        ticket_version=ticket.version + 1 if version is None else version,
+        created_at=at or now(),
+    )
+
+
+def touch(ticket: Ticket, at: dt.datetime, *fields: str, clocks_changed: bool = False) -> None:
+    """Save changed fields, bump the version and the activity time; after a change of
+    the ticket's SLA clocks, with the deadline they now owe (for the queues' order)."""
+    if clocks_changed:
+        fields = (*fields, *set_deadline(ticket, clocks.ticket_deadline(ticket=ticket)))
+    ticket.version += 1
+    ticket.updated_at = at
+    ticket.last_activity_at = at
+    ticket.save(update_fields=[*fields, "version", "updated_at", "last_activity_at"])
+
+
+DEADLINE_FIELDS = ["sla_due_at", "sla_warn_at", "sla_breached", "sla_due_calendar_id"]
+
+
+def set_deadline(ticket: Ticket, deadline: clocks.Deadline) -> list[str]:
+    """The deadline of the clock service on the ticket (its queues' indexed columns)."""
+    ticket.sla_due_at, ticket.sla_warn_at = deadline.due_at, deadline.warn_at
+    ticket.sla_breached, ticket.sla_due_calendar_id = deadline.breached, deadline.calendar_id
+    live.open_tickets_changed()
+    return DEADLINE_FIELDS
+
+
+def store_deadline(ticket: Ticket, deadline: clocks.Deadline) -> None:
+    set_deadline(ticket, deadline)
+    Ticket._base_manager.filter(pk=ticket.pk).update(
+        **{field: getattr(ticket, field) for field in DEADLINE_FIELDS}
+    )
+
+
+def notify(event: str, ticket: Ticket, **extra) -> None:
+    """Publish a ticket event (core.events): notifications reacts after the commit."""
+    events.emit(event, ticket=ticket, **extra)
+
+
+def set_watchers(ticket: Ticket, watchers: Sequence[User]) -> None:
+    for watcher in watchers:
+        if permissions.organization_of(watcher) != ticket.organization:
+            raise ValidationError(
+                {"watchers": f"{watcher} is not a colleague at {ticket.organization.name}."}
+            )
+    ticket.watchers.add(*watchers)
+
+
+def store_attachment(
+    ticket: Ticket, reply: Reply | None, upload: UploadedFile, actor: User, at: dt.datetime
+) -> Attachment:
+    content_type = validate_upload(upload)
+    attachment = Attachment(
+        ticket=ticket,
+        organization_id=ticket.organization_id,
+        reply=reply,
+        filename=upload.name or "attachment",
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=actor,
+        created_at=at,
+    )
+    attachment.file.save(upload.name or "attachment", upload, save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,198 @@
+"""Intake: the checks a new ticket meets (contract, product, channel) and logging it,
+with its reference, its clocks and its first history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+
+from accounts import permissions
+from accounts.models import Organization, User
+from accounts.scoping import service
+from sla import services as clocks
+from sla.models import Channel, Contract, ProductVersion, Severity
+from sla.selectors import contract_in_force
+from tickets import changes, limits
+from tickets.attachments import validate_upload
+from tickets.models import Priority, Ticket, TicketCounter, TicketType
+
+
+@dataclass(frozen=True)
+class IntakeCheck:
+    contract_valid: bool
+    product_covered: bool
+    channel_entitled: bool
+    warnings: tuple[str, ...]
+    contract: Contract | None = None  # the contract in force, found by the check
+
+
+def intake_check(
+    *, organization: Organization, product_version: ProductVersion | None, channel: str
+) -> IntakeCheck:
+    """The seeds' intake checks: contract valid today, product covered, channel entitled."""
+    contract = contract_in_force(organization=organization)
+    warnings = []
+    if contract is None:
+        warnings.append(
+            f"{organization.name} has no valid support contract today: the ticket is "
+            "accepted, flagged, and gets no SLA clock."
+        )
+        return IntakeCheck(False, True, True, tuple(warnings))
+    covered = (
+        product_version is None or contract.covered_versions.filter(pk=product_version.pk).exists()
+    )
+    if not covered:
+        warnings.append(f"{product_version} is not covered by the contract.")
+    entitled = channel == Channel.API or channel in contract.entitled_channels
+    if not entitled:
+        warnings.append(
+            f"The contract does not include {Channel(channel).label.lower()} support "
+            f"(entitled: {', '.join(contract.entitled_channels)})."
+        )
+    return IntakeCheck(True, covered, entitled, tuple(warnings), contract)
+
+
+def _next_number(organization: Organization) -> int:
+    # One statement creates the counter or counts on: the row lock it takes serialises
+    # concurrent creations per organisation until the transaction ends, and a rollback
+    # returns the number (PostgreSQL and SQLite both know this upsert).
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, last_number) VALUES (%s, 1) "  # noqa: S608 - our own table name
+            f"ON CONFLICT (organization_id) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [organization.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def _clean_intake(
+    *, type: str, severity: str, business_impact: str, title: str, description: str
+) -> str:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = "Give the ticket a short title."
+    if not description.strip():
+        errors["description"] = "Describe what happened."
+    for field, value, limit in (
+        ("title", title, limits.TITLE_MAX_CHARS),
+        ("description", description, limits.TEXT_MAX_CHARS),
+        ("business_impact", business_impact, limits.REASON_MAX_CHARS),
+    ):
+        if len(value) > limit:
+            errors[field] = f"This text has {len(value):,} characters; the limit is {limit:,}."
+    if type == TicketType.ENHANCEMENT:
+        severity = ""
+    elif severity not in Severity.values:
+        errors["severity"] = "Choose how severe the problem is."
+    if severity == Severity.S1 and not business_impact.strip():
+        errors["business_impact"] = (
+            "A critical (S1) ticket needs a business-impact statement: what has stopped, "
+            "and for whom."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return severity
+
+
+@service(tenant="organization")
+def ticket_create(
+    actor: User,
+    *,
+    organization: Organization,
+    requester: User,
+    title: str,
+    description: str,
+    type: str = TicketType.INCIDENT,
+    severity: str = "",
+    priority: str = Priority.MEDIUM,
+    product_version: ProductVersion | None = None,
+    channel: str = Channel.PORTAL,
+    business_impact: str = "",
+    watchers: Sequence[User] = (),
+    attachments: Sequence[UploadedFile] = (),
+    intake_key: str = "",
+    mismatch_confirmed: bool | None = None,
+) -> Ticket:
+    """Log a ticket. The same ``intake_key`` twice (a double submission) gives back the
+    ticket the first submission created instead of a second one.
+
+    A request that does not match the contract (none in force, product not covered,
+    channel not entitled) is accepted and flagged. Support staff logging a call say
+    they told the customer: ``mismatch_confirmed=False`` refuses such a request until
+    they do (None: no confirmation asked, as in the portal and by email)."""
+    if not permissions.can_log_ticket_for(actor, organization):
+        raise PermissionDenied("You cannot log tickets for this organisation.")
+    if permissions.organization_of(requester) != organization:
+        raise ValidationError({"requester": "The requester must be a contact of the organisation."})
+    if not permissions.is_staff_member(actor) and requester != actor:
+        raise PermissionDenied("Customers log tickets in their own name.")
+    severity = _clean_intake(
+        type=type,
+        severity=severity,
+        business_impact=business_impact,
+        title=title,
+        description=description,
+    )
+    for upload in attachments:
+        validate_upload(upload)
+    check = intake_check(
+        organization=organization, product_version=product_version, channel=channel
+    )
+    if check.warnings and mismatch_confirmed is False:
+        raise ValidationError(
+            {
+                "confirm_mismatch": "The request does not match the contract: tell the "
+                "customer, then confirm."
+            }
+        )
+    at = changes.now()
+    number = _next_number(organization)
+    if intake_key:
+        # Checked after the counter's row lock, so a concurrent twin has committed by now.
+        existing = Ticket.objects.filter(organization=organization, intake_key=intake_key).first()
+        if existing is not None:
+            transaction.set_rollback(True)  # gives the number back: no holes
+            return existing
+    ticket = Ticket.objects.create(
+        intake_key=intake_key,
+        organization=organization,
+        number=number,
+        reference=f"{organization.code}-{number}",
+        title=title.strip(),
+        description=description,
+        type=type,
+        severity=severity,
+        priority=priority if permissions.is_staff_member(actor) else Priority.MEDIUM,
+        product_version=product_version,
+        channel=channel,
+        business_impact=business_impact,
+        requester=requester,
+        created_by=actor,
+        contract=check.contract,
+        has_valid_contract=check.contract_valid,
+        product_covered=check.product_covered,
+        channel_entitled=check.channel_entitled,
+        created_at=at,
+        updated_at=at,
+        last_activity_at=at,
+    )
+    changes.set_watchers(ticket, watchers)
+    for upload in attachments:
+        changes.store_attachment(ticket, None, upload, actor, at)
+    logged = f"Logged via {Channel(channel).label.lower()}"
+    changes.record(ticket, actor, "created", message=logged, at=at, version=ticket.version)
+    for warning in check.warnings:
+        changes.record(
+            ticket, None, "intake_warning", message=warning, public=False, at=at, version=1
+        )
+    if ticket.has_sla:
+        started = clocks.clocks_start(ticket=ticket, at=at)
+        changes.store_deadline(ticket, clocks.first_deadline(started))
+    changes.notify("ticket_created", ticket)
+    return ticket

@@ -1,0 +1,162 @@
+"""Template helpers of the agent workspace: deadline countdowns, search highlights and
+the canned-response picker for any reply box."""
+
+import datetime as dt
+import functools
+import html
+
+from django import template
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from core.html import attributes
+from workspace import canned_responses
+from workspace.search import MARK_START, MARK_STOP
+
+register = template.Library()
+
+
+def _left(seconds: int, late: bool | None = None, business_day: int | None = None) -> str:
+    """ "2h 05m left", "3d 4h left", "45m overdue", or on a business-hours calendar
+    (``business_day``: its day of open time, in seconds) "1 business day 7h left": what
+    static/js/workspace.js keeps up to date, rendered once here for the first paint."""
+    late = seconds < 0 if late is None else late
+    minutes = abs(seconds) // 60
+    days, minutes = divmod(minutes, (business_day or 24 * 60 * 60) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if days and business_day:
+        text = f"{days} business day{'s' if days > 1 else ''}" + (f" {hours}h" if hours else "")
+    elif days:
+        text = f"{days}d {hours}h"
+    elif hours:
+        text = f"{hours}h {minutes:02d}m"
+    else:
+        text = f"{minutes}m"
+    return f"{text} overdue" if late else f"{text} left"
+
+
+@register.filter
+def time_left(due) -> str:
+    """Wall-clock time to a deadline (for a deadline without a known calendar)."""
+    if due is None:
+        return ""
+    return _left(int((due - timezone.now()).total_seconds()))
+
+
+@register.filter
+def open_time_left(countdown) -> str:
+    """Open time to the deadline of a Countdown (sla.selectors.ticket_countdowns)."""
+    if countdown is None:
+        return ""
+    return _left(countdown.seconds, late=countdown.overdue, business_day=countdown.business_day)
+
+
+@register.filter
+def row_state(ticket) -> str:
+    """on_track, warning or breached for a queue row (empty without a running clock)."""
+    now = timezone.now()
+    if ticket.sla_breached or (ticket.sla_due_at and ticket.sla_due_at <= now):
+        return "breached"
+    if ticket.sla_due_at is None:
+        return ""
+    if ticket.sla_warn_at and ticket.sla_warn_at <= now:
+        return "warning"
+    return "on_track"
+
+
+@functools.cache
+def _names(language: str) -> tuple[list[str], list[str]]:
+    """The short day names (Monday first) and month names (January at 1) of a language."""
+    with translation.override(language):
+        days = [str(WEEKDAYS_ABBR[day]) for day in range(7)]
+        months = ["", *(str(MONTHS_3[month]).title() for month in range(1, 13))]
+    return days, months
+
+
+def _short(local: dt.datetime, *, with_date: bool = True) -> str:
+    """``Wed 25 Nov, 17:00 CET`` (``Wed 09:00`` without the date): what
+    ``|date:"D j M, H:i T"`` writes, in the active language."""
+    days, months = _names(translation.get_language())
+    day = days[local.weekday()]
+    if not with_date:
+        return f"{day} {local:%H:%M}"
+    return f"{day} {local.day} {months[local.month]}, {local:%H:%M} {local.tzname()}"
+
+
+@register.simple_tag
+def countdown_cell(ticket) -> SafeString:
+    """The deadline cell of a queue row: the countdown in open time that
+    static/js/workspace.js keeps up to date, or why there is none.
+
+    Written in plain Python, not in the template nor with format_html, because a queue
+    page has 50 of them: each date is converted once, and every value is escaped once
+    with the standard library's ``html.escape``.
+    """
+    state = row_state(ticket)
+    due = ticket.sla_due_at
+    countdown = getattr(ticket, "countdown", None)
+    if due is None:
+        if state == "breached":
+            return mark_safe('<span class="sla-breached" data-testid="countdown">Breached</span>')
+        if ticket.status == "waiting_on_customer":
+            return mark_safe('<span class="text-body-secondary">Paused</span>')
+        return mark_safe('<span class="text-body-secondary">—</span>')
+    zone = timezone.get_current_timezone()
+    local_due = due.astimezone(zone)
+    due_iso = local_due.isoformat()
+    title = "Due " + _short(local_due)
+    attrs: dict[str, object] = {"datetime": due_iso, "data-due": due_iso}
+    if ticket.sla_warn_at:
+        attrs["data-warn"] = ticket.sla_warn_at.astimezone(zone).isoformat()
+    classes = f"countdown sla-{state}"
+    if countdown is None:
+        attrs["title"] = title
+        text = time_left(due)
+    else:
+        title += "; open time left"
+        attrs["data-open-left"] = countdown.seconds
+        attrs["data-at"] = countdown.at.astimezone(zone).isoformat()
+        if countdown.always_open:
+            attrs["data-always-open"] = ""
+        else:
+            attrs["data-windows"] = countdown.windows_json
+            attrs["data-business-day"] = countdown.business_day
+        stopped = ""
+        if not countdown.ticking:
+            classes += " countdown-stopped"
+            resumes = countdown.resumes_at
+            until = " until " + _short(resumes.astimezone(zone), with_date=False) if resumes else ""
+            stopped = f" (the clock is stopped outside business hours{until})"
+        attrs["title"] = title + stopped
+        attrs["data-title"] = title
+        text = open_time_left(countdown)
+    return mark_safe(  # noqa: S308 - every value is escaped by attributes and html.escape
+        f'<time class="{classes}"{attributes(attrs)} data-testid="countdown">'
+        f"{html.escape(text)}</time>"
+    )
+
+
+@register.filter
+def highlight(snippet: str) -> str:
+    """Escape a search snippet, then mark the matched words."""
+    text = escape(snippet or "")
+    return mark_safe(  # noqa: S308 - escaped just above; only our two marks become HTML
+        text.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    )
+
+
+@register.inclusion_tag("workspace/canned_response_picker.html")
+def canned_response_picker(ticket, target: str):
+    """A select of canned responses that fills the reply box whose id is ``target``.
+
+    On the ticket page, inside the staff reply form:
+    ``{% load workspace_tags %}{% canned_response_picker ticket "reply-body" %}``
+    (static/js/workspace.js does the inserting).
+    """
+    return {
+        "ticket": ticket,
+        "target": target,
+        "canned_responses": canned_responses.canned_response_list(),
+    }
