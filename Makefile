@@ -62,8 +62,10 @@ lint: install-dev
 typecheck: install-dev
 	DEBUG=true $(BIN)/mypy
 
+# One process per core, at most four (pytest-xdist), each with a test database and two
+# Redis databases of its own after the one REDIS_URL names (tests/settings.py).
 pytest: install-dev assets
-	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+	$(BIN)/pytest --create-db -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

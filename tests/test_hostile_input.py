@@ -133,13 +133,27 @@ def _path_variants(name: str, pattern, kwargs: dict) -> list[tuple[str, str]]:
     return variants
 
 
+def _refused(client, method: str, url: str) -> bool:
+    result = _request(client, method, url)
+    if isinstance(result, Exception):
+        return False
+    if result.status_code == 403:
+        return True
+    return result.status_code == 302 and result["Location"].startswith(reverse("login"))
+
+
 def _describe(result) -> str:
     if isinstance(result, Exception):
         return f"{type(result).__name__}: {str(result)[:160]}"
     return str(result.status_code)
 
 
-@pytest.mark.parametrize("role", ROLES)
+# The administrator reaches no view the manager does not, but for the Django admin (not
+# walked here): walking both would read the same code twice.
+WALKED_ROLES = [role for role in ROLES if role != "administrator"]
+
+
+@pytest.mark.parametrize("role", WALKED_ROLES)
 def test_no_url_answers_hostile_input_with_a_server_error(role, world, client):  # noqa: F811
     client.raise_request_exception = True
     client = _client_for(role, world, client)
@@ -159,6 +173,11 @@ def test_no_url_answers_hostile_input_with_a_server_error(role, world, client): 
                 if isinstance(result, Exception) or result.status_code >= 500:
                     failures.append(f"{method} {name} {label} as {role}: {_describe(result)}")
             keys = _keys_read(client, method, url)
+            if keys == ALWAYS_TRY and _refused(client, method, url):
+                # Turned away (to sign in, or 403) before reading a single parameter:
+                # whatever their values, this role never gets further. The roles the
+                # view lets in walk its parameters with every hostile value.
+                continue
             for key in sorted(keys):
                 others = {k: v for k, v in BENIGN.items() if k in keys and k != key}
                 for label, bad in HOSTILE.items():

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -167,63 +169,64 @@ def _done(request, reference: str, outcome: actions.Outcome):
     return _back(reference)
 
 
-def _ticket(request, reference: str):
-    return selectors.ticket_get_for(user=request.user, reference=reference)
+def _act(request, reference: str, action: Callable[..., actions.Outcome]) -> HttpResponse:
+    """Run one ticket action (tickets.actions) on the ticket the URL names."""
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    return _done(request, reference, action(request, ticket))
 
 
 @require_POST
 @signed_in
 def ticket_reply(request, reference: str):
-    return _done(request, reference, actions.reply(request, _ticket(request, reference)))
+    return _act(request, reference, actions.reply)
 
 
 @require_POST
 @signed_in
 def ticket_transition(request, reference: str):
-    return _done(request, reference, actions.transition(request, _ticket(request, reference)))
+    return _act(request, reference, actions.transition)
 
 
 @require_POST
 @staff_only
 def ticket_assign(request, reference: str):
-    return _done(request, reference, actions.assign(request, _ticket(request, reference)))
+    return _act(request, reference, actions.assign)
 
 
 @require_POST
 @staff_only
 def ticket_severity(request, reference: str):
-    return _done(request, reference, actions.severity(request, _ticket(request, reference)))
+    return _act(request, reference, actions.severity)
 
 
 @require_POST
 @staff_only
 def ticket_priority(request, reference: str):
-    return _done(request, reference, actions.priority(request, _ticket(request, reference)))
+    return _act(request, reference, actions.priority)
 
 
 @require_POST
 @staff_only
 def ticket_tracker(request, reference: str):
-    return _done(request, reference, actions.tracker(request, _ticket(request, reference)))
+    return _act(request, reference, actions.tracker)
 
 
 @require_POST
 @require(permissions.is_customer)
 def ticket_watcher(request, reference: str):
-    return _done(request, reference, actions.watcher(request, _ticket(request, reference)))
+    return _act(request, reference, actions.watcher)
 
 
 @require_POST
 @signed_in
 def escalation_request(request, reference: str):
-    return _done(request, reference, actions.escalate(request, _ticket(request, reference)))
+    return _act(request, reference, actions.escalate)
 
 
 @require_POST
 @staff_only
 def escalation_lower(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _done(request, reference, actions.lower_escalation(request, ticket))
+    return _act(request, reference, actions.lower_escalation)
 
 
 def _run(request, reference: str, action, success: str):

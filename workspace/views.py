@@ -174,9 +174,11 @@ def row(request, reference: str):
     return _row(request, reference.upper(), panel=request.GET.get("panel") == "1")
 
 
-def _triaged(request, ticket, outcome: actions.Outcome):
-    """Answer htmx with the ticket's row (and how the action went), others with a
-    redirect to the queue and a message."""
+def _triage(request, reference: str, action):
+    """Run one ticket action (tickets.actions) on the ticket the URL names; answer htmx
+    with its row (and how the action went), others with a redirect to the queue."""
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    outcome = action(request, ticket)
     message = (outcome.level, outcome.text)
     if request.htmx:
         return _row(
@@ -187,50 +189,40 @@ def _triaged(request, ticket, outcome: actions.Outcome):
     return redirect("workspace")
 
 
-def _ticket(request, reference: str):
-    return selectors.ticket_get_for(user=request.user, reference=reference)
-
-
 @require_POST
 @staff_only
 def triage_acknowledge(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _triaged(request, ticket, actions.acknowledge(request, ticket))
+    return _triage(request, reference, actions.acknowledge)
 
 
 @require_POST
 @staff_only
 def triage_assign(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _triaged(request, ticket, actions.assign(request, ticket))
+    return _triage(request, reference, actions.assign)
 
 
 @require_POST
 @staff_only
 def triage_severity(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _triaged(request, ticket, actions.severity(request, ticket))
+    return _triage(request, reference, actions.severity)
 
 
 @require_POST
 @staff_only
 def triage_priority(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _triaged(request, ticket, actions.priority(request, ticket))
+    return _triage(request, reference, actions.priority)
 
 
 @require_POST
 @staff_only
 def triage_transition(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _triaged(request, ticket, actions.transition(request, ticket))
+    return _triage(request, reference, actions.transition)
 
 
 @require_POST
 @staff_only
 def triage_reply(request, reference: str):
-    ticket = _ticket(request, reference)
-    return _triaged(request, ticket, actions.reply(request, ticket))
+    return _triage(request, reference, actions.reply)
 
 
 # --- Bulk actions -----------------------------------------------------------------------
