@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -25,20 +25,29 @@ from sla.models import (
 from sla.services import engine_calendars
 
 
-def contract_in_force(*, organization: Organization, on: dt.date | None = None) -> Contract | None:
+def contract_in_force(
+    *,
+    organization: Organization,
+    on: dt.date | None = None,
+    covering: ProductVersion | None = None,
+) -> Contract | None:
     """The organisation's contract valid on ``on`` (today by default): one query.
 
-    Used at ticket intake. Contracts never overlap, so there is at most one.
+    Used at ticket intake. Contracts never overlap, so there is at most one. With
+    ``covering``, the same query also says whether it covers that product version
+    (``contract.covers``).
     """
     day = on or timezone.localdate()
     # Scoped to the organisation explicitly: intake runs for staff and email-in too.
-    return (
-        Contract._base_manager.filter(
-            organization=organization, valid_from__lte=day, valid_to__gte=day
+    contracts = Contract._base_manager.filter(
+        organization=organization, valid_from__lte=day, valid_to__gte=day
+    ).select_related("tier")
+    if covering is not None:
+        covered = Contract.covered_versions.through.objects.filter(
+            contract_id=OuterRef("pk"), productversion_id=covering.pk
         )
-        .select_related("tier")
-        .first()
-    )
+        contracts = contracts.annotate(covers=Exists(covered))
+    return contracts.first()
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,22 @@ def last_contract(*, organization: Organization, before: dt.date) -> Contract | 
         .order_by("-valid_to")
         .only("valid_to")
         .first()
+    )
+
+
+def versions_to_choose(*, organization: Organization) -> QuerySet[ProductVersion]:
+    """The product versions a customer may name on a new ticket: those of the contract in
+    force, or every one without a contract (the ticket is then flagged). No query until
+    it is read, and then one, the contract's check included."""
+    today = timezone.localdate()
+    in_force = Contract._base_manager.filter(
+        organization=organization, valid_from__lte=today, valid_to__gte=today
+    )
+    covered = Contract.covered_versions.through.objects.filter(
+        productversion_id=OuterRef("pk"), contract__in=in_force
+    )
+    return ProductVersion.objects.filter(Exists(covered) | ~Exists(in_force)).select_related(
+        "product"
     )
 
 

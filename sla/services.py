@@ -134,12 +134,18 @@ def _copy_target(clock: SLAClock, target: SLATarget, policy: SLAPolicy) -> None:
     clock.severity = policy.severity
 
 
-def _start(ticket: Ticket, target: SLATarget, policy: SLAPolicy, at: dt.datetime) -> SLAClock:
+def _new(ticket: Ticket, target: SLATarget, policy: SLAPolicy, at: dt.datetime) -> SLAClock:
+    """A clock of the target, scheduled from ``at``, not saved yet."""
     clock = SLAClock(
         ticket_id=ticket.pk, organization_id=ticket.organization_id, kind=target.kind, started_at=at
     )
     _copy_target(clock, target, policy)
     _schedule(clock, at=at)
+    return clock
+
+
+def _start(ticket: Ticket, target: SLATarget, policy: SLAPolicy, at: dt.datetime) -> SLAClock:
+    clock = _new(ticket, target, policy, at)
     clock.save()
     return clock
 
@@ -151,16 +157,26 @@ def _applies(target: SLATarget, at: dt.datetime) -> bool:
     return not engine.is_open(engine_calendar(target.only_outside), at)
 
 
-def clocks_start(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
-    """At creation: every target of the ticket's policy but the update cadence, which
-    starts with the first public reply."""
+def clocks_for_new_ticket(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
+    """At creation: a clock for every target of the ticket's policy but the update
+    cadence, which starts with the first public reply. Scheduled, not saved: the ticket
+    is inserted with their deadline (first_deadline), then they are, in one statement
+    (clocks_insert)."""
     policy = _ticket_policy(ticket)
-    started: list[SLAClock] = []
-    if policy is not None:
-        for target in policy.targets.all():
-            if target.kind != TargetKind.UPDATE and _applies(target, at):
-                started.append(_start(ticket, target, policy, at))
-    return started
+    if policy is None:
+        return []
+    return [
+        _new(ticket, target, policy, at)
+        for target in policy.targets.all()
+        if target.kind != TargetKind.UPDATE and _applies(target, at)
+    ]
+
+
+def clocks_insert(*, ticket: Ticket, clocks: list[SLAClock]) -> None:
+    """The clocks of clocks_for_new_ticket, once the ticket has its id."""
+    for clock in clocks:
+        clock.ticket_id = ticket.pk
+    SLAClock.objects.bulk_create(clocks)
 
 
 def _due(clock: SLAClock) -> dt.datetime:

@@ -18,6 +18,11 @@ if _worker.startswith("gw") and "REDIS_URL_OF_THE_RUN" not in os.environ:
     os.environ["REDIS_URL_OF_THE_RUN"] = _shared
     _url = urlsplit(_shared)
     _database = int(_url.path.strip("/") or 0) + 2 * (int(_worker[2:]) + 1)
+    if _database + 1 > 15:  # a Redis server has databases 0 to 15 unless told otherwise
+        raise RuntimeError(
+            f"REDIS_URL={_shared} leaves no Redis database for test process {_worker}: "
+            "name a lower database, or run fewer processes (-n)."
+        )
     os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_database}"))
     if os.environ.get("CELERY_BROKER_URL", _shared) == _shared:
         os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"]

@@ -34,7 +34,7 @@ def intake_check(
     *, organization: Organization, product_version: ProductVersion | None, channel: str
 ) -> IntakeCheck:
     """The seeds' intake checks: contract valid today, product covered, channel entitled."""
-    contract = contract_in_force(organization=organization)
+    contract = contract_in_force(organization=organization, covering=product_version)
     warnings = []
     if contract is None:
         warnings.append(
@@ -42,9 +42,7 @@ def intake_check(
             "accepted, flagged, and gets no SLA clock."
         )
         return IntakeCheck(False, True, True, tuple(warnings))
-    covered = (
-        product_version is None or contract.covered_versions.filter(pk=product_version.pk).exists()
-    )
+    covered = product_version is None or bool(getattr(contract, "covers", True))
     if not covered:
         warnings.append(f"{product_version} is not covered by the contract.")
     entitled = channel == Channel.API or channel in contract.entitled_channels
@@ -159,7 +157,7 @@ def ticket_create(
         if existing is not None:
             transaction.set_rollback(True)  # gives the number back: no holes
             return existing
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         intake_key=intake_key,
         organization=organization,
         number=number,
@@ -182,6 +180,11 @@ def ticket_create(
         updated_at=at,
         last_activity_at=at,
     )
+    # Its clocks are scheduled first, so that the ticket is inserted with their deadline.
+    planned = clocks.clocks_for_new_ticket(ticket=ticket, at=at) if ticket.has_sla else []
+    changes.set_deadline(ticket, clocks.first_deadline(planned))
+    ticket.save(force_insert=True)
+    clocks.clocks_insert(ticket=ticket, clocks=planned)
     changes.set_watchers(ticket, watchers)
     for upload in attachments:
         changes.store_attachment(ticket, None, upload, actor, at)
@@ -191,8 +194,5 @@ def ticket_create(
         changes.record(
             ticket, None, "intake_warning", message=warning, public=False, at=at, version=1
         )
-    if ticket.has_sla:
-        started = clocks.clocks_start(ticket=ticket, at=at)
-        changes.store_deadline(ticket, clocks.first_deadline(started))
     changes.notify("ticket_created", ticket)
     return ticket

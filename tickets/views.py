@@ -11,12 +11,13 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import require
 from sla import selectors as sla_selectors
-from sla.models import ProductVersion, TargetKind
+from sla.models import TargetKind
 from sla.selectors import clocks_lateness, contract_in_force
 from tickets import actions, changes, escalations, forms, intake, selectors, workflow
 from tickets.models import EscalationStatus, Ticket
@@ -43,12 +44,9 @@ def ticket_list(request):
 @customer_only
 def ticket_create(request):
     organization = request.organization
-    contract = contract_in_force(organization=organization)
-    versions = (
-        contract.covered_versions.select_related("product")
-        if contract
-        else ProductVersion.objects.select_related("product")
-    )
+    # Read only if the page is shown: a valid submission goes straight to the ticket.
+    contract = SimpleLazyObject(lambda: contract_in_force(organization=organization))
+    versions = sla_selectors.versions_to_choose(organization=organization)
     colleagues = selectors.colleagues_in(organization=organization).exclude(pk=request.user.pk)
     form = forms.TicketCreateForm(
         request.POST or None,

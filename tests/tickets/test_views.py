@@ -115,6 +115,30 @@ def test_the_same_form_submitted_twice_creates_one_ticket(client, personas, cont
     assert first["Location"] == second["Location"] == reverse("ticket_detail", args=["ACME-1"])
 
 
+# Logging a ticket in the portal, whatever the organisation's number of tickets: the
+# session and the user; the versions the form offers, the contract's check inside (one
+# query); the savepoint; the contract in force with whether it covers the version (one
+# query); the counter and the double-submission check; the policy and its targets; the
+# ticket inserted with its deadline, its clocks in one statement; its history row, its
+# email thread root and its event; the savepoint released. (21 before the ticket was
+# inserted with its deadline and the contract read once.)
+CREATE_QUERIES = 15
+
+
+def test_logging_a_ticket_takes_a_fixed_number_of_queries(
+    client, personas, contracts, make_ticket, django_assert_num_queries
+):
+    make_ticket()  # the calendars' cache is warm, as in a running server
+    client.force_login(personas.admin_a)
+    with django_assert_num_queries(CREATE_QUERIES):
+        response = client.post(reverse("ticket_create"), _new_ticket_data(contracts))
+    assert response.status_code == 302
+    ticket = Ticket.objects.get(reference=response["Location"].split("/")[-2])
+    clocks = SLAClock.objects.filter(ticket=ticket).order_by("due_at")
+    assert ticket.sla_due_at == clocks.exclude(due_at=None).first().due_at
+    assert clocks.count() >= 2
+
+
 def test_staff_cannot_use_the_customer_intake_form(client, personas, contracts):
     client.force_login(personas.agent)
     assert client.get(reverse("ticket_create")).status_code == 403
