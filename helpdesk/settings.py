@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "anymail",
+    "django_prometheus",
     # The help desk, domain apps first (each imports only those above it in this list;
     # tests/helpdesk/test_architecture.py), then the pages of each kind of user.
     "accounts",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests and latencies per view for /metrics: the first and the last middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body: too large is refused unread (core.request_limits).
     "core.request_limits.RequestLimitsMiddleware",
@@ -69,9 +72,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.OrganizationScopeMiddleware",
-    # Axes last, as its documentation asks, so it sees the final authentication result.
+    # Axes last of ours, as its documentation asks, so it sees the final authentication.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>" (helpdesk.views);
+# without a token it does not exist. Each process counts its own requests: under
+# gunicorn, set PROMETHEUS_MULTIPROC_DIR to a directory the workers share.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"

@@ -12,6 +12,7 @@ admin.site.site_title = "Help desk administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("tickets/", include("tickets.urls")),

@@ -4,10 +4,12 @@ part of the help desk, the health check and the error pages."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 
 from accounts import permissions
 from helpdesk.celery import app as celery_app
@@ -40,6 +42,20 @@ def _broker_answers() -> bool:
             return True
     except Exception:
         return False
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus's scrape: the requests and latencies per view (django-prometheus) and
+    the help desk's own figures (helpdesk.metrics). Only with ``Authorization: Bearer
+    <METRICS_TOKEN>``; without a token configured, or with another, there is no such
+    page (404), so that it tells a stranger nothing."""
+    expected = f"Bearer {settings.METRICS_TOKEN}"
+    given = request.headers.get("Authorization", "")
+    if not settings.METRICS_TOKEN or not constant_time_compare(given, expected):
+        raise Http404("No such page.")
+    return ExportToDjangoView(request)
 
 
 @never_cache

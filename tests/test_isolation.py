@@ -31,6 +31,8 @@ MANAGER = "manager"
 ADMIN_SITE = "admin_site"  # Django admin: is_staff accounts only
 # Providers' webhooks: no session; a post without the provider's credentials is refused.
 WEBHOOK = "webhook"
+# Operators' endpoints behind a bearer token: without it (none in tests), no such page.
+TOKEN = "token"
 
 ROLES = ["anonymous", "user_a", "admin_a", "agent", "manager", "administrator"]
 ROLE_ACCESS = {
@@ -114,6 +116,7 @@ RULES: dict[str, Rule] = {
         SIGNED_IN, post_only=False, extra=lambda w: {"attachment_id": w.foreign["attachment"].pk}
     ),
     "healthz": Rule(PUBLIC),
+    "metrics": Rule(TOKEN),
     # Notifications: each user's own; B's user's notification is a 404 for everyone else.
     "notification_list": Rule(SIGNED_IN),
     "notification_bell": Rule(SIGNED_IN),
@@ -331,6 +334,8 @@ def _client_for(role: str, world: World, client):
 
 
 def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) -> set[int]:
+    if rule.access == TOKEN:
+        return {404}
     if rule.access == WEBHOOK:
         # Refused without credentials (400), or absent while no secret is configured (404).
         return {405} if method == "GET" else {400, 404}

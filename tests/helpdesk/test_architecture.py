@@ -29,7 +29,7 @@ LAYERS = [
 SIDE_BY_SIDE = {"portal", "workspace", "dashboard"}
 # Where a function-level import is the framework's way: AppConfig.ready() connects
 # signal handlers once the apps are loaded; Celery's app module reads settings late.
-LATE_IMPORTS_ALLOWED = {"notifications/apps.py", "helpdesk/celery.py"}
+LATE_IMPORTS_ALLOWED = {"notifications/apps.py", "helpdesk/apps.py", "helpdesk/celery.py"}
 
 
 def _modules():

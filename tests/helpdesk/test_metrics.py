@@ -1,0 +1,92 @@
+"""/metrics: Prometheus's requests and latencies per view, and the help desk's own
+figures, behind a bearer token."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from notifications.models import OutboundEmail, OutboundState, PendingEvent
+from sla.models import ClockState, SLAClock
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "s3cret-metrics-token"
+
+
+def _gauge(body: str, name: str, labels: str = "") -> float:
+    match = re.search(rf"^{name}{re.escape(labels)} (\S+)$", body, re.MULTILINE)
+    assert match, f"{name}{labels} not in the scrape"
+    return float(match.group(1))
+
+
+@pytest.fixture
+def scrape(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+
+    def get():
+        response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return get
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"Token {TOKEN}"])
+def test_without_the_token_there_is_no_such_page(client, settings, header):
+    settings.METRICS_TOKEN = TOKEN
+    headers = {"Authorization": header} if header else {}
+    assert client.get("/metrics", headers=headers).status_code == 404
+
+
+def test_without_a_token_configured_the_page_does_not_exist(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
+
+
+def test_requests_are_counted_per_view(client, scrape):
+    client.get("/healthz")
+    body = scrape()
+    assert re.search(
+        r'^django_http_requests_total_by_view_transport_method_total\{.*view="healthz".*\} [1-9]',
+        body,
+        re.MULTILINE,
+    )
+    assert "django_http_requests_latency_seconds_by_view_method_bucket" in body
+
+
+def test_the_help_desks_own_figures(scrape, make_ticket, personas):
+    now = timezone.now()
+    quiet = scrape()
+    assert _gauge(quiet, "helpdesk_sla_sweep_lag_seconds") == 0
+    assert _gauge(quiet, "helpdesk_emails", '{state="failed"}') == 0
+
+    ticket = make_ticket()  # S1: its clocks run, and its event waits for a worker
+    clock = SLAClock.objects.filter(ticket=ticket, state=ClockState.RUNNING).first()
+    SLAClock.objects.filter(pk=clock.pk).update(next_check_at=now - dt.timedelta(minutes=3))
+    SLAClock.objects.filter(ticket=ticket).exclude(pk=clock.pk).update(
+        state=ClockState.BREACHED, breached_at=now - dt.timedelta(minutes=1)
+    )
+    PendingEvent.objects.update(created_at=now - dt.timedelta(minutes=10), attempts=2)
+    OutboundEmail.objects.create(
+        organization=ticket.organization,
+        ticket=ticket,
+        kind="ticket_created",
+        event_key="metrics-test",
+        recipient="someone@acme.example",
+        subject="Test",
+        body_text="Test",
+        message_id="<test@helpdesk.example>",
+        state=OutboundState.FAILED,
+    )
+
+    body = scrape()
+    assert 180 <= _gauge(body, "helpdesk_sla_sweep_lag_seconds") < 240
+    assert _gauge(body, "helpdesk_sla_clocks_due") == 1
+    assert _gauge(body, "helpdesk_events_pending") >= 1
+    assert _gauge(body, "helpdesk_events_failed") >= 1
+    assert _gauge(body, "helpdesk_events_oldest_pending_seconds") >= 600
+    assert _gauge(body, "helpdesk_emails", '{state="failed"}') == 1
+    assert _gauge(body, "helpdesk_open_tickets", '{status="new"}') == 1
+    assert _gauge(body, "helpdesk_sla_breaches_today") >= 1
