@@ -81,6 +81,8 @@ MIDDLEWARE = [
 # without a token it does not exist. Each process counts its own requests: under
 # gunicorn, set PROMETHEUS_MULTIPROC_DIR to a directory the workers share.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# /healthz answers 503 when the SLA sweep (every minute) last ran longer ago than this.
+HEALTH_SWEEP_MAX_AGE_SECONDS = env.int("HEALTH_SWEEP_MAX_AGE_SECONDS", default=180)
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"

@@ -1,11 +1,14 @@
 """Site-wide endpoints that belong to no app: the home that sends each person to their
 part of the help desk, the health check and the error pages."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,6 +16,7 @@ from django_prometheus.exports import ExportToDjangoView
 
 from accounts import permissions
 from helpdesk.celery import app as celery_app
+from notifications import selectors as notification_selectors
 
 
 @login_required
@@ -58,13 +62,33 @@ def metrics(request):
     return ExportToDjangoView(request)
 
 
+def _last_sweep():
+    try:
+        return notification_selectors.last_sweep()
+    except Exception:
+        return None
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database_answers(), "broker": _broker_answers()}
+    """Whether the database and the broker answer, and whether beat and the workers
+    keep sweeping the SLA clocks: 503 when one does not, or the last sweep is older
+    than settings.HEALTH_SWEEP_MAX_AGE_SECONDS (a minute's sweep, missed twice)."""
+    last_sweep = _last_sweep()
+    max_age = dt.timedelta(seconds=settings.HEALTH_SWEEP_MAX_AGE_SECONDS)
+    checks = {
+        "database": _database_answers(),
+        "broker": _broker_answers(),
+        "sweep": last_sweep is not None and timezone.now() - last_sweep <= max_age,
+    }
     healthy = all(checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks},
+        {
+            "status": "ok" if healthy else "unavailable",
+            **checks,
+            "last_sweep": last_sweep.isoformat() if last_sweep else None,
+        },
         status=200 if healthy else 503,
     )
 

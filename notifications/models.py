@@ -397,3 +397,14 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} from {self.sender}: {self.outcome}"
+
+
+class SweepRun(models.Model):
+    """When the SLA sweep last ran (one row): the health check says whether beat and the
+    sla workers are keeping the deadlines, and how late they are if not."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    swept_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"SLA sweep at {self.swept_at:%Y-%m-%d %H:%M:%S}"

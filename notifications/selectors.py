@@ -22,6 +22,7 @@ from notifications.models import (
     OutboundEmail,
     OutboundState,
     PendingEvent,
+    SweepRun,
 )
 from sla import engine
 from sla.models import BusinessCalendar, Contract, SLAClock
@@ -239,6 +240,11 @@ def clocks_due_for_check(*, at: dt.datetime) -> list[tuple[int, dt.datetime]]:
             .order_by("next_check_at")
             .values_list("pk", "next_check_at")
         )
+
+
+def last_sweep() -> dt.datetime | None:
+    """When the SLA sweep last ran; None before its first run."""
+    return SweepRun.objects.filter(pk=1).values_list("swept_at", flat=True).first()
 
 
 def pages_due(*, at: dt.datetime) -> list[int]:

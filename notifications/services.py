@@ -41,6 +41,7 @@ from notifications.models import (
     OutboundState,
     PageReason,
     PendingEvent,
+    SweepRun,
 )
 from sla.models import ClockState, SLAClock, TargetKind
 from sla.services import clock_check
@@ -362,6 +363,11 @@ def outbound_retry(actor: User | None, *, outbound_ids: Sequence[int]) -> int:
     )
     outbound_enqueue_on_commit(ids)
     return len(ids)
+
+
+def sweep_record(*, at: dt.datetime) -> None:
+    """The sweep ran at ``at`` (helpdesk.views.healthz reads it): one row, one UPDATE."""
+    SweepRun.objects.update_or_create(pk=1, defaults={"swept_at": at})
 
 
 def outbound_resend_due(*, at: dt.datetime) -> int:

@@ -79,6 +79,7 @@ def sla_sweep() -> dict[str, int]:
         oncall_page_check.delay(page_id)
     events = services.events_redispatch_due(at=now)
     emails = services.outbound_resend_due(at=now)
+    services.sweep_record(at=now)
     return {
         "clocks": len(clocks),
         "late_clocks": len(late),

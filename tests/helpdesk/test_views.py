@@ -1,22 +1,68 @@
+import datetime as dt
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
+
+from notifications import selectors, services
+
+
+@pytest.fixture
+def swept(db):
+    """The SLA sweep ran a minute ago, as beat has it run every minute."""
+    at = timezone.now() - dt.timedelta(minutes=1)
+    services.sweep_record(at=at)
+    return at
 
 
 @pytest.mark.django_db
-def test_healthz_says_database_and_broker_answer(client):
+def test_healthz_says_database_broker_and_sweep_answer(client, swept):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True, "broker": True}
+    assert response.json() == {
+        "status": "ok",
+        "database": True,
+        "broker": True,
+        "sweep": True,
+        "last_sweep": swept.isoformat(),
+    }
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_when_the_broker_is_down(client, settings):
+def test_healthz_answers_503_when_the_broker_is_down(client, settings, swept):
     # Nothing listens on port 1: the broker check must fail quickly, not hang.
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] is False
     assert response.json()["database"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_sweep_stopped(client, time_machine, swept):
+    time_machine.move_to(swept + dt.timedelta(minutes=3), tick=False)
+    assert client.get("/healthz").status_code == 200
+    time_machine.move_to(swept + dt.timedelta(minutes=3, seconds=1), tick=False)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["sweep"] is False
+    assert response.json()["last_sweep"] == swept.isoformat()
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_before_the_first_sweep(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["sweep"] is False
+    assert response.json()["last_sweep"] is None
+
+
+@pytest.mark.django_db
+def test_the_sweep_records_when_it_ran(eager_celery):
+    from notifications.tasks import sla_sweep
+
+    sla_sweep()
+    assert timezone.now() - selectors.last_sweep() < dt.timedelta(seconds=5)
 
 
 @pytest.mark.django_db
