@@ -14,15 +14,14 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
+from accounts.models import Organization
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def organization_id_of(obj: Any) -> int | None:
     """The organisation a tenant's object belongs to (an organisation is its own)."""
-    from_field = getattr(obj, "organization_id", None)
-    if from_field is not None or hasattr(obj, "organization_id"):
-        return from_field
-    return obj.pk
+    return obj.pk if isinstance(obj, Organization) else obj.organization_id
 
 
 def service(func: F | None = None, *, tenant: str | None = None, across: str = "") -> Any:

@@ -25,6 +25,13 @@ from sla.models import (
 from sla.services import engine_calendars
 
 
+def _in_force(organization: Organization, day: dt.date) -> QuerySet[Contract]:
+    # Scoped to the organisation explicitly: intake runs for staff and email-in too.
+    return Contract._base_manager.filter(
+        organization=organization, valid_from__lte=day, valid_to__gte=day
+    )
+
+
 def contract_in_force(
     *,
     organization: Organization,
@@ -37,11 +44,7 @@ def contract_in_force(
     ``covering``, the same query also says whether it covers that product version
     (``contract.covers``).
     """
-    day = on or timezone.localdate()
-    # Scoped to the organisation explicitly: intake runs for staff and email-in too.
-    contracts = Contract._base_manager.filter(
-        organization=organization, valid_from__lte=day, valid_to__gte=day
-    ).select_related("tier")
+    contracts = _in_force(organization, on or timezone.localdate()).select_related("tier")
     if covering is not None:
         covered = Contract.covered_versions.through.objects.filter(
             contract_id=OuterRef("pk"), productversion_id=covering.pk
@@ -104,10 +107,7 @@ def versions_to_choose(*, organization: Organization) -> QuerySet[ProductVersion
     """The product versions a customer may name on a new ticket: those of the contract in
     force, or every one without a contract (the ticket is then flagged). No query until
     it is read, and then one, the contract's check included."""
-    today = timezone.localdate()
-    in_force = Contract._base_manager.filter(
-        organization=organization, valid_from__lte=today, valid_to__gte=today
-    )
+    in_force = _in_force(organization, timezone.localdate())
     covered = Contract.covered_versions.through.objects.filter(
         productversion_id=OuterRef("pk"), contract__in=in_force
     )
