@@ -243,6 +243,11 @@ ANYMAIL = {
 # refreshes. In production a shared Redis (CACHE_URL=redis://host:6379/1) serves every
 # web process; without it each process keeps its own copy in memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sessions are read from a shared cache (written through to the database), which saves
+# every signed-in request its session query; a cache of each process's own would keep
+# a signed-out session alive in the other processes, so they stay in the database then.
+_SHARED_CACHE = "LocMemCache" not in CACHES["default"]["BACKEND"]
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _SHARED_CACHE else "db")
 
 # --- Celery -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

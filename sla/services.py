@@ -96,6 +96,18 @@ def _ticket_policy(ticket: Ticket) -> SLAPolicy | None:
     return policy_for(tier_id=ticket.contract.tier_id, severity=ticket.severity)
 
 
+def _ticket_targets(ticket: Ticket) -> list[SLATarget]:
+    """The targets of the ticket's policy, each with its policy and calendars, in one
+    query (a policy without targets starts no clock, so it is not needed alone)."""
+    if not ticket.has_sla or ticket.contract is None or not ticket.severity:
+        return []
+    return list(
+        SLATarget.objects.filter(
+            policy__tier_id=ticket.contract.tier_id, policy__severity=ticket.severity
+        ).select_related("policy", "calendar", "only_outside")
+    )
+
+
 def _pauses(clock: SLAClock) -> list[tuple[dt.datetime, dt.datetime]]:
     return [
         (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
@@ -162,12 +174,9 @@ def clocks_for_new_ticket(*, ticket: Ticket, at: dt.datetime) -> list[SLAClock]:
     cadence, which starts with the first public reply. Scheduled, not saved: the ticket
     is inserted with their deadline (first_deadline), then they are, in one statement
     (clocks_insert)."""
-    policy = _ticket_policy(ticket)
-    if policy is None:
-        return []
     return [
-        _new(ticket, target, policy, at)
-        for target in policy.targets.all()
+        _new(ticket, target, target.policy, at)
+        for target in _ticket_targets(ticket)
         if target.kind != TargetKind.UPDATE and _applies(target, at)
     ]
 
@@ -294,11 +303,10 @@ def update_cycle_restart(*, ticket: Ticket, at: dt.datetime) -> SLAClock | None:
     overdue cycle the sweep already marked breached is settled too (met late)."""
     clocks_meet(ticket=ticket, kinds=[TargetKind.UPDATE], at=at)
     started = None
-    policy = _ticket_policy(ticket)
-    if policy is not None and ticket.is_open:
-        target = next((t for t in policy.targets.all() if t.kind == TargetKind.UPDATE), None)
+    if ticket.is_open:
+        target = next((t for t in _ticket_targets(ticket) if t.kind == TargetKind.UPDATE), None)
         if target is not None and not (target.until_workaround and ticket.workaround_at):
-            started = _start(ticket, target, policy, at)
+            started = _start(ticket, target, target.policy, at)
             if ticket.status == "waiting_on_customer":
                 clocks_pause(ticket=ticket, at=at)
     return started
@@ -312,30 +320,25 @@ def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime, severity_changed: bo
     A ticket that becomes critical while the vendor is closed gets the after-hours
     triage (``only_outside``) like one logged as critical at that moment, even if it
     was acknowledged at an earlier severity: the on-call agent must take it on now."""
-    policy = _ticket_policy(ticket)
-    targets = {t.kind: t for t in policy.targets.all()} if policy else {}
+    targets = {t.kind: t for t in _ticket_targets(ticket)}
     seen = set()
     # The escalation update cadence follows the action plan, not the policy.
     for clock in _active(ticket).exclude(kind=TargetKind.ESCALATION_UPDATE):
         target = targets.get(clock.kind)
-        if (
-            target is None
-            or policy is None
-            or (
-                clock.kind == TargetKind.UPDATE and target.until_workaround and ticket.workaround_at
-            )
+        if target is None or (
+            clock.kind == TargetKind.UPDATE and target.until_workaround and ticket.workaround_at
         ):
             _finish(clock, at, ClockState.CANCELLED)
             continue
         seen.add(clock.kind)
-        _copy_target(clock, target, policy)
+        _copy_target(clock, target, target.policy)
         if clock.state == ClockState.RUNNING:
             _schedule(clock, at=at)
             if clock.warned_at and clock.warn_at and clock.warn_at > at:
                 clock.warned_at = None  # the new target has its own warning point
                 _schedule(clock, at=at)
         clock.save()
-    if policy is not None:
+    if targets:
         triage = targets.get(TargetKind.TRIAGE)
         pending = {
             TargetKind.TRIAGE: triage is not None
@@ -356,7 +359,7 @@ def clocks_apply_policy(*, ticket: Ticket, at: dt.datetime, severity_changed: bo
         }
         for kind, still_owed in pending.items():
             if kind in targets and kind not in seen and still_owed:
-                _start(ticket, targets[kind], policy, at)
+                _start(ticket, targets[kind], targets[kind].policy, at)
         if ticket.status == "waiting_on_customer":
             clocks_pause(ticket=ticket, at=at)
 

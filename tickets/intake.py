@@ -3,12 +3,14 @@ with its reference, its clocks and its first history."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection
 
 from accounts import permissions
 from accounts.models import Organization, User
@@ -19,6 +21,8 @@ from sla.selectors import contract_in_force
 from tickets import changes, limits
 from tickets.attachments import validate_upload
 from tickets.models import Priority, Ticket, TicketCounter, TicketType
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,37 @@ def _clean_intake(
     return severity
 
 
+def _one_ticket_per_intake_key(log: F) -> F:
+    """The same ``intake_key`` twice (a double submission) gives back the ticket the
+    first submission created instead of a second one: the twin's insert meets the
+    unique constraint on (organisation, intake key), its transaction rolls back (and
+    gives its number back: no holes), and the first ticket is read. A concurrent twin
+    waits on the organisation's counter row until the first commits, so it always
+    finds it; a creation without a twin pays no query for the check."""
+
+    @wraps(log)
+    def wrapped(*args, **kwargs):
+        try:
+            return log(*args, **kwargs)
+        except IntegrityError:
+            existing = _submitted_before(
+                organization=kwargs["organization"], intake_key=kwargs.get("intake_key", "")
+            )
+            if existing is None:
+                raise
+            return existing
+
+    return wrapped  # type: ignore[return-value]  # the same signature as log
+
+
+@service(tenant="organization")
+def _submitted_before(*, organization: Organization, intake_key: str) -> Ticket | None:
+    if not intake_key:
+        return None
+    return Ticket.objects.filter(organization=organization, intake_key=intake_key).first()
+
+
+@_one_ticket_per_intake_key
 @service(tenant="organization")
 def ticket_create(
     actor: User,
@@ -117,8 +152,7 @@ def ticket_create(
     intake_key: str = "",
     mismatch_confirmed: bool | None = None,
 ) -> Ticket:
-    """Log a ticket. The same ``intake_key`` twice (a double submission) gives back the
-    ticket the first submission created instead of a second one.
+    """Log a ticket; the same ``intake_key`` twice is one ticket.
 
     A request that does not match the contract (none in force, product not covered,
     channel not entitled) is accepted and flagged. Support staff logging a call say
@@ -151,12 +185,6 @@ def ticket_create(
         )
     at = changes.now()
     number = _next_number(organization)
-    if intake_key:
-        # Checked after the counter's row lock, so a concurrent twin has committed by now.
-        existing = Ticket.objects.filter(organization=organization, intake_key=intake_key).first()
-        if existing is not None:
-            transaction.set_rollback(True)  # gives the number back: no holes
-            return existing
     ticket = Ticket(
         intake_key=intake_key,
         organization=organization,
