@@ -40,13 +40,21 @@ from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import indexes  # bench/indexes.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
 BENCH_BROKER = "redis://127.0.0.1:6379/15"  # a Redis database of its own, purged after
-TARGET_P95_MS = 150.0
-TARGET_CREATE_PER_S = 50.0
+BENCH_CACHE = "redis://127.0.0.1:6379/14"  # the shared cache of production, emptied first
+TARGET_P95_MS = 150.0  # every page, with 2 and with 8 requests in flight
+TARGET_CREATE_PER_S = 150.0  # with 4 in flight
+TARGET_CREATE_MS = 12.0  # in process
+TARGET_CREATE_QUERIES = 10
+TARGET_SEARCH_WORDS_P95_MS = 60.0
 TARGET_SWEEP_S = 1.0
+# The first view after the cached figures go stale, in process.
+TARGET_COMPUTED_MS = {"queue": 30.0, "dashboard": 80.0}
 SEARCH_CODE = "E1042"  # an error code: a few hundred tickets at a million
 SEARCH_WORDS = "payroll duplicate"  # two common words: thousands of tickets
 
@@ -66,6 +74,9 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         # Production keeps database connections open between requests.
         "CONN_MAX_AGE": "60",
         "CELERY_BROKER_URL": broker,
+        # Production shares a Redis cache between the web processes (and reads sessions
+        # from it); without Redis each process keeps its own.
+        "CACHE_URL": BENCH_CACHE if _redis_up() else "locmemcache://",
         "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
     }
@@ -113,6 +124,7 @@ class Page:
     variant_query: str = ""  # the same page with other data, for the query count
     expected: tuple[int, ...] = (200,)
     target: str = "p95"
+    levels: tuple[int, ...] = ()  # requests in flight besides --concurrency's
 
 
 @dataclass
@@ -127,6 +139,8 @@ class Result:
     load: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     explained: list[dict] = field(default_factory=list)
+    in_process_ms: float | None = None  # the median of warm requests in this process
+    computed_ms: float | None = None  # the first view after its cached figures went stale
 
 
 def reverse_first(names: list[str], kwargs: dict | None = None) -> str | None:
@@ -236,6 +250,7 @@ def pages(fx: Fixtures) -> list[Page]:
             method="POST",
             expected=(302,),
             target="rate",
+            levels=(4,),
         ),
         Page(
             "search",
@@ -634,19 +649,43 @@ def _cpu_model() -> str:
     return platform.processor()
 
 
+def misses(page: Page, result: Result) -> list[str]:
+    """The page's targets it misses (issue #20's, on this machine)."""
+    if not result.available or not result.load:
+        return []
+    missed = []
+    by_level = {load["concurrency"]: load for load in result.load}
+    if page.target == "rate":
+        rate = by_level.get(4, result.load[0])
+        if rate["per_second"] < TARGET_CREATE_PER_S:
+            missed.append(f"{rate['per_second']:.0f}/s < {TARGET_CREATE_PER_S:.0f}/s")
+        if result.in_process_ms is not None and result.in_process_ms > TARGET_CREATE_MS:
+            missed.append(f"{result.in_process_ms:.1f} ms > {TARGET_CREATE_MS:.0f} ms")
+        if result.queries is not None and result.queries > TARGET_CREATE_QUERIES:
+            missed.append(f"{result.queries} queries > {TARGET_CREATE_QUERIES}")
+    for level, load in sorted(by_level.items()):
+        if page.target != "rate" and load["p95_ms"] > TARGET_P95_MS:
+            missed.append(f"p95 {load['p95_ms']:.0f} ms at {level}")
+    first = result.load[0]
+    if page.key == "search_words" and first["p95_ms"] > TARGET_SEARCH_WORDS_P95_MS:
+        missed.append(f"p95 {first['p95_ms']:.0f} > {TARGET_SEARCH_WORDS_P95_MS:.0f} ms")
+    computed_target = TARGET_COMPUTED_MS.get(page.key)
+    if computed_target and result.computed_ms and result.computed_ms > computed_target:
+        missed.append(f"first view {result.computed_ms:.0f} > {computed_target:.0f} ms")
+    return missed
+
+
 def verdict(page: Page, result: Result) -> str:
     if not result.available or not result.load:
         return ""
-    first = result.load[0]
-    if page.target == "rate":
-        return "ok" if first["per_second"] >= TARGET_CREATE_PER_S else "MISS"
-    return "ok" if first["p95_ms"] < TARGET_P95_MS else "MISS"
+    missed = misses(page, result)
+    return "MISS: " + "; ".join(missed) if missed else "met"
 
 
 def print_table(results: list[Result], page_list: list[Page], sweep: dict) -> str:
     lines = [
-        f"{'page':<44} {'queries':>9}  {'conc':>4} {'p50':>7} {'p95':>7} {'p99':>7} "
-        f"{'req/s':>7} {'errors':>6}  target",
+        f"{'page':<44} {'queries':>9} {'in proc':>7}  {'conc':>4} {'p50':>7} {'p95':>7} "
+        f"{'p99':>7} {'req/s':>7} {'errors':>6}  target",
     ]
     for page, result in zip(page_list, results, strict=True):
         if not result.available:
@@ -655,13 +694,22 @@ def print_table(results: list[Result], page_list: list[Page], sweep: dict) -> st
         queries = f"{result.queries}" + (
             f"/{result.queries_variant}" if result.queries_variant is not None else ""
         )
+        in_process = f"{result.in_process_ms:.1f}" if result.in_process_ms is not None else "-"
         for i, load in enumerate(result.load):
             label = result.label if i == 0 else ""
             lines.append(
-                f"{label:<44} {queries if i == 0 else '':>9}  {load['concurrency']:>4} "
+                f"{label:<44} {queries if i == 0 else '':>9} {in_process if i == 0 else '':>7}  "
+                f"{load['concurrency']:>4} "
                 f"{load['p50_ms']:>7.1f} {load['p95_ms']:>7.1f} {load['p99_ms']:>7.1f} "
                 f"{load['per_second']:>7.1f} {load['errors']:>6}  "
                 f"{verdict(page, result) if i == 0 else ''}"
+            )
+    for page, result in zip(page_list, results, strict=True):
+        if result.computed_ms is not None:
+            lines.append(
+                f"{result.label}: first view after its figures went stale "
+                f"{result.computed_ms:.0f} ms in process "
+                f"(target {TARGET_COMPUTED_MS.get(page.key, 0):.0f} ms)"
             )
     if sweep.get("available"):
         beat, full = sweep["beat_task"], sweep["with_checks"]
@@ -689,31 +737,58 @@ COMPUTED = {
 }
 
 
-def computed_view(client, page: Page, url: str) -> tuple[str, list]:
+def forget_figures() -> None:
+    """Empty the cache of everything but the sessions, which a ticket change or a
+    summary refresh leaves where they are."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    location = settings.CACHES["default"].get("LOCATION")
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower() or not location:
+        cache.clear()  # each process's own memory: sessions are in the database then
+        return
+    import redis
+
+    server = redis.Redis.from_url(location if isinstance(location, str) else location[0])
+    stale = [key for key in server.scan_iter(count=1000) if b"sessions" not in key]
+    if stale:
+        server.delete(*stale)
+
+
+def timed(client, page: Page, url: str, form: Callable | None, runs: int = 7) -> float:
+    """The median of warm requests in this process, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        in_process_request(client, page, url, form)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(sorted(times)[runs // 2], 1)
+
+
+def computed_view(client, page: Page, url: str) -> tuple[float, str, list]:
     """The page as the first view after its cached figures went stale sees it (the
     queue's counts after a ticket change, the dashboard's period after a summary
-    refresh): computed, not read from the cache (the median of three, and its queries)."""
-    from django.core.cache import cache
+    refresh): computed, not read from the cache (the median of five, and its queries)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     times = []
-    for _ in range(3):
-        cache.clear()
+    for _ in range(5):
+        forget_figures()
         started = time.perf_counter()
         in_process_request(client, page, url, None)
         times.append((time.perf_counter() - started) * 1000)
-    cache.clear()
+    forget_figures()
     with CaptureQueriesContext(connection) as captured:
         in_process_request(client, page, url, None)
-    median = sorted(times)[1]
+    median = round(sorted(times)[2], 1)
     what, after = COMPUTED[page.key]
     note = (
         f"first view after {after} ({what}): "
         f"{median:.0f} ms in process, {len(captured.captured_queries)} queries"
     )
     print(f"{page.label}: {note}")
-    return note, captured.captured_queries
+    return median, note, captured.captured_queries
 
 
 def measure_in_process(page, result, fx, users, small, forms, explained_text, profiles) -> None:
@@ -723,8 +798,11 @@ def measure_in_process(page, result, fx, users, small, forms, explained_text, pr
     client.force_login(users[page.role])
     form = forms.get(page.key)
     result.queries, captured = count_queries(client, page, result.url, form)
+    result.in_process_ms = timed(client, page, result.url, form)
+    if page.key == "take_next":
+        hand_back_taken(fx.taker)
     if page.key in COMPUTED:
-        note, captured = computed_view(client, page, result.url)
+        result.computed_ms, note, captured = computed_view(client, page, result.url)
         result.notes.append(note)
     result.explained = explain(captured)
     variant_url = page_url(page, fx, variant=True)
@@ -743,7 +821,7 @@ def measure_in_process(page, result, fx, users, small, forms, explained_text, pr
     explained_text.append(f"===== {page.label}: {result.url}")
     for item in result.explained:
         explained_text.append(f"--- {item['ms']} ms\n{item['sql']}\n\n{item['plan']}\n")
-    if verdict(page, result) == "MISS":
+    if misses(page, result):
         profiles.append(page.key)
         text = profile(client, page, result.url, form)
         (RESULTS / f"profile-{page.key}.txt").parent.mkdir(parents=True, exist_ok=True)
@@ -768,6 +846,10 @@ def main() -> None:
     env = bench_env(args)
     own_broker = env["CELERY_BROKER_URL"] == BENCH_BROKER
     ensure_database(args.database)
+    if env["CACHE_URL"] == BENCH_CACHE:
+        import redis
+
+        redis.Redis.from_url(BENCH_CACHE).flushdb()  # no figures of an earlier run
     print("migrating the benchmark database")
     manage("migrate", "--no-input", "-v", "0", env=env)
     # This process enqueues nowhere: the sweep's tasks run inline or are dropped.
@@ -838,7 +920,7 @@ def main() -> None:
             if page.key == "create":
                 forms["create"] = creation_form(client, url)
             cookies = dict(client.cookies)
-            for level in levels:
+            for level in sorted(set(levels) | set(page.levels)):
                 print(f"{page.label}: {args.seconds:.0f} s at concurrency {level}", flush=True)
                 data = forms.get(page.key) or (
                     (lambda: {"mode": "any"}) if page.key == "take_next" else None
@@ -856,6 +938,8 @@ def main() -> None:
 
     print("counting queries, EXPLAIN and the sweep, in process")
 
+    from django.test import Client
+
     from accounts.models import User
 
     with scopes_disabled():
@@ -871,6 +955,14 @@ def main() -> None:
         except Exception as error:  # a page under construction: report it, go on
             result.notes.append(f"in process: {type(error).__name__}: {error}")
             print(f"{page.label}: in-process measurement failed: {error}")
+    clients = {}
+    users["user"] = indexes.plain_user(fx)
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    index_audit = indexes.audit(clients, fx, reverse_first, forms.get("create"))
+    hand_back_taken(fx.taker)
+    print(indexes.report(index_audit))
     events = drain_events()
     if events.get("dispatched"):
         print(
@@ -912,11 +1004,16 @@ def main() -> None:
         "targets": {
             "p95_ms": TARGET_P95_MS,
             "create_per_s": TARGET_CREATE_PER_S,
+            "create_ms": TARGET_CREATE_MS,
+            "create_queries": TARGET_CREATE_QUERIES,
+            "search_words_p95_ms": TARGET_SEARCH_WORDS_P95_MS,
+            "computed_ms": TARGET_COMPUTED_MS,
             "sweep_s": TARGET_SWEEP_S,
         },  # fmt: skip
         "pages": [asdict(r) for r in results],
         "sweep": sweep,
         "events": events,
+        "indexes": index_audit,
         "profiles": profiles,
         "table": table,
     }

@@ -26,7 +26,8 @@ from core.events import on
 from notifications import emails, selectors, services
 from notifications.models import Kind, PageReason
 from sla.models import TargetKind
-from tickets.models import Ticket, TicketEvent, status_name
+from tickets.models import Ticket, TicketEvent
+from tickets.wording import status_name
 
 
 def handler(event: str):
@@ -158,7 +159,7 @@ def status_changed(*, ticket, version, action, reply=None, old_severity=""):
         # The customer (or the system) moved it: the assignee needs to know.
         people.append(ticket.assignee)
     people = _without(people, actor)
-    # Each reads the status by its name for them (tickets.models.status_name).
+    # Each reads the status by its name for them (tickets.wording.status_name).
     for for_staff in (False, True):
         services.notifications_create(
             kind=STATUS_KINDS.get(action, Kind.STATUS_CHANGED),

@@ -8,7 +8,8 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts.models import User
 from core.html import attributes
 from sla.models import Severity
-from tickets.models import CUSTOMER_STATUS_NAMES, TicketType
+from tickets.models import TicketType
+from tickets.wording import CUSTOMER_STATUS_NAMES
 
 
 class LongSelect(forms.Select):

@@ -13,7 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from sla.models import SEVERITY_HELP, BusinessCalendar, ProductVersion, Severity, TargetUnit
 from tickets import limits
-from tickets.models import CADENCE_MAX, TYPE_HELP, Priority, TicketType
+from tickets.models import CADENCE_MAX, Priority, TicketType
+from tickets.wording import TYPE_HELP
 
 
 class MultipleFileInput(forms.ClearableFileInput):

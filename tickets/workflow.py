@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts import permissions
-from tickets.models import Status, status_name
+from tickets.models import Status
+from tickets.wording import status_name
 
 STAFF = "staff"
 CUSTOMER = "customer"

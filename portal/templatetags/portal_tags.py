@@ -9,7 +9,8 @@ from django import template
 from django.utils import timezone
 
 from sla.models import ClockState, SLAClock, TargetKind
-from tickets.models import Status, Ticket, status_name
+from tickets.models import Status, Ticket
+from tickets.wording import status_name
 
 register = template.Library()
 

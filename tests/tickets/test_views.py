@@ -11,7 +11,8 @@ from django.utils import dateformat
 from sla.models import SEVERITY_HELP, BusinessCalendar, SLAClock
 from tests import factories
 from tickets import escalations, services
-from tickets.models import TYPE_HELP, EscalationRequest, EscalationStatus, Priority, Ticket
+from tickets.models import EscalationRequest, EscalationStatus, Priority, Ticket
+from tickets.wording import TYPE_HELP
 
 pytestmark = pytest.mark.django_db
 

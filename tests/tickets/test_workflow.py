@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tickets import services, tasks, workflow
-from tickets.models import Status, Ticket, TicketEvent, status_name
+from tickets.models import Status, Ticket, TicketEvent
+from tickets.wording import status_name
 
 S = Status
 CUSTOMER_USER, CUSTOMER_ADMIN, STAFF, SYSTEM = "customer user", "customer admin", "staff", "system"

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
-from tickets.models import status_name
+from tickets.wording import status_name
 
 register = template.Library()
 
