@@ -72,7 +72,9 @@ def table(before: list[dict], after: list[dict]) -> str:
         key = page["key"]
         first = _pages(before[-1]).get(key, {})
         queries = f"{first.get('queries', '–')} → {page.get('queries', '–')}"
-        in_process = _each(after, key, lambda p: p.get("in_process_ms"))
+        in_process = " → ".join(
+            _each(runs, key, lambda p: p.get("in_process_ms")) for runs in (before, after)
+        )
         row = [page["label"], queries, in_process]
         figure = "per_second" if key == "create" else "p95_ms"
         for level in levels:

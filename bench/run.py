@@ -1,4 +1,4 @@
-"""The help desk benchmark: ``python bench/run.py --tickets 1000000``.
+"""The help desk benchmark: ``.venv/bin/python bench/run.py --tickets 1000000``.
 
 1. Creates and migrates the benchmark database (``BENCH_DATABASE_URL``, default
    postgres://postgres@127.0.0.1:5432/helpdesk_bench) and, when it holds no ticket yet,
@@ -11,11 +11,16 @@
    requests: p50/p95/p99 latency and throughput.
 3. In this process, against the same database, counts each page's SQL queries with
    Django's test client (warm, a second request, and a variant with other data to show
-   the count does not grow), times the SLA sweep with 100 clocks due this minute, and
-   runs EXPLAIN (ANALYZE, BUFFERS) on the slowest queries of each page.
+   the count does not grow), runs EXPLAIN (ANALYZE, BUFFERS) on the slowest queries of
+   each page, and times the queue's and the dashboard's first view with the cache emptied.
+4. Lists every index of the ticket table with the pages whose plans use it (bench/indexes.py),
+   dispatches some of the events its creations recorded as a worker would, times the SLA
+   sweep, and deletes the tickets it created, so that the next run starts from the same data.
 
-It prints a table and writes bench/results/latest.json, bench/results/explain.txt and,
-for a page over its target, a pyinstrument profile (bench/results/profile-<page>.txt).
+It prints a table with each figure's verdict against the targets (TARGET_*: met, or what
+missed) and writes bench/results/latest.json, bench/results/explain.txt and, for a page
+over its target, a pyinstrument profile (bench/results/profile-<page>.txt);
+bench/compare.py puts several runs before and after a change side by side.
 A page whose URL name does not resolve (not built yet) is reported as not available.
 """
 
@@ -57,6 +62,7 @@ TARGET_SWEEP_S = 1.0
 TARGET_COMPUTED_MS = {"queue": 30.0, "dashboard": 80.0}
 SEARCH_CODE = "E1042"  # an error code: a few hundred tickets at a million
 SEARCH_WORDS = "payroll duplicate"  # two common words: thousands of tickets
+CREATED_TITLE = "Payroll export fails with error E2044"  # the tickets the run creates
 
 
 def bench_env(args: argparse.Namespace) -> dict[str, str]:
@@ -366,7 +372,7 @@ def creation_form(client, url: str) -> Callable[[], dict[str, str]]:
 
     def data() -> dict[str, str]:
         return fields | {
-            "title": "Payroll export fails with error E2044",
+            "title": CREATED_TITLE,
             "description": "Since this morning the payroll export times out after two minutes.",
             "type": "incident",
             "severity": "S3",
@@ -464,6 +470,22 @@ def hand_back_taken(taker_email: str) -> int:
         taker = User.objects.get(email=taker_email)
         # The benchmark's own bookkeeping, not a domain change: the history rows stay.
         return Ticket._base_manager.filter(assignee=taker).update(assignee=None)
+
+
+def remove_created(customer_email: str, since: dt.datetime) -> int:
+    """Delete the tickets this run created (with their clocks, replies and history), so
+    that every run starts from the same data: left behind, each run's thousands of new
+    open tickets would make the next run's queue and dashboard count more."""
+    from django_scopes import scopes_disabled
+
+    from tickets.models import Ticket
+
+    with scopes_disabled():
+        # The benchmark's own bookkeeping, not a domain change.
+        created = Ticket._base_manager.filter(
+            requester__email=customer_email, title=CREATED_TITLE, created_at__gte=since
+        )
+        return created.delete()[1].get("tickets.Ticket", 0)
 
 
 # --- In process: query counts, EXPLAIN, profiles, the sweep -----------------------------------
@@ -885,6 +907,7 @@ def main() -> None:
             print(f"warning: the dashboard summaries could not be filled ({error})")
             setup["summaries_error"] = str(error)
     fx = pick_fixtures()
+    run_started = dt.datetime.now(dt.UTC)
     if seeded and fx.tickets < args.tickets * 0.9:
         print(f"note: the database holds {fx.tickets:,} tickets (--tickets is for seeding)")
     info = machine()
@@ -984,6 +1007,8 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(BENCH_BROKER).flushdb()
+    removed = remove_created(fx.customer, run_started)
+    print(f"removed the {removed:,} tickets this run created")
     info["load_average_at_end"] = os.getloadavg()[0]
     print()
     table = print_table(results, page_list, sweep)

@@ -33,6 +33,7 @@ from sla.models import (
     TargetUnit,
     describe_cadence,
 )
+from tickets.indexes import RumIndex
 
 
 class TicketType(models.TextChoices):
@@ -354,8 +355,13 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved_idx"),
             # Dashboard intake and compliance by period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
-            # Workspace search: words in titles and descriptions (workspace.search).
-            GinIndex(fields=["search_document"], name="ticket_document_idx"),
+            # Workspace search: words in titles and descriptions, best-ranked first
+            # (workspace.search).
+            RumIndex(
+                fields=["search_document"],
+                opclasses=["rum_tsvector_ops"],
+                name="ticket_document_rum_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,14 +1,15 @@
 """The workspace's global search: a reference jumps straight to its ticket; words are
 looked up in titles, descriptions, replies and notes.
 
-On PostgreSQL, words use full-text search: the ``@@`` matches are served by the GIN
-indexes on Ticket.search_document (a stored column) and REPLY_SEARCH_VECTOR
-(tickets.models), and the union of both is ranked by the ticket's stored document. A page
-is found in two steps, so that only its own rows are joined and highlighted: the ids of
-every match, ranked (ticket_search), then the page's tickets (ticket_search_page). The
-SQLite demo falls back to case-insensitive containment. Search is for staff, who may see
-every ticket and every internal note; a customer-facing search would have to start from
-the scoped managers.
+On PostgreSQL, words use full-text search. Tickets whose title or description holds
+the words come first, best-ranked first, read in that order from the RUM index on
+Ticket.search_document (a stored column); tickets found only by a reply or a note follow,
+most recently active first, from the GIN index on REPLY_SEARCH_VECTOR (tickets.models).
+The list stops at MAX_MATCHES. A page is found in two steps, so that only its own rows
+are joined and highlighted: the page's ids (ticket_search), then its tickets
+(ticket_search_page). The SQLite demo falls back to case-insensitive containment.
+Search is for staff, who may see every ticket and every internal note; a customer-facing
+search would have to start from the scoped managers.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 from django_scopes import scopes_disabled
 
 from tickets.models import REPLY_SEARCH_VECTOR, Reply, Ticket
@@ -28,7 +29,11 @@ from workspace.queues import ROW_RELATED
 REFERENCE = re.compile(r"^\s*#?([A-Za-z0-9]{2,10}-\d{1,9})\s*$")
 MAX_WORDS_LENGTH = 200
 PAGE_SIZE = 50
-MAX_PAGE_NUMBER = 100_000  # past any real result list; keeps OFFSET a small number
+# The list stops at this many matches, as the search of the commercial help desks does: a
+# longer list is narrowed with more words, not paged through, and a common word costs
+# no more than this many matches.
+MAX_MATCHES = 1_000
+MAX_PAGE_NUMBER = MAX_MATCHES // PAGE_SIZE
 # The snippet marks matches with two private-use characters, never with HTML: the
 # description is customer text, so the template escapes it first and only then turns
 # these two characters into <mark> (the highlight filter of workspace_tags).
@@ -51,32 +56,46 @@ def _query(words: str) -> SearchQuery:
     return SearchQuery(words, config="english", search_type="websearch")
 
 
-def _full_text(words: str) -> QuerySet:
+class _Distance(Func):
+    """``document <=> query`` of the rum extension: how far a document is from the words
+    (the reciprocal of its rank, titles weighted above descriptions); the RUM index
+    ticket_document_rum_idx hands out matches in this order."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+# The columns both parts select, by name: the ticket, its part (0: the words are in its
+# title or description, 1: only in a reply or note), its distance, its last activity.
+COLUMNS = ("pk", "part", "distance", "last_activity_at")
+
+
+def _full_text(words: str) -> tuple[QuerySet, QuerySet]:
     query = _query(words)
-    rank = SearchRank(F("search_document"), query)
-    columns = ("match", "rank", "last_activity_at")
-    in_tickets = Ticket.objects.filter(search_document=query)
-    # Tickets found only by a reply or a note: the two parts never share a ticket, so
-    # their union needs no de-duplication of the (possibly many) ticket matches.
-    in_replies = Ticket.objects.filter(
-        pk__in=Reply.objects.annotate(document=REPLY_SEARCH_VECTOR)
-        .filter(document=query)
-        .values("ticket_id")
-    ).exclude(search_document=query)
-    # A UNION of the two index scans: an OR across the two tables could use neither index.
-    return (
-        in_tickets.annotate(match=F("pk"), rank=rank)
-        .order_by()
-        .values_list(*columns)
-        .union(
-            in_replies.annotate(match=F("pk"), rank=rank).order_by().values_list(*columns),
-            all=True,
-        )
-        .order_by("-rank", "-last_activity_at", "match")
+    in_tickets = (
+        Ticket.objects.filter(search_document=query)
+        .annotate(part=Value(0), distance=_Distance(F("search_document"), query))
+        # The distance alone, so that the index gives the order (PostgreSQL does not
+        # sort further keys after an ordering operator); ties are ordered on the page.
+        .order_by("distance")
     )
+    # Tickets found only by a reply or a note, most recently active first: the two parts
+    # never share a ticket, so their union needs no de-duplication.
+    in_replies = (
+        Ticket.objects.filter(
+            pk__in=Reply.objects.annotate(document=REPLY_SEARCH_VECTOR)
+            .filter(document=query)
+            .values("ticket_id")
+        )
+        .exclude(search_document=query)
+        .annotate(part=Value(1), distance=Value(0.0, output_field=FloatField()))
+        .order_by("-last_activity_at", "pk")
+    )
+    return in_tickets.values_list(*COLUMNS), in_replies.values_list(*COLUMNS)
 
 
-def _contains(words: str) -> QuerySet:
+def _contains(words: str) -> tuple[QuerySet, None]:
     condition = Q()
     for word in words.split()[:8]:
         condition &= (
@@ -84,18 +103,21 @@ def _contains(words: str) -> QuerySet:
             | Q(description__icontains=word)
             | Q(pk__in=Reply.objects.filter(body__icontains=word).values("ticket_id"))
         )
-    return (
+    matches = (
         Ticket.objects.filter(condition)
-        .annotate(match=F("pk"), rank=Value(0.0, output_field=FloatField()))
-        .values_list("match", "rank", "last_activity_at")
-        .order_by("-last_activity_at", "match")
+        .annotate(part=Value(0), distance=Value(0.0, output_field=FloatField()))
+        .order_by("-last_activity_at", "pk")
+        .values_list(*COLUMNS)
     )
+    return matches, None
 
 
-def ticket_search(*, words: str) -> QuerySet:
-    """(id as ``match``, rank, last activity) of every ticket whose title, description or
-    any reply or note contains the words (stripped and cut to MAX_WORDS_LENGTH, not
-    empty), best match first."""
+def ticket_search(*, words: str) -> tuple[QuerySet, QuerySet | None]:
+    """The matches of the words (stripped and cut to MAX_WORDS_LENGTH, not empty), in two
+    parts, each in its order and selecting COLUMNS: the tickets whose title or
+    description holds every word, best-ranked first; then those where only a reply or an
+    internal note does, most recently active first (None on SQLite, whose one part
+    covers both)."""
     # Staff search covers every organisation by design.
     with scopes_disabled():
         return _full_text(words) if connection.vendor == "postgresql" else _contains(words)
@@ -118,17 +140,37 @@ class _Total(Sequence[int]):
         raise IndexError(index)
 
 
-def _ranked_page(matches: QuerySet, number: int) -> tuple[list[int], int]:
-    """The ids of page ``number``'s matches, best first, and the number of all matches,
-    in ONE scan of them: a window count beside the top-N sort, where a separate COUNT
-    would find and recheck every match a second time."""
-    sql, params = matches.query.sql_with_params()
+def page_query(parts: tuple[QuerySet, QuerySet | None], number: int) -> tuple[str, list]:
+    """The SQL of page ``number``'s ids, best first, each beside the number of matches up
+    to MAX_MATCHES + 1. Each part stops after MAX_MATCHES + 1 matches, read in its order
+    from an index, so that a common word neither fetches nor ranks thousands of rows;
+    the replies' part is not run at all when the tickets' part filled the list."""
+    in_tickets, in_replies = parts
+    offset = (number - 1) * PAGE_SIZE
+    sql, params = in_tickets[: MAX_MATCHES + 1].query.sql_with_params()
+    # Only the ORM's SQL and these names are put together; every value is a parameter.
+    names = "pk, part, distance, last_activity_at"
+    ctes = f"in_tickets AS MATERIALIZED ({sql})"
+    union = f"SELECT {names} FROM in_tickets"  # noqa: S608
+    if in_replies is not None:
+        replies_sql, replies_params = in_replies.query.sql_with_params()
+        rest = "GREATEST(%s - (SELECT count(*) FROM in_tickets), 0)"  # how many still fit
+        ctes += f", in_replies AS ({replies_sql} LIMIT {rest})"
+        union += f" UNION ALL SELECT {names} FROM in_replies"  # noqa: S608
+        params = (*params, *replies_params, MAX_MATCHES + 1)
+    return (
+        f"WITH {ctes} SELECT pk, count(*) OVER () FROM ({union}) AS matches "  # noqa: S608
+        "ORDER BY part, distance, last_activity_at DESC, pk LIMIT %s OFFSET %s",
+        # The list stops at MAX_MATCHES: the one match past it only says there are more.
+        [*params, max(min(PAGE_SIZE, MAX_MATCHES - offset), 0), offset],
+    )
+
+
+def _ranked_page(parts: tuple[QuerySet, QuerySet | None], number: int) -> tuple[list[int], int]:
+    """The ids of page ``number``'s matches, best first, and the number of matches up to
+    MAX_MATCHES + 1, in one query (page_query)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT match, count(*) OVER () FROM (" + sql + ") AS matches "  # noqa: S608 - the ORM's SQL, values as parameters
-            "ORDER BY rank DESC, last_activity_at DESC, match LIMIT %s OFFSET %s",
-            [*params, PAGE_SIZE, (number - 1) * PAGE_SIZE],
-        )
+        cursor.execute(*page_query(parts, number))
         rows = cursor.fetchall()
     return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
@@ -154,22 +196,28 @@ def ticket_search_page(*, words: str, number: str | int | None) -> Page:
     is not a number the first, as Paginator.get_page does."""
     words = words.strip()[:MAX_WORDS_LENGTH]
     if not words:
-        return Page([], 1, Paginator(_Total(0), PAGE_SIZE))
+        page = Page([], 1, Paginator(_Total(0), PAGE_SIZE))
+        page.more = False  # type: ignore[attr-defined]
+        return page
     try:
-        # Capped: a huge number would put OFFSET past what PostgreSQL accepts; any page
-        # past the end shows the last one anyway.
+        # No page lies past the list's cap; one past the end shows the last.
         number = min(max(int(number or 1), 1), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         number = 1
-    matches = ticket_search(words=words).order_by()
-    ids, total = _ranked_page(matches, number)
+    parts = ticket_search(words=words)
+    ids, total = _ranked_page(parts, number)
     if not ids and number > 1:  # past the end: count from the first page, show the last
-        number = Paginator(_Total(_ranked_page(matches, 1)[1]), PAGE_SIZE).num_pages
-        ids, total = _ranked_page(matches, number)
+        total = _ranked_page(parts, 1)[1]
+        number = Paginator(_Total(min(total, MAX_MATCHES)), PAGE_SIZE).num_pages
+        ids, total = _ranked_page(parts, number)
     # Staff search covers every organisation by design.
     with scopes_disabled():
         tickets = Ticket.objects.filter(pk__in=ids).select_related(*ROW_RELATED)
         found = {ticket.pk: ticket for ticket in tickets.annotate(snippet=_snippet(words))}
-    return Page(
-        [found[pk] for pk in ids if pk in found], number, Paginator(_Total(total), PAGE_SIZE)
+    page = Page(
+        [found[pk] for pk in ids if pk in found],
+        number,
+        Paginator(_Total(min(total, MAX_MATCHES)), PAGE_SIZE),
     )
+    page.more = total > MAX_MATCHES  # type: ignore[attr-defined]
+    return page

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,10 @@ def test_compose_file_names_every_service_the_readme_promises():
     assert {"db", "redis", "web", "worker", "beat", "mail"} <= set(compose["services"])
     assert "gunicorn" in " ".join(compose["services"]["web"]["command"])
     assert "shared_buffers=${POSTGRES_SHARED_BUFFERS:-1GB}" in compose["services"]["db"]["command"]
+    # The database image carries the rum extension of its own major version.
+    database = (ROOT / compose["services"]["db"]["build"] / "Dockerfile").read_text()
+    major = re.search(r"^FROM postgres:(\d+)\.", database, re.MULTILINE).group(1)
+    assert f"postgresql-{major}-rum" in database
     readme = (ROOT / "README.md").read_text()
     assert "docker compose up" in readme
     assert (ROOT / "Dockerfile").is_file()

@@ -169,12 +169,54 @@ def test_reference_jump_costs_a_fixed_number_of_queries(
         agent_client.get(reverse("workspace_search"), {"q": tickets["printer"].reference})
 
 
-def test_full_text_matches_use_the_gin_indexes(tickets):
-    """The plan of the search query, with sequential scans priced out as on a big table."""
-    with scopes_disabled():
-        words = search.ticket_search(words="printer")
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            plan = words.explain()
-    assert "ticket_document_idx" in plan
+def test_words_in_the_ticket_come_before_words_only_in_a_reply(agent_client, personas, tickets):
+    # The scanner's reply is its latest activity, yet its own text lacks the words.
+    services.ticket_reply(personas.agent, ticket=tickets["scanner"], body="Ledger printing?")
+    response = agent_client.get(reverse("workspace_search"), {"q": "ledger"})
+    assert titles(response) == [
+        "Ledger totals differ",
+        "Printer jams on invoices",
+        "Scanner offline",
+    ]
+
+
+def test_a_long_list_stops_at_the_cap_and_says_so(agent_client, personas, tickets, monkeypatch):
+    monkeypatch.setattr(search, "MAX_MATCHES", 3)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search, "MAX_PAGE_NUMBER", 2)
+    for n in range(3):
+        log(personas.agent, personas.admin_a, title=f"Ledger {n} locked")
+    first = agent_client.get(reverse("workspace_search"), {"q": "ledger"})
+    second = agent_client.get(reverse("workspace_search"), {"q": "ledger", "page": "9"})
+    assert second.context["page"].number == 2
+    assert len(titles(first)) == 2 and len(titles(second)) == 1
+    assert titles(first)[0] == "Ledger totals differ"  # the title match of the best rank
+    text = first.content.decode()
+    assert "More than 3 tickets found: the best 3 are listed" in text
+
+
+def explain(words: str, *, number: int = 1) -> str:
+    """The plan of a page's query as EXPLAIN ANALYZE prints it, with sequential scans and
+    sorts of every match priced out as on a big table."""
+    sql, params = search.page_query(search.ticket_search(words=words), number)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_ticket_matches_are_read_in_rank_order_from_the_rum_index(tickets):
+    plan = explain("printer")
+    assert "Index Scan using ticket_document_rum_idx" in plan
+    assert "Order By: (search_document <=>" in plan
     assert "reply_search_idx" in plan
+
+
+def test_the_replies_are_not_searched_when_the_tickets_fill_the_list(
+    personas, tickets, monkeypatch
+):
+    monkeypatch.setattr(search, "MAX_MATCHES", 1)
+    plan = explain("ledger")  # two tickets hold the word: more than the list takes
+    [reply_scan] = [line for line in plan.splitlines() if "Index Scan on reply_search_idx" in line]
+    assert "(never executed)" in reply_scan
