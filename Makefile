@@ -63,7 +63,9 @@ typecheck: install-dev
 	DEBUG=true $(BIN)/mypy
 
 # One process per core, at most four (pytest-xdist), each with a test database and two
-# Redis databases of its own after the one REDIS_URL names (tests/settings.py).
+# Redis databases of its own after the one REDIS_URL names (tests/settings.py). Tests go
+# to whichever process is free, in the order pytest-django sorts them (those that empty
+# the database last: "--dist worksteal" would run them before others in a process).
 pytest: install-dev assets
 	$(BIN)/pytest --create-db -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
