@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "axes",
     "anymail",
     "django_prometheus",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The help desk, domain apps first (each imports only those above it in this list;
     # tests/helpdesk/test_architecture.py), then the pages of each kind of user.
     "accounts",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "portal",
     "workspace",
     "dashboard",
+    "api",
     "helpdesk",
 ]
 
@@ -67,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A personal API token signs its person in for one /api/v1/ request, before the
+    # organisation's scope is resolved from the person (api.authentication).
+    "api.authentication.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -76,6 +83,41 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+
+# The REST API (/api/v1/, api.views): personal tokens or the session, cursor pages,
+# a rate per token (API_RATE, e.g. "600/min").
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.authentication.TokenScopeAllows",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("API_RATE", default="600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Help desk API",
+    "DESCRIPTION": (
+        "Open, follow and answer tickets. Authenticate with a personal API token "
+        "(your profile, API tokens) sent as `Authorization: Bearer <token>`; you see "
+        "and may do exactly what you see and may do in the help desk's pages."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "sla.models.Channel"},
+}
 
 # /metrics answers only with "Authorization: Bearer <METRICS_TOKEN>" (helpdesk.views);
 # without a token it does not exist. Each process counts its own requests: under

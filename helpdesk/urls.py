@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("workspace/", include("workspace.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("api/", include("api.urls")),
 ]
 
 handler500 = "helpdesk.views.server_error"

@@ -35,6 +35,9 @@ ADMIN_SITE = "admin_site"  # Django admin: is_staff accounts only
 WEBHOOK = "webhook"
 # Operators' endpoints behind a bearer token: without it (none in tests), no such page.
 TOKEN = "token"
+# The REST API: any signed-in person (here by their session), scoped as the pages; an
+# anonymous request is a 401 that asks for a token, not a redirect to the sign-in page.
+API = "api"
 
 ROLES = ["anonymous", "user_a", "admin_a", "agent", "manager", "administrator"]
 ROLE_ACCESS = {
@@ -211,6 +214,16 @@ RULES: dict[str, Rule] = {
     ),
     "dashboard_report": Rule(MANAGER, _this_month_of_b, staff_see_all=True),
     "dashboard_report_csv": Rule(MANAGER, _this_month_of_b, staff_see_all=True),
+    # The REST API and each person's own tokens: B's person's token is a 404 for all.
+    "api_token_list": Rule(SIGNED_IN),
+    "api_token_revoke": Rule(
+        SIGNED_IN, lambda w: {"pk": w.foreign["api_token"].pk}, post_only=True
+    ),
+    "api_tickets": Rule(API),
+    "api_ticket_detail": Rule(API, _foreign_ticket, staff_see_all=True),
+    "api_ticket_replies": Rule(API, _foreign_ticket, staff_see_all=True),
+    "api_schema": Rule(PUBLIC),
+    "api_docs": Rule(PUBLIC),
 }
 
 
@@ -283,6 +296,7 @@ def world(personas) -> World:
     ReleaseNote.objects.create(
         title="Draft note MARKER-GLBX", slug="draft-note", kind="hotfix", body="MARKER-GLBX"
     )
+    from api.services import api_token_create
     from notifications.models import Notification
 
     return World(
@@ -310,6 +324,7 @@ def world(personas) -> World:
             "canned_response": CannedResponse.objects.create(
                 title="Hello", body="Dear {customer_name},"
             ),
+            "api_token": api_token_create(stranger, name="MARKER-GLBX monitor")[0],
         },
     )
 
@@ -339,6 +354,10 @@ def _client_for(role: str, world: World, client):
 def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) -> set[int]:
     if rule.access == TOKEN:
         return {404}
+    if rule.access == API:
+        if role == "anonymous":
+            return {401}
+        rule = Rule(SIGNED_IN, rule.kwargs, rule.post_only, rule.staff_see_all)
     if rule.access == WEBHOOK:
         # Refused without credentials (400), or absent while no secret is configured (404).
         return {405} if method == "GET" else {400, 404}

@@ -9,6 +9,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from accounts import demo as accounts_demo
+from api import demo as api_demo
 from dashboard import services as dashboard_services
 from knowledge import demo as knowledge_demo
 from notifications import demo as notifications_demo
@@ -27,9 +28,11 @@ class Command(BaseCommand):
             ("knowledge base and release notes", knowledge_demo.seed),
             ("dashboard summaries", dashboard_services.summaries_seed),
             ("on-call rota", notifications_demo.seed),
+            ("API tokens", api_demo.seed),
         ]
         with scopes_disabled(), transaction.atomic():  # seeds every demo organisation
             for label, step in steps:
                 self.stdout.write(f"  seeding {label}…")
                 step(self.stdout)
         accounts_demo.print_sign_ins(self.stdout)
+        api_demo.print_tokens(self.stdout)
