@@ -22,8 +22,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken, TokenScope
 from api.services import PREFIX, token_hash
+from core.request_limits import API_PATH
 
-API_PATH = "/api/v1/"
 # last_used_at is written at most once a minute per token: a busy script costs no write
 # per request.
 LAST_USE_RESOLUTION = dt.timedelta(minutes=1)

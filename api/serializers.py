@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from accounts import permissions
 from sla.models import Severity
-from tickets.models import Priority, Reply, Ticket, TicketType
+from tickets.models import Priority, Reply, Status, Ticket, TicketType
 from tickets.wording import status_name
 
 
@@ -27,8 +27,14 @@ class TicketSerializer(serializers.ModelSerializer):
 
     organization = OrganizationRefSerializer(read_only=True)
     requester = PersonSerializer(read_only=True)
-    assignee = serializers.CharField(source="assignee.full_name", default=None, read_only=True)
+    assignee = serializers.CharField(
+        source="assignee.full_name", default=None, read_only=True, allow_null=True
+    )
     status_display = serializers.SerializerMethodField()
+    # Blank for an enhancement request, which has no severity.
+    severity = serializers.ChoiceField(
+        choices=[("", "none"), *Severity.choices], read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Ticket
@@ -101,4 +107,44 @@ class ReplyCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20_000, trim_whitespace=False)
     internal = serializers.BooleanField(
         default=False, help_text="An internal note, never shown to customers (staff only)."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """An error: ``detail`` says what went wrong with the request as a whole; a 400 names
+    each field that is wrong, with its messages, instead."""
+
+    detail = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False, help_text="412: the current version.")
+
+
+class TicketPageSerializer(serializers.Serializer):
+    """A cursor page of tickets: ``next`` and ``previous`` are the URLs of the pages
+    beside it (null at either end)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketSerializer(many=True)
+
+
+class TicketFilterSerializer(serializers.Serializer):
+    """The query of a ticket list: each value given must be one the list understands."""
+
+    status = serializers.ChoiceField(
+        choices=["open", "closed", *Status.values],
+        required=False,
+        help_text="open, closed, or one status of the workflow",
+    )
+    severity = serializers.ChoiceField(choices=Severity.values, required=False)
+    mine = serializers.BooleanField(
+        required=False, help_text="Staff: assigned to me; customers: logged by me."
+    )
+    organization = serializers.CharField(
+        required=False, max_length=10, help_text="An organisation's code (staff only)."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=200, help_text="50 unless given."
+    )
+    cursor = serializers.CharField(
+        required=False, help_text="Where a page starts, from the `next` or `previous` URL."
     )

@@ -18,7 +18,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError as InvalidRequest
@@ -31,15 +36,17 @@ from accounts.models import Organization, User
 from api import forms, services
 from api.models import ApiToken
 from api.serializers import (
+    ErrorSerializer,
     ReplyCreateSerializer,
     ReplySerializer,
     TicketCreateSerializer,
+    TicketFilterSerializer,
+    TicketPageSerializer,
     TicketSerializer,
 )
-from sla.models import Severity
 from tickets import intake, selectors, visibility
 from tickets import services as ticket_services
-from tickets.models import OPEN_STATUSES, Status, Ticket
+from tickets.models import OPEN_STATUSES, Ticket
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
@@ -106,33 +113,39 @@ def _ticket_list(user: User, params) -> tuple[QuerySet[Ticket], str]:
     else:
         tickets = visibility.visible_tickets(user=user)
         order = "-number"
-    state = params.get("status", "")
+    # A plain dict, so that an empty value is refused rather than taken as not given.
+    given = TicketFilterSerializer(data=params.dict())
+    given.is_valid(raise_exception=True)
+    filters = given.validated_data
+    state = filters.get("status")
     if state == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif state == "closed":
         tickets = tickets.exclude(status__in=OPEN_STATUSES)
     elif state:
-        if state not in Status.values:
-            raise InvalidRequest({"status": "Give open, closed or one status of the workflow."})
         tickets = tickets.filter(status=state)
-    severity = params.get("severity", "")
-    if severity:
-        if severity not in Severity.values:
-            raise InvalidRequest({"severity": "Give S1, S2 or S3."})
-        tickets = tickets.filter(severity=severity)
-    if params.get("mine") in ("1", "true"):
+    if filters.get("severity"):
+        tickets = tickets.filter(severity=filters["severity"])
+    if filters.get("mine"):
         # Staff: assigned to them; a customer: logged by them.
         mine = "assignee" if permissions.is_staff_member(user) else "requester"
         tickets = tickets.filter(**{mine: user})
     return tickets.select_related("organization", "requester", "assignee"), order
 
 
-LIST_PARAMETERS = [
-    OpenApiParameter("status", str, description="open, closed, or one status (new, …)"),
-    OpenApiParameter("severity", str, enum=Severity.values),
-    OpenApiParameter("organization", str, description="An organisation's code (staff only)."),
-    OpenApiParameter("mine", bool, description="Staff: assigned to me; customers: logged by me."),
-]
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+# The errors every operation may answer, as the schema describes them.
+ERRORS = {
+    401: _error("No valid token: unknown, revoked or expired, or its person is gone."),
+    403: _error("Not for your role, or a read token asked to write."),
+    429: _error("Past the token's rate (API_RATE)."),
+}
+NOT_FOUND = {404: _error("No such ticket, or not one you may see: the same answer.")}
+INVALID = {400: _error("What is wrong, by field (`detail` for the request as a whole).")}
+
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -151,16 +164,18 @@ IF_MATCH = OpenApiParameter(
 
 @extend_schema(
     methods=["GET"],
-    parameters=LIST_PARAMETERS,
-    responses=TicketSerializer(many=True),
+    parameters=[TicketFilterSerializer],
+    responses={200: TicketPageSerializer, **INVALID, **NOT_FOUND, **ERRORS},
     summary="The tickets you may see, newest first",
+    operation_id="tickets_list",
 )
 @extend_schema(
     methods=["POST"],
     parameters=[IDEMPOTENCY],
     request=TicketCreateSerializer,
-    responses={201: TicketSerializer},
+    responses={201: TicketSerializer, **INVALID, **ERRORS},
     summary="Log a ticket",
+    operation_id="tickets_create",
     examples=[
         OpenApiExample(
             "A customer's monitoring tool",
@@ -237,15 +252,22 @@ def _organization_and_requester(data: dict) -> tuple[Organization, User]:
     return organization, requester
 
 
-def _errors(error: ValidationError) -> dict | list:
-    return error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+def _errors(error: ValidationError) -> dict:
+    """A service's ValidationError as the API's 400: by field, else as ``detail``."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"detail": " ".join(error.messages)}
 
 
 def _etag(ticket: Ticket) -> dict[str, str]:
     return {"ETag": f'"{ticket.version}"'}
 
 
-@extend_schema(responses=TicketSerializer, summary="One ticket")
+@extend_schema(
+    responses={200: TicketSerializer, **NOT_FOUND, **ERRORS},
+    summary="One ticket",
+    operation_id="tickets_retrieve",
+)
 @api_view(["GET"])
 def ticket_detail(request: Request, reference: str) -> Response:
     ticket = selectors.ticket_get_for(user=_person(request), reference=reference)
@@ -253,13 +275,25 @@ def ticket_detail(request: Request, reference: str) -> Response:
     return Response(body, headers=_etag(ticket))
 
 
-@extend_schema(methods=["GET"], responses=ReplySerializer(many=True), summary="The conversation")
+@extend_schema(
+    methods=["GET"],
+    responses={200: ReplySerializer(many=True), **NOT_FOUND, **ERRORS},
+    summary="The conversation",
+    operation_id="tickets_replies_list",
+)
 @extend_schema(
     methods=["POST"],
     parameters=[IF_MATCH],
     request=ReplyCreateSerializer,
-    responses={201: ReplySerializer},
+    responses={
+        201: ReplySerializer,
+        412: _error("The ticket changed since the version of If-Match: `version` is now."),
+        **INVALID,
+        **NOT_FOUND,
+        **ERRORS,
+    },
     summary="Reply, or write an internal note (staff)",
+    operation_id="tickets_replies_create",
 )
 @api_view(["GET", "POST"])
 def ticket_replies(request: Request, reference: str) -> Response:

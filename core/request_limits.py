@@ -19,6 +19,7 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
@@ -56,7 +57,13 @@ class OversizedUpload(InMemoryUploadedFile):
         super().__init__(io.BytesIO(b""), "attachments", name or "", content_type, received, None)
 
 
-def _refused(status: int, heading: str, message: str):
+# The REST API's paths (api.urls): its refusals are JSON, as its other errors are.
+API_PATH = "/api/v1/"
+
+
+def _refused(request, status: int, heading: str, message: str):
+    if request.path.startswith(API_PATH):
+        return JsonResponse({"detail": f"{heading}. {message}"}, status=status)
     # Rendered without the request context: the request was not read, nor its user.
     return render(
         None,
@@ -66,10 +73,11 @@ def _refused(status: int, heading: str, message: str):
     )
 
 
-def too_large():
+def too_large(request):
     request_limit = filesizeformat(settings.REQUEST_MAX_BYTES)
     file_limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
     return _refused(
+        request,
         413,
         "That is too large to receive",
         f"What you sent is larger than we accept. Each attachment may be up to {file_limit}, "
@@ -86,6 +94,7 @@ class RequestLimitsMiddleware:
     def __call__(self, request):
         if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
             return _refused(
+                request,
                 400,
                 "That address cannot be read",
                 "The address contains a NUL character, which no page accepts. Remove it "
@@ -96,7 +105,9 @@ class RequestLimitsMiddleware:
         except ValueError:
             length = -1
         if length < 0:
-            return _refused(400, "That request cannot be read", "Its length is not a number.")
+            return _refused(
+                request, 400, "That request cannot be read", "Its length is not a number."
+            )
         if length > settings.REQUEST_MAX_BYTES:
-            return too_large()
+            return too_large(request)
         return self.get_response(request)

@@ -24,4 +24,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
 ]
 
+handler404 = "helpdesk.views.page_not_found"
 handler500 = "helpdesk.views.server_error"

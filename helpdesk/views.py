@@ -10,11 +10,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_prometheus.exports import ExportToDjangoView
 
 from accounts import permissions
+from core.request_limits import API_PATH
 from helpdesk.celery import app as celery_app
 from notifications import selectors as notification_selectors
 
@@ -93,6 +95,16 @@ def healthz(request):
     )
 
 
+def page_not_found(request, exception):
+    """Django's 404 page; under the API, the API's JSON error instead, so that a script
+    gets the same kind of answer for a path no view matches as for a missing ticket."""
+    if request.path.startswith(API_PATH):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request):
+    if request.path.startswith(API_PATH):
+        return JsonResponse({"detail": "A server error: it is logged."}, status=500)
     # Rendered without the request context on purpose: the failure may lie there.
     return render(None, "500.html", status=500)

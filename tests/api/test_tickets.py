@@ -190,9 +190,28 @@ def test_replies_notes_and_the_version_check(api, personas, make_ticket):
     assert empty.status_code == 400 and "body" in empty.json()
 
 
+def test_the_schema_is_generated_without_a_warning(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", tmp_path / "s.yml")
+    assert "/api/v1/tickets/{reference}/replies/" in (tmp_path / "s.yml").read_text()
+
+
 def test_the_schema_is_served_and_valid(client):
     response = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/tickets/" in response.content.decode()
     docs = client.get(reverse("api_docs"))
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
+
+
+def test_errors_under_the_api_are_json_even_before_a_view(api, personas):
+    customer = api(personas.admin_a)
+    missing = customer.get("/api/v1/nothing-here/")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not found."}
+    nul = customer.get(reverse("api_tickets") + "?status=%00")
+    assert nul.status_code == 400 and "NUL character" in nul.json()["detail"]
+    bad_reference = customer.get("/api/v1/tickets/%C2%84/")
+    assert bad_reference.status_code == 404 and bad_reference["Content-Type"].startswith(
+        "application/json"
+    )
