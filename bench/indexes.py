@@ -12,7 +12,6 @@ organisation, the intake key) are kept whatever the plans say: they keep data ri
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -216,43 +215,3 @@ def report(result: dict) -> str:
     for failure in result["failures"]:
         lines.append(f"  not audited: {failure}")
     return "\n".join(lines)
-
-
-def main() -> None:
-    """The audit alone, on the benchmark's database (``bench/run.py`` runs it too)."""
-    import os
-    import sys
-
-    import run  # bench/run.py, beside this script
-
-    database = os.environ.get("BENCH_DATABASE_URL", run.DEFAULT_DATABASE)
-    os.environ.update(
-        run.bench_env(argparse.Namespace(database=database)) | {"CELERY_BROKER_URL": "memory://"}
-    )
-    sys.path.insert(0, str(run.ROOT))
-    import django
-
-    django.setup()
-    from django.test import Client
-    from django_scopes import scopes_disabled
-
-    from accounts.models import User
-
-    fx = run.pick_fixtures()
-    emails = {"agent": fx.agent, "taker": fx.taker, "manager": fx.manager, "customer": fx.customer}
-    with scopes_disabled():
-        users = {role: User.objects.get(email=email) for role, email in emails.items()}
-    users["user"] = plain_user(fx)
-    clients = {}
-    for role, user in users.items():
-        clients[role] = Client()
-        clients[role].force_login(user)
-    create_url = run.reverse_first(["portal_ticket_create", "ticket_create"]) or ""
-    creation = run.creation_form(clients["customer"], create_url)
-    result = audit(clients, fx, run.reverse_first, creation)
-    run.hand_back_taken(fx.taker)
-    print(report(result))
-
-
-if __name__ == "__main__":
-    main()

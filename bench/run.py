@@ -472,6 +472,30 @@ def hand_back_taken(taker_email: str) -> int:
         return Ticket._base_manager.filter(assignee=taker).update(assignee=None)
 
 
+def audit_indexes(fx, *, creation: Callable[[], dict] | None) -> dict:
+    """The index audit (bench/indexes.py) in this process, signed in as each person the
+    pages need; ``creation`` fills the new-ticket form (read from it when None)."""
+    from django.test import Client
+    from django_scopes import scopes_disabled
+
+    from accounts.models import User
+
+    emails = {"agent": fx.agent, "taker": fx.taker, "manager": fx.manager, "customer": fx.customer}
+    with scopes_disabled():
+        users = {role: User.objects.get(email=email) for role, email in emails.items()}
+    users["user"] = indexes.plain_user(fx)
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    if creation is None:
+        url = reverse_first(["portal_ticket_create", "ticket_create"]) or ""
+        creation = creation_form(clients["customer"], url)
+    result = indexes.audit(clients, fx, reverse_first, creation)
+    hand_back_taken(fx.taker)
+    return result
+
+
 def remove_created(customer_email: str, since: dt.datetime) -> int:
     """Delete the tickets this run created (with their clocks, replies and history), so
     that every run starts from the same data: left behind, each run's thousands of new
@@ -862,6 +886,9 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=3000, help="per page and concurrency")
     parser.add_argument("--concurrency", default="2,8", help="comma-separated levels")
     parser.add_argument("--only", default="", help="comma-separated page keys")
+    parser.add_argument(
+        "--indexes", action="store_true", help="only the index audit (bench/indexes.py)"
+    )
     args = parser.parse_args()
     levels = [int(level) for level in args.concurrency.split(",")]
 
@@ -917,6 +944,11 @@ def main() -> None:
         f"load average {info['load_average_at_start']}"
     )
 
+    if args.indexes:
+        print(indexes.report(audit_indexes(fx, creation=None)))
+        remove_created(fx.customer, run_started)
+        return
+
     from helpdesk.management.commands.seed_bench import BENCH_PASSWORD
 
     page_list = pages(fx)
@@ -961,8 +993,6 @@ def main() -> None:
 
     print("counting queries, EXPLAIN and the sweep, in process")
 
-    from django.test import Client
-
     from accounts.models import User
 
     with scopes_disabled():
@@ -978,13 +1008,7 @@ def main() -> None:
         except Exception as error:  # a page under construction: report it, go on
             result.notes.append(f"in process: {type(error).__name__}: {error}")
             print(f"{page.label}: in-process measurement failed: {error}")
-    clients = {}
-    users["user"] = indexes.plain_user(fx)
-    for role, user in users.items():
-        clients[role] = Client()
-        clients[role].force_login(user)
-    index_audit = indexes.audit(clients, fx, reverse_first, forms.get("create"))
-    hand_back_taken(fx.taker)
+    index_audit = audit_indexes(fx, creation=forms.get("create"))
     print(indexes.report(index_audit))
     events = drain_events()
     if events.get("dispatched"):
