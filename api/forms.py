@@ -2,9 +2,6 @@ from django import forms
 
 from accounts.forms import SubmitHelperMixin
 from api.models import TokenScope
-from tickets.forms import add_service_errors
-
-__all__ = ["TokenForm", "add_service_errors"]
 
 EXPIRY_CHOICES = [(30, "in 30 days"), (90, "in 90 days"), (365, "in a year")]
 

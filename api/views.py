@@ -14,10 +14,8 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django_scopes import scopes_disabled
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -33,8 +31,7 @@ from rest_framework.response import Response
 
 from accounts import permissions
 from accounts.models import Organization, User
-from api import forms, services
-from api.models import ApiToken
+from api import forms, selectors, services
 from api.serializers import (
     ErrorSerializer,
     ReplyCreateSerializer,
@@ -44,9 +41,11 @@ from api.serializers import (
     TicketPageSerializer,
     TicketSerializer,
 )
-from tickets import intake, selectors, visibility
+from tickets import intake
+from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
-from tickets.models import OPEN_STATUSES, Ticket
+from tickets.forms import add_service_errors
+from tickets.models import Ticket
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
@@ -59,15 +58,15 @@ def token_list(request):
     form = forms.TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, raw = services.api_token_create(request.user, **form.cleaned_data)
+            _, raw = services.api_token_create(request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             # Shown once, on the next page: the session keeps it until then.
-            request.session["new_api_token"] = {"id": token.pk, "text": raw}
+            request.session["new_api_token"] = {"text": raw}
             return redirect("api_token_list")
     new = request.session.pop("new_api_token", None)
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = selectors.tokens_of(user=request.user)
     return render(
         request, "api/token_list.html", {"form": form, "tokens": tokens, "new_token": new}
     )
@@ -76,7 +75,7 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = selectors.token_of(user=request.user, token_id=pk)
     services.api_token_revoke(request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
     return redirect("api_token_list")
@@ -98,39 +97,6 @@ class TicketCursor(CursorPagination):
 def _person(request: Request) -> User:
     """The signed-in person: IsAuthenticated lets no one else in."""
     return cast(User, request.user)
-
-
-def _ticket_list(user: User, params) -> tuple[QuerySet[Ticket], str]:
-    """The tickets this person may see, filtered, and the order of their pages."""
-    tickets: QuerySet[Ticket]
-    if permissions.is_staff_member(user):
-        with scopes_disabled():  # staff read every organisation's tickets, as in the workspace
-            tickets = Ticket.objects.all()
-        order = "-id"
-        code = params.get("organization", "")
-        if code:
-            tickets = tickets.filter(organization__code=code.upper()[:10])
-    else:
-        tickets = visibility.visible_tickets(user=user)
-        order = "-number"
-    # A plain dict, so that an empty value is refused rather than taken as not given.
-    given = TicketFilterSerializer(data=params.dict())
-    given.is_valid(raise_exception=True)
-    filters = given.validated_data
-    state = filters.get("status")
-    if state == "open":
-        tickets = tickets.filter(status__in=OPEN_STATUSES)
-    elif state == "closed":
-        tickets = tickets.exclude(status__in=OPEN_STATUSES)
-    elif state:
-        tickets = tickets.filter(status=state)
-    if filters.get("severity"):
-        tickets = tickets.filter(severity=filters["severity"])
-    if filters.get("mine"):
-        # Staff: assigned to them; a customer: logged by them.
-        mine = "assignee" if permissions.is_staff_member(user) else "requester"
-        tickets = tickets.filter(**{mine: user})
-    return tickets.select_related("organization", "requester", "assignee"), order
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -193,7 +159,10 @@ IF_MATCH = OpenApiParameter(
 def tickets(request: Request) -> Response:
     if request.method == "POST":
         return _ticket_create(request)
-    found, order = _ticket_list(_person(request), request.query_params)
+    # A plain dict, so that an empty value is refused rather than taken as not given.
+    given = TicketFilterSerializer(data=request.query_params.dict())
+    given.is_valid(raise_exception=True)
+    found, order = selectors.ticket_list_for(user=_person(request), filters=given.validated_data)
     paginator = TicketCursor()
     paginator.ordering = order
     page = paginator.paginate_queryset(found, request)
@@ -236,19 +205,16 @@ def _ticket_create(request: Request) -> Response:
 
 
 def _organization_and_requester(data: dict) -> tuple[Organization, User]:
-    code, email = data.get("organization", ""), data.get("requester", "")
-    if not code or not email:
+    """Staff name the organisation and the requester; the intake checks that the one is
+    a contact of the other."""
+    if not data.get("organization") or not data.get("requester"):
         raise InvalidRequest({"organization": "Staff name the organisation and the requester."})
-    organization = Organization.objects.filter(code=code.upper(), is_active=True).first()
+    organization = selectors.organization_by_code(data["organization"])
     if organization is None:
         raise InvalidRequest({"organization": "No active organisation has this code."})
-    requester = (
-        User.objects.select_related("membership__organization")
-        .filter(email__iexact=email, is_active=True)
-        .first()
-    )
-    if requester is None or permissions.organization_of(requester) != organization:
-        raise InvalidRequest({"requester": "The requester must be a contact of the organisation."})
+    requester = selectors.person_by_email(data["requester"])
+    if requester is None:
+        raise InvalidRequest({"requester": "No active person has this address."})
     return organization, requester
 
 
@@ -270,7 +236,7 @@ def _etag(ticket: Ticket) -> dict[str, str]:
 )
 @api_view(["GET"])
 def ticket_detail(request: Request, reference: str) -> Response:
-    ticket = selectors.ticket_get_for(user=_person(request), reference=reference)
+    ticket = ticket_selectors.ticket_get_for(user=_person(request), reference=reference)
     body = TicketSerializer(ticket, context={"request": request}).data
     return Response(body, headers=_etag(ticket))
 
@@ -298,9 +264,9 @@ def ticket_detail(request: Request, reference: str) -> Response:
 @api_view(["GET", "POST"])
 def ticket_replies(request: Request, reference: str) -> Response:
     user = _person(request)
-    ticket = selectors.ticket_get_for(user=user, reference=reference)
+    ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     if request.method == "GET":
-        replies = selectors.conversation_for(user=user, ticket=ticket)
+        replies = ticket_selectors.conversation_for(user=user, ticket=ticket)
         return Response(ReplySerializer(replies, many=True).data)
     given = ReplyCreateSerializer(data=request.data)
     given.is_valid(raise_exception=True)
