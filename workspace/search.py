@@ -123,6 +123,14 @@ def ticket_search(*, words: str) -> tuple[QuerySet, QuerySet | None]:
         return _full_text(words) if connection.vendor == "postgresql" else _contains(words)
 
 
+class ResultPage(Page):
+    """A page of results; ``more`` when the list stopped at MAX_MATCHES."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool = False):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+
 class _Total(Sequence[int]):
     """What the paginator counts: the total the page's own query found. A sequence of
     that length whose items the paginator never reads (the page holds the tickets)."""
@@ -189,16 +197,14 @@ def _snippet(words: str):
     )
 
 
-def ticket_search_page(*, words: str, number: str | int | None) -> Page:
+def ticket_search_page(*, words: str, number: str | int | None) -> ResultPage:
     """One page of the matches as tickets with what a result shows, in two queries
     whatever the number of matches: the page's ids with the total, then their tickets
     (none without words). A page number past the end shows the last page, and one that
     is not a number the first, as Paginator.get_page does."""
     words = words.strip()[:MAX_WORDS_LENGTH]
     if not words:
-        page = Page([], 1, Paginator(_Total(0), PAGE_SIZE))
-        page.more = False  # type: ignore[attr-defined]
-        return page
+        return ResultPage([], 1, Paginator(_Total(0), PAGE_SIZE))
     try:
         # No page lies past the list's cap; one past the end shows the last.
         number = min(max(int(number or 1), 1), MAX_PAGE_NUMBER)
@@ -214,10 +220,9 @@ def ticket_search_page(*, words: str, number: str | int | None) -> Page:
     with scopes_disabled():
         tickets = Ticket.objects.filter(pk__in=ids).select_related(*ROW_RELATED)
         found = {ticket.pk: ticket for ticket in tickets.annotate(snippet=_snippet(words))}
-    page = Page(
+    return ResultPage(
         [found[pk] for pk in ids if pk in found],
         number,
         Paginator(_Total(min(total, MAX_MATCHES)), PAGE_SIZE),
+        more=total > MAX_MATCHES,
     )
-    page.more = total > MAX_MATCHES  # type: ignore[attr-defined]
-    return page
