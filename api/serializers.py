@@ -11,6 +11,16 @@ from tickets.models import Priority, Reply, Status, Ticket, TicketType
 from tickets.wording import status_name
 
 
+class TextField(serializers.CharField):
+    """Text whose surrounding spaces are trimmed, after its length was checked as sent:
+    the schema's ``maxLength`` holds for what a client sends, not for what is kept."""
+
+    def to_internal_value(self, data: object) -> str:
+        if self.max_length is not None and isinstance(data, str) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="full_name")
     email = serializers.EmailField()
@@ -73,19 +83,17 @@ class TicketCreateSerializer(serializers.Serializer):
     """A new ticket. Staff name the organisation and the requester (a contact of it);
     a customer logs in their own name, in their own organisation."""
 
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20_000)
+    title = TextField(max_length=200)
+    description = TextField(max_length=20_000)
     type = serializers.ChoiceField(choices=TicketType.choices, default=TicketType.INCIDENT)
     severity = serializers.ChoiceField(
         choices=Severity.choices, required=False, default="", allow_blank=True
     )
-    business_impact = serializers.CharField(
-        max_length=2_000, required=False, default="", allow_blank=True
-    )
+    business_impact = TextField(max_length=2_000, required=False, default="", allow_blank=True)
     priority = serializers.ChoiceField(
         choices=Priority.choices, default=Priority.MEDIUM, help_text="Staff only."
     )
-    organization = serializers.CharField(
+    organization = TextField(
         max_length=10, required=False, help_text="The organisation's code (staff only)."
     )
     requester = serializers.EmailField(
@@ -139,7 +147,7 @@ class TicketFilterSerializer(serializers.Serializer):
     mine = serializers.BooleanField(
         required=False, help_text="Staff: assigned to me; customers: logged by me."
     )
-    organization = serializers.CharField(
+    organization = TextField(
         required=False, max_length=10, help_text="An organisation's code (staff only)."
     )
     page_size = serializers.IntegerField(
