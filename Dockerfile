@@ -6,15 +6,17 @@ RUN npm ci --no-audit --no-fund --omit=dev
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Python packages exactly as uv.lock pins them, without the development tools, into
+# /app/.venv; uv at the Makefile's UV_VERSION.
+RUN pip install --no-cache-dir uv==0.13.9
+ENV UV_PROJECT_ENVIRONMENT=/app/.venv UV_PYTHON_DOWNLOADS=never UV_NO_CACHE=1 \
+    PATH=/app/.venv/bin:$PATH
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY helpdesk helpdesk
-COPY accounts accounts
-COPY sla sla
-COPY tickets tickets
-COPY notifications notifications
-RUN pip install --no-cache-dir .
+# The dependencies in a layer of their own, which a change of our code does not rebuild.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-install-project
 COPY . .
+RUN uv sync --locked
 COPY --from=assets /app/node_modules node_modules
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
 RUN useradd --create-home helpdesk && mkdir -p var && chown helpdesk var

@@ -5,6 +5,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# Python packages install exactly as uv.lock has them (`uv lock` updates it after an edit
+# of pyproject.toml; `uv sync --locked` refuses a lock that no longer matches). uv itself
+# is bootstrapped from PyPI into the same virtual environment, at this version, with pip.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+UV_SYNC = UV_PROJECT_ENVIRONMENT="$(abspath $(VENV))" $(UV) sync --locked --no-python-downloads
+
 # The demo's settings: development mode (no SECRET_KEY of one's own, plain HTTP on
 # 127.0.0.1) with the default database, broker and mail under var/. Production sets none.
 DEMO_ENV := DEBUG=true
@@ -13,16 +20,25 @@ DEMO_ENV := DEBUG=true
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "==> Installing the help desk into $(VENV)"
-	$(BIN)/pip install --quiet --progress-bar on -e .
-	@touch $@
+# Only when a stamp is out of date: a second `make test` neither installs nor asks PyPI.
+define uv_bootstrap
+	@$(UV) --version 2>/dev/null | grep -q "^uv $(UV_VERSION) " \
+		|| $(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+endef
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	@echo "==> Installing the help desk and its development tools into $(VENV)"
-	$(BIN)/pip install --quiet --progress-bar on -e ".[dev]"
+# The project itself is installed editable (uv's default), as `pip install -e .` did. A
+# checkout that has the development tools keeps them: a bare `uv sync` would remove them.
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
+	@echo "==> Installing the help desk into $(VENV) from uv.lock"
+	$(uv_bootstrap)
+	$(UV_SYNC) $(if $(wildcard $(VENV)/.installed-dev),--extra dev)
+	@touch $@ $(wildcard $(VENV)/.installed-dev)
+
+$(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/python
+	@echo "==> Installing the help desk and its development tools into $(VENV) from uv.lock"
+	$(uv_bootstrap)
+	$(UV_SYNC) --extra dev
 	@touch $(VENV)/.installed $@
 
 node_modules/.installed: package.json package-lock.json
