@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from helpdesk import views
 from notifications import selectors, services
 
 
@@ -25,6 +26,7 @@ def test_healthz_says_database_broker_and_sweep_answer(client, swept):
         "broker": True,
         "sweep": True,
         "last_sweep": swept.isoformat(),
+        "sweep_detail": "last sweep 60 s ago",
     }
 
 
@@ -50,11 +52,35 @@ def test_healthz_answers_503_when_the_sweep_stopped(client, time_machine, swept)
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_before_the_first_sweep(client):
+def test_healthz_waits_three_minutes_after_start_for_the_first_sweep(
+    client, monkeypatch, time_machine
+):
+    """A new installation: beat has not swept yet. Healthy while this process is young
+    enough for beat to have missed no minute's sweep twice, then a 503."""
+    started = timezone.now()
+    monkeypatch.setattr(views, "PROCESS_STARTED_AT", started)
+    time_machine.move_to(started + dt.timedelta(minutes=3), tick=False)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["last_sweep"] is None
+    assert response.json()["sweep_detail"] == "no sweep yet, 180 s after this process started"
+    time_machine.move_to(started + dt.timedelta(minutes=3, seconds=1), tick=False)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["sweep"] is False
-    assert response.json()["last_sweep"] is None
+    assert response.json()["sweep_detail"] == "no sweep yet, 181 s after this process started"
+
+
+@pytest.mark.django_db
+def test_healthz_judges_a_stopped_sweep_by_its_age_not_by_the_process_start(
+    client, monkeypatch, time_machine, swept
+):
+    # A web process restarted just now does not hide that beat stopped long ago.
+    time_machine.move_to(swept + dt.timedelta(hours=1), tick=False)
+    monkeypatch.setattr(views, "PROCESS_STARTED_AT", timezone.now())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["sweep_detail"] == "last sweep 3600 s ago, over 180 s"
 
 
 @pytest.mark.django_db
