@@ -14,8 +14,11 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -23,9 +26,10 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, parser_classes
 from rest_framework.exceptions import ValidationError as InvalidRequest
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,15 +37,35 @@ from accounts import permissions
 from accounts.models import Organization, User
 from api import forms, selectors, services
 from api.serializers import (
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    ClockSerializer,
+    ContractSerializer,
     ErrorSerializer,
+    EscalationCreateSerializer,
+    EscalationSerializer,
+    NotificationSerializer,
+    OrganizationSerializer,
+    PageSizeSerializer,
+    ReleaseNoteSerializer,
     ReplyCreateSerializer,
     ReplySerializer,
+    SeverityChangeSerializer,
+    StatusChangeSerializer,
     TicketCreateSerializer,
     TicketFilterSerializer,
     TicketPageSerializer,
     TicketSerializer,
+    page_of,
 )
-from tickets import intake
+from knowledge import selectors as knowledge_selectors
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
+from sla import selectors as sla_selectors
+from sla.models import Channel
+from tickets import actions, changes, escalations, intake, workflow
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.forms import add_service_errors
@@ -287,3 +311,423 @@ def ticket_replies(request: Request, reference: str) -> Response:
     except ValidationError as error:
         raise InvalidRequest(_errors(error)) from error
     return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+
+
+# --- Lists of a fixed number of queries ---------------------------------------------------------
+
+
+class Cursor(CursorPagination):
+    """Pages of 50 (``page_size`` up to 200) in an order held by a unique key."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = "-id"
+
+
+def _page(request: Request, found, ordering: str | tuple[str, ...], serializer, prepare=None):
+    """One cursor page of ``found`` in ``ordering``, ``prepare`` run on its rows."""
+    given = PageSizeSerializer(data=request.query_params.dict())
+    given.is_valid(raise_exception=True)
+    paginator = Cursor()
+    paginator.ordering = ordering  # type: ignore[assignment]  # DRF takes a tuple too
+    page = paginator.paginate_queryset(found, request)
+    if prepare is not None:
+        prepare(page)
+    data = serializer(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
+
+
+def _if_match(request: Request) -> int | None:
+    """The version of If-Match, for the service to check under its lock: none (or ``*``)
+    checks nothing, and a value that is no version is stale whatever the ticket's."""
+    given = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not given or given == "*":
+        return None
+    return int(given) if given.isdigit() and len(given) < 10 else -1
+
+
+def _stale(conflict: changes.ConcurrentEdit) -> Response:
+    return Response(
+        {"detail": actions.describe_conflict(conflict), "version": conflict.ticket.version},
+        status=status.HTTP_412_PRECONDITION_FAILED,
+        headers=_etag(conflict.ticket),
+    )
+
+
+STALE = {412: _error("The ticket changed since the version of If-Match: `version` is now.")}
+REFUSED_STEP = {
+    409: _error("The workflow does not lead there from the ticket's status (`detail` says why).")
+}
+PAGE_QUERY = [PageSizeSerializer]
+BAD_CURSOR = {404: _error("A `cursor` that is not one of this list's.")}
+
+
+# --- Ticket actions -----------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[IF_MATCH],
+    request=StatusChangeSerializer,
+    responses={
+        200: TicketSerializer,
+        **INVALID,
+        **NOT_FOUND,
+        **REFUSED_STEP,
+        **STALE,
+        **ERRORS,
+    },
+    summary="Move the ticket along the workflow (the steps your role may take)",
+    operation_id="tickets_status_update",
+    examples=[
+        OpenApiExample(
+            "A customer confirms the resolution",
+            value={"action": "confirm_resolution"},
+            request_only=True,
+        ),
+        OpenApiExample(
+            "An agent resolves",
+            value={"action": "resolve", "resolution": "Fixed in 8.1.4: update and rerun."},
+            request_only=True,
+        ),
+    ],
+)
+@api_view(["POST"])
+def ticket_status(request: Request, reference: str) -> Response:
+    user = _person(request)
+    ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
+    given = StatusChangeSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    data = given.validated_data
+    step = workflow.TRANSITIONS[data["action"]]
+    if workflow.role_of(user) not in step.who:
+        raise PermissionDenied(f"Your role may not “{step.label.lower()}”.")
+    try:
+        ticket = ticket_services.ticket_transition(
+            user,
+            ticket=ticket,
+            action=data["action"],
+            expected_version=_if_match(request),
+            workaround=data["workaround"],
+            resolution=data["resolution"],
+            reason=data["reason"],
+            via=Channel.API,
+        )
+    except changes.ConcurrentEdit as conflict:
+        return _stale(conflict)
+    except workflow.TransitionError as error:
+        return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+    except ValidationError as error:
+        raise InvalidRequest(_errors(error)) from error
+    return _ticket_answer(request, user, ticket.reference)
+
+
+def _ticket_answer(request: Request, user: User, reference: str) -> Response:
+    """The ticket as it is now, read again as its reader sees it, with its new ETag."""
+    ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
+    body = TicketSerializer(ticket, context={"request": request}).data
+    return Response(body, headers=_etag(ticket))
+
+
+@extend_schema(
+    parameters=[IF_MATCH],
+    request=SeverityChangeSerializer,
+    responses={200: TicketSerializer, **INVALID, **NOT_FOUND, **STALE, **ERRORS},
+    summary="Change the severity, with the reason the customer reads (staff)",
+    operation_id="tickets_severity_update",
+    examples=[
+        OpenApiExample(
+            "Raised to critical",
+            value={"severity": "S1", "reason": "Every warehouse is stopped."},
+            request_only=True,
+        )
+    ],
+)
+@api_view(["POST"])
+def ticket_severity(request: Request, reference: str) -> Response:
+    user = _person(request)
+    ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
+    if not permissions.can_work_tickets(user):
+        raise PermissionDenied("Only support staff change the severity.")
+    given = SeverityChangeSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    try:
+        ticket = ticket_services.ticket_set_severity(
+            user,
+            ticket=ticket,
+            severity=given.validated_data["severity"],
+            reason=given.validated_data["reason"],
+            expected_version=_if_match(request),
+        )
+    except changes.ConcurrentEdit as conflict:
+        return _stale(conflict)
+    except ValidationError as error:
+        raise InvalidRequest(_errors(error)) from error
+    return _ticket_answer(request, user, ticket.reference)
+
+
+@extend_schema(
+    request=EscalationCreateSerializer,
+    responses={201: EscalationSerializer, **INVALID, **NOT_FOUND, **ERRORS},
+    summary="Ask for an escalation, saying why (a manager reviews it)",
+    operation_id="tickets_escalations_create",
+    examples=[
+        OpenApiExample(
+            "Month-end is at risk",
+            value={"reason": "Month-end close is on Friday and payroll cannot be exported."},
+            request_only=True,
+        )
+    ],
+)
+@api_view(["POST"])
+def ticket_escalations(request: Request, reference: str) -> Response:
+    user = _person(request)
+    ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
+    given = EscalationCreateSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    try:
+        escalation = escalations.escalation_request(
+            user, ticket=ticket, reason=given.validated_data["reason"]
+        )
+    except ValidationError as error:
+        raise InvalidRequest(_errors(error)) from error
+    return Response(EscalationSerializer(escalation).data, status=status.HTTP_201_CREATED)
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=PAGE_QUERY,
+    responses={
+        200: page_of(AttachmentSerializer, "AttachmentPage"),
+        **INVALID,
+        **NOT_FOUND,
+        **ERRORS,
+    },
+    summary="The ticket's files you may open (customers: none of internal notes)",
+    operation_id="tickets_attachments_list",
+)
+@extend_schema(
+    methods=["POST"],
+    request={"multipart/form-data": AttachmentUploadSerializer},
+    responses={
+        201: AttachmentSerializer,
+        **INVALID,
+        **NOT_FOUND,
+        415: _error("Not multipart/form-data."),
+        **ERRORS,
+    },
+    summary="Send a file with a reply, or for staff with an internal note (multipart)",
+    operation_id="tickets_attachments_create",
+    examples=[
+        OpenApiExample(
+            "The export's log",
+            value={"file": "export.log", "body": "The log of last night's run."},
+            request_only=True,
+        )
+    ],
+)
+@api_view(["GET", "POST"])
+@parser_classes([MultiPartParser])
+def ticket_attachments(request: Request, reference: str) -> Response:
+    user = _person(request)
+    ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
+    if request.method == "GET":
+        found = selectors.attachments_for(user=user, ticket=ticket)
+        return _page(request, found, "id", AttachmentSerializer)
+    given = AttachmentUploadSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    data = given.validated_data
+    try:
+        reply = ticket_services.ticket_reply(
+            user,
+            ticket=ticket,
+            body=data["body"],
+            internal=data["internal"],
+            attachments=[data["file"]],
+            via=Channel.API,
+        )
+    except ValidationError as error:
+        errors = _errors(error)
+        if "attachments" in errors:
+            errors["file"] = errors.pop("attachments")
+        raise InvalidRequest(errors) from error
+    attachment = selectors.attachments_for(user=user, ticket=ticket).get(reply=reply)
+    return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    responses={
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The file, as it was sent."
+        ),
+        **NOT_FOUND,
+        **ERRORS,
+    },
+    summary="Download a file (an internal note's: staff only)",
+    operation_id="tickets_attachments_download",
+)
+@api_view(["GET"])
+def ticket_attachment(request: Request, reference: str, attachment_id: int):
+    attachment = ticket_selectors.attachment_get_for(
+        user=_person(request), reference=reference, attachment_id=attachment_id
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    # Never rendered inline: an uploaded file must not run in our origin.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- SLA clocks ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=PAGE_QUERY,
+    responses={200: page_of(ClockSerializer, "ClockPage"), **INVALID, **NOT_FOUND, **ERRORS},
+    summary="The ticket's SLA clocks: targets, due times, state",
+    operation_id="tickets_clocks_list",
+)
+@api_view(["GET"])
+def ticket_clocks(request: Request, reference: str) -> Response:
+    ticket = ticket_selectors.ticket_get_for(user=_person(request), reference=reference)
+    found = selectors.clocks_for(ticket=ticket)
+
+    def lateness(clocks) -> None:
+        sla_selectors.clocks_lateness(clocks=clocks, at=timezone.now())
+
+    return _page(request, found, "id", ClockSerializer, prepare=lateness)
+
+
+# --- Organisations and contracts ----------------------------------------------------------------
+
+ORGANIZATION_NOT_FOUND = {404: _error("No such organisation, or not yours: the same answer.")}
+
+
+@extend_schema(
+    parameters=PAGE_QUERY,
+    responses={
+        200: page_of(OrganizationSerializer, "OrganizationPage"),
+        **INVALID,
+        **BAD_CURSOR,
+        **ERRORS,
+    },
+    summary="Your organisation (staff: every organisation)",
+    operation_id="organizations_list",
+)
+@api_view(["GET"])
+def organizations(request: Request) -> Response:
+    found = selectors.organizations_for(user=_person(request))
+    return _page(request, found, "code", OrganizationSerializer)
+
+
+@extend_schema(
+    parameters=PAGE_QUERY,
+    responses={
+        200: page_of(ContractSerializer, "ContractPage"),
+        **INVALID,
+        **ORGANIZATION_NOT_FOUND,
+        **ERRORS,
+    },
+    summary="An organisation's support contracts and their tiers, latest first",
+    operation_id="organizations_contracts_list",
+)
+@api_view(["GET"])
+def organization_contracts(request: Request, code: str) -> Response:
+    organization = selectors.organization_get_for(user=_person(request), code=code)
+    found = selectors.contracts_of(organization=organization)
+    return _page(request, found, ("-valid_from", "-id"), ContractSerializer)
+
+
+# --- Knowledge base and release notes -----------------------------------------------------------
+
+
+@extend_schema(
+    parameters=PAGE_QUERY,
+    responses={200: page_of(ArticleSerializer, "ArticlePage"), **INVALID, **BAD_CURSOR, **ERRORS},
+    summary="The knowledge articles you may read (staff: drafts too)",
+    operation_id="articles_list",
+)
+@api_view(["GET"])
+def articles(request: Request) -> Response:
+    found = knowledge_selectors.visible_articles(user=_person(request))
+    return _page(request, found.select_related("category"), "slug", ArticleSerializer)
+
+
+@extend_schema(
+    responses={
+        200: ArticleDetailSerializer,
+        404: _error("No such article, or not one you may read: the same answer."),
+        **ERRORS,
+    },
+    summary="One knowledge article, with its text (Markdown)",
+    operation_id="articles_retrieve",
+)
+@api_view(["GET"])
+def article(request: Request, slug: str) -> Response:
+    found = knowledge_selectors.article_get_for(user=_person(request), slug=slug)
+    return Response(ArticleDetailSerializer(found).data)
+
+
+@extend_schema(
+    parameters=PAGE_QUERY,
+    responses={
+        200: page_of(ReleaseNoteSerializer, "ReleaseNotePage"),
+        **INVALID,
+        **BAD_CURSOR,
+        **ERRORS,
+    },
+    summary="The published release notes for you, newest first",
+    operation_id="release_notes_list",
+)
+@api_view(["GET"])
+def release_notes(request: Request) -> Response:
+    found = knowledge_selectors.release_notes_for(user=_person(request))
+    return _page(request, found, ("-published_at", "-id"), ReleaseNoteSerializer)
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=PAGE_QUERY,
+    responses={
+        200: page_of(NotificationSerializer, "NotificationPage"),
+        **INVALID,
+        **BAD_CURSOR,
+        **ERRORS,
+    },
+    summary="Your notifications, newest first",
+    operation_id="notifications_list",
+)
+@api_view(["GET"])
+def notifications(request: Request) -> Response:
+    found = notification_selectors.notifications_for(user=_person(request))
+    return _page(request, found, "-id", NotificationSerializer)
+
+
+@extend_schema(
+    request=None,
+    responses={
+        200: NotificationSerializer,
+        404: _error("No such notification, or not yours: the same answer."),
+        **ERRORS,
+    },
+    summary="Mark one of your notifications read",
+    operation_id="notifications_read",
+)
+@api_view(["POST"])
+def notification_read(request: Request, notification_id: int) -> Response:
+    user = _person(request)
+    notification = notification_selectors.notification_get_for(
+        user=user, notification_id=notification_id
+    )
+    notification = notification_services.notification_mark_read(user, notification=notification)
+    return Response(NotificationSerializer(notification).data)

@@ -228,6 +228,7 @@ POST_TOO = {
     "workspace_canned_response_edit",
     "api_tickets",
     "api_ticket_replies",
+    "api_ticket_attachments",
 }
 
 

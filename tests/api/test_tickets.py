@@ -5,29 +5,10 @@ version check on replies."""
 import pytest
 from django.urls import reverse
 
-from api import services
 from sla.models import SLAClock
 from tickets.models import Reply, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(client):
-    """``api(user).get(url)``: the test client with a fresh read-and-write token of user."""
-
-    class Api:
-        def __init__(self, user):
-            _, raw = services.api_token_create(user, name="tests", scope="write")
-            self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-        def get(self, url, data=None, **extra):
-            return client.get(url, data, **self.headers, **extra)
-
-        def post(self, url, data, **extra):
-            return client.post(url, data, content_type="application/json", **self.headers, **extra)
-
-    return Api
 
 
 def references(response) -> list[str]:
