@@ -410,6 +410,25 @@ LOGGING = {
     },
 }
 
+# --- Error reporting ----------------------------------------------------------------
+# Sentry, only with a DSN: errors of the web app, the workers and beat, without personal
+# data (helpdesk.error_reporting says what is and is not sent).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+# E.g. the deployed commit; without it Sentry's SDK guesses (SENTRY_RELEASE, or git).
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+# The share of requests and tasks traced for performance; errors are always sent.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from helpdesk.error_reporting import error_reporting_init
+
+    error_reporting_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
 # --- Notifications ----------------------------------------------------------------------
 from email.utils import parseaddr as _parseaddr  # noqa: E402
 
