@@ -18,6 +18,10 @@ class SubmitHelperMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.build_helper()
+
+    def build_helper(self) -> None:
+        """Again after fields were added or reordered: the layout lists them."""
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", self.submit_label))
 

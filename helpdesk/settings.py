@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "workspace",
     "dashboard",
     "api",
+    "webhooks",
     "helpdesk",
 ]
 
@@ -354,7 +355,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboard.tasks.refresh_summaries",
         "schedule": 5 * 60,
     },
+    # Every minute: webhook deliveries whose next attempt is due (webhooks.tasks).
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.sweep",
+        "schedule": 60,
+    },
 }
+
+# --- Outgoing webhooks (webhooks/) ---------------------------------------------------
+# Private, loopback and link-local addresses (and plain http://) are refused unless this
+# is on: for the tests' local receivers, or a help desk inside a closed network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# A claimed delivery is taken over by another worker after this long (longer than the
+# two timeouts above, so that a slow receiver is never sent the same event twice).
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+# 30 s, 1 min, 2 min… at most an hour between attempts: 16 attempts span about 10 hours.
+WEBHOOK_RETRY_BACKOFF_SECONDS = env.int("WEBHOOK_RETRY_BACKOFF_SECONDS", default=30)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=16)
+# The sweep leaves a delivery this long past its time to the task already handed it.
+WEBHOOK_SWEEP_GRACE_SECONDS = env.int("WEBHOOK_SWEEP_GRACE_SECONDS", default=30)
 
 # --- Tickets ------------------------------------------------------------------------
 TICKET_AUTOCLOSE_DAYS = env.int("TICKET_AUTOCLOSE_DAYS", default=7)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("api/", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
 ]
 
 handler404 = "helpdesk.views.page_not_found"

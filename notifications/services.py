@@ -14,23 +14,19 @@ import datetime as dt
 import enum
 import logging
 from collections.abc import Iterable, Sequence
-from functools import partial
-from typing import cast
 
 from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
-from celery import current_app as celery_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from kombu import Connection
 
 from accounts import permissions
 from accounts.models import User
 from accounts.scoping import service
-from core import events
+from core import events, handover
 from notifications import emails, selectors
 from notifications.models import (
     Kind,
@@ -154,14 +150,9 @@ def outbound_write(
 
 
 def outbound_enqueue_on_commit(outbound_ids: Sequence[int]) -> None:
-    """Hand the emails to the broker once the transaction commits.
-
-    Robust on purpose (unlike a bare ``delay_on_commit``): when Redis is down the
-    change that caused the email has already committed and must not turn into an error
-    page; the rows stay pending and the sweep sends them once the broker is back.
-    """
-    if outbound_ids:
-        transaction.on_commit(partial(_enqueue, "send_email", list(outbound_ids)), robust=True)
+    """Hand the emails to the broker once the transaction commits (core.handover: when
+    Redis is down, the rows stay pending and the sweep sends them once it is back)."""
+    handover.enqueue_on_commit("notifications.tasks.send_email", outbound_ids)
 
 
 def event_store(name: str, payload: dict) -> None:
@@ -174,42 +165,7 @@ def event_store(name: str, payload: dict) -> None:
 def events_enqueue_on_commit(event_ids: Sequence[int]) -> None:
     """Hand recorded events to the workers once the transaction commits; as robust as
     the emails' hand-over (the sweep dispatches what could not be enqueued)."""
-    if event_ids:
-        transaction.on_commit(partial(_enqueue, "dispatch_event", list(event_ids)), robust=True)
-
-
-def _enqueue(task_name: str, ids: list[int]) -> int:
-    """Publish one task per id (``send_email`` or ``dispatch_event``); on a broker error
-    stop and leave the rest pending for the sweep. Returns how many were published.
-
-    Fails fast: one connection attempt and no publish retries, so that a web request
-    never waits for Redis to come back (kombu would otherwise retry for seconds).
-    """
-    # By name: the tasks module imports this one.
-    task = celery_app.tasks[f"notifications.tasks.{task_name}"]
-    app = celery_app
-    published = 0
-    try:
-        if app.conf.task_always_eager:
-            for pk in ids:
-                task.apply_async((pk,))
-                published += 1
-            return published
-        # kombu's pool hands out a Connection (its stubs say a Producer).
-        with cast(Connection, app.pool.acquire(block=True, timeout=1)) as connection:
-            connection.ensure_connection(max_retries=0)
-            for pk in ids:
-                # One attempt on this connection: a web request must not wait on Redis.
-                task.apply_async((pk,), retry=False, connection=connection)  # type: ignore[call-arg]  # Celery passes it to the publisher
-                published += 1
-    except Exception:
-        log.warning(
-            "broker unavailable: %d %s task(s) left pending for the sweep",
-            len(ids) - published,
-            task_name,
-            exc_info=True,
-        )
-    return published
+    handover.enqueue_on_commit("notifications.tasks.dispatch_event", event_ids)
 
 
 def event_dispatch(*, event_id: int, at: dt.datetime) -> bool:
@@ -249,7 +205,7 @@ def events_redispatch_due(*, at: dt.datetime) -> int:
     """The sweep's recovery of events: those not dispatched a minute after they were
     due (never enqueued, or their task was lost), and failed ones whose delay is over."""
     ids = selectors.events_due(at=at, grace=dt.timedelta(minutes=1))
-    return _enqueue("dispatch_event", ids) if ids else 0
+    return handover.enqueue("notifications.tasks.dispatch_event", ids) if ids else 0
 
 
 # --- Sending ------------------------------------------------------------------------------
@@ -375,7 +331,7 @@ def outbound_resend_due(*, at: dt.datetime) -> int:
     task was lost, claims whose worker died. Each is enqueued again; the claim in
     ``outbound_send`` keeps a row enqueued twice from being sent twice."""
     ids = selectors.outbound_due(at=at, grace=dt.timedelta(minutes=1))
-    return _enqueue("send_email", ids) if ids else 0
+    return handover.enqueue("notifications.tasks.send_email", ids) if ids else 0
 
 
 # --- In-app notifications and preferences ---------------------------------------------------
@@ -462,6 +418,7 @@ def sla_clock_check(*, clock_id: int, at: dt.datetime) -> str | None:
             ticket=ticket,
             context=context,
         )
+        _publish_clock_event(result.event, clock)
         return result.event
     people: list[User | None] = [*_overseers(ticket), ticket.assignee]
     notifications_create(
@@ -469,7 +426,16 @@ def sla_clock_check(*, clock_id: int, at: dt.datetime) -> str | None:
     )
     if ticket.severity == "S1" and selectors.after_hours(at):
         oncall_page(ticket=ticket, reason=PageReason.BREACH, event_key=event_key, at=at)
+    _publish_clock_event(result.event, clock)
     return result.event
+
+
+def _publish_clock_event(event: str, clock: SLAClock) -> None:
+    """Tell whoever listens beyond people (the outgoing webhooks) of a warning or a
+    breach, keyed by the deadline it concerns, in the check's transaction."""
+    assert clock.due_at is not None
+    name = "sla_warning" if event == "warning" else "sla_breach"
+    events.emit(name, ticket=clock.ticket, clock=clock, due_at=clock.due_at.isoformat())
 
 
 def oncall_page(*, ticket, reason: str, event_key: str, at: dt.datetime) -> OnCallPage | None:

@@ -4,8 +4,11 @@ run in-process where delivery through the broker is not the point, and a helper 
 runs a service's after-commit work (handlers, then sending)."""
 
 import datetime as dt
+import os
 import socket
 import subprocess
+import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -135,3 +138,34 @@ def worker_database_url() -> str:
         f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
+
+
+@contextmanager
+def worker_processes_running(*, name: str, concurrency: int = 2, **env: str):
+    """``celery worker`` with prefork processes on the test database and the test
+    broker (and ``env`` on top of this process's environment); yields its log's path.
+    The broker's queue is purged before and after."""
+    from helpdesk.celery import app
+
+    app.control.purge()
+    log = Path(tempfile.mkstemp(prefix=f"{name}-worker-", suffix=".log")[1])
+    environment = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=prefork",
+             f"--concurrency={concurrency}", "--loglevel=INFO", "--without-mingle",
+             "--without-gossip", f"--hostname={name}-test@%h"],
+            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        assert wait_for(lambda: " ready." in log.read_text(), timeout=60), log.read_text()
+        yield log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        app.control.purge()

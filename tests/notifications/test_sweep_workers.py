@@ -9,14 +9,9 @@ error in any thread or worker process.
 
 import datetime as dt
 import itertools
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.db import close_old_connections, connection
@@ -27,7 +22,7 @@ from notifications.models import Kind, Notification, OutboundEmail, OutboundStat
 from notifications.tasks import sla_sweep
 from sla.models import ClockState, SLAClock
 from tests.conftest import wait_for
-from tests.notifications.conftest import ROOT, worker_database_url
+from tests.notifications.conftest import worker_processes_running
 from tickets import services
 from tickets.models import Ticket
 
@@ -42,25 +37,8 @@ DUE_CLOCKS = 16
 def worker_processes(transactional_db):
     """``celery worker`` with two prefork processes on the test database and the test
     broker; yields the path of its log."""
-    from helpdesk.celery import app
-
-    app.control.purge()
-    log = Path(tempfile.mkstemp(prefix="sweep-worker-", suffix=".log")[1])
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "LOG_LEVEL": "WARNING"}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "--pool=prefork",
-             "--concurrency=2", "--loglevel=INFO", "--without-mingle", "--without-gossip",
-             "--hostname=sweep-test@%h"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        assert wait_for(lambda: " ready." in log.read_text(), timeout=60), log.read_text()
+    with worker_processes_running(name="sweep", concurrency=2) as log:
         yield log
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        app.control.purge()
 
 
 class Loop(threading.Thread):

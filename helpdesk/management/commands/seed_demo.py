@@ -15,6 +15,7 @@ from knowledge import demo as knowledge_demo
 from notifications import demo as notifications_demo
 from sla import demo as sla_demo
 from tickets import demo as tickets_demo
+from webhooks import demo as webhooks_demo
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             ("dashboard summaries", dashboard_services.summaries_seed),
             ("on-call rota", notifications_demo.seed),
             ("API tokens", api_demo.seed),
+            ("webhooks", webhooks_demo.seed),
         ]
         with scopes_disabled(), transaction.atomic():  # seeds every demo organisation
             for label, step in steps:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+
+    def ready(self) -> None:
+        """Subscribe to the domain events (core.events) once every app is loaded."""
+        from webhooks import (
+            handlers,  # noqa: F401 - registers the event handlers
+            tasks,  # noqa: F401 - the task deliveries are handed to
+        )

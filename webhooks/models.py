@@ -1,0 +1,136 @@
+"""Outgoing webhooks: endpoints that hear about ticket events, and their deliveries.
+
+A customer administrator registers endpoints for their organisation's tickets, an
+administrator for every organisation's (``organization`` empty). An event reaches an
+endpoint as one Delivery row, written by the event's handler after the change
+committed (the events outbox, core.events); the row's natural key (endpoint, event
+key) makes it once per event and endpoint however often the handler runs. A worker
+claims the row, posts it signed, and records the answer; a failure waits for the
+sweep with a growing delay (webhooks.services).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+from django_scopes import ScopedManager
+
+from accounts.models import Organization
+
+
+class EventType(models.TextChoices):
+    TICKET_CREATED = "ticket.created", "Ticket created"
+    TICKET_REPLIED = "ticket.replied", "Public reply"
+    STATUS_CHANGED = "ticket.status_changed", "Status changed"
+    SEVERITY_CHANGED = "ticket.severity_changed", "Severity changed"
+    ESCALATION = "ticket.escalation", "Escalation requested or handled"
+    SLA_WARNING = "ticket.sla_warning", "SLA target about to be missed"
+    SLA_BREACHED = "ticket.sla_breached", "SLA target missed"
+    PING = "ping", "Test event"
+
+
+# The vendor's own alerts on its deadlines: for the vendor's endpoints only, as the
+# portal shows customers no SLA countdown.
+STAFF_ONLY_EVENTS = frozenset({EventType.SLA_WARNING, EventType.SLA_BREACHED})
+
+
+class Endpoint(models.Model):
+    """Where events are posted. A customer administrator's endpoint hears of their
+    organisation's tickets in the portal's words; the vendor's (registered by an
+    administrator) of one organisation's or of every one's, in the workspace's words,
+    SLA warnings and breaches included."""
+
+    is_vendor = models.BooleanField(default=False)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_endpoints",
+        help_text="Empty: every organisation's tickets (the vendor's endpoints only).",
+    )
+    url = models.URLField("URL", max_length=500)
+    description = models.CharField(max_length=100, blank=True)
+    events = models.JSONField(default=list)
+    # The key of the HMAC-SHA256 signature; the receiver holds the same.
+    secret = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_vendor=True) | Q(organization__isnull=False),
+                name="endpoint_customer_has_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+    def event_names(self) -> list[str]:
+        labels = dict(EventType.choices)
+        return [str(labels.get(name, name)) for name in self.events]
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SENDING = "sending", "Being sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(models.Model):
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
+    # The ticket's organisation (an administrator's endpoint hears of every one); none
+    # for an administrator's test event.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    event = models.CharField(max_length=40, choices=EventType.choices)
+    event_key = models.CharField(max_length=200)
+    payload = models.JSONField()
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=now)
+    created_at = models.DateTimeField(default=now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # The last attempt's answer: its HTTP status (none when no answer came), the start
+    # of its body, or what went wrong before an answer.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            # Once per event and endpoint: a handler that runs again adds nothing.
+            models.UniqueConstraint(fields=["endpoint", "event_key"], name="delivery_natural_key"),
+        ]
+        indexes = [
+            # The sweep: waiting or stalled rows whose time has come.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due_idx",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+            # An endpoint's page: its latest deliveries.
+            models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint} ({self.state})"
