@@ -85,6 +85,8 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         "CACHE_URL": BENCH_CACHE if _redis_up() else "locmemcache://",
         "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+        # Without production's JSON line per request, as gunicorn's --log-level below.
+        "LOG_LEVEL": "WARNING",
     }
 
 

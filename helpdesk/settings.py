@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Requests and latencies per view for /metrics: the first and the last middleware.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request id on every log line of the request and in its X-Request-ID response
+    # header, and a log line per request (core.request_log): before anything may log.
+    "core.request_log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body: too large is refused unread (core.request_limits).
     "core.request_limits.RequestLimitsMiddleware",
@@ -420,14 +423,38 @@ ATTACHMENT_EXTENSIONS = env.list(
 # --- Multi-tenancy ------------------------------------------------------------------
 SCOPES_DISABLED = False
 
+# Production logs one JSON object a line, with the request's id and organisation code
+# (core.request_log) and a line per request; the demo prints the messages alone, as text
+# (its runserver prints a line per request itself).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ValueError(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC, whatever TIME_ZONE says
+        },
+        "text": {"format": "%(message)s"},
+    },
+    "filters": {"request_context": {"()": "core.request_log.RequestContextFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # A line per request at INFO (core.request_log); LOG_LEVEL=WARNING drops them.
+        "helpdesk.requests": {"level": "NOTSET" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
 
