@@ -8,9 +8,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Python packages install exactly as uv.lock has them (`uv lock` updates it after an edit
 # of pyproject.toml; `uv sync --locked` refuses a lock that no longer matches). uv itself
 # is bootstrapped from PyPI into the same virtual environment, at this version, with pip.
+# It trusts the system's certificates (as pip does), not only the ones built into it: a
+# TLS proxy's own authority is among the former.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
-UV_SYNC = UV_PROJECT_ENVIRONMENT="$(abspath $(VENV))" $(UV) sync --locked --no-python-downloads
+UV_SYNC = UV_PROJECT_ENVIRONMENT="$(abspath $(VENV))" $(UV) sync --locked --no-python-downloads \
+	--system-certs
 
 # The demo's settings: development mode (no SECRET_KEY of one's own, plain HTTP on
 # 127.0.0.1) with the default database, broker and mail under var/. Production sets none.
