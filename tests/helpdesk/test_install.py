@@ -42,6 +42,7 @@ def test_every_dependency_has_an_upper_bound_or_a_pin():
 def test_dockerfile_installs_from_the_lock_with_the_makefiles_uv_and_no_dev_tools():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert f"uv=={_uv_version_of_makefile()}" in dockerfile
+    assert f"uv=={_uv_version_of_makefile()}" in (ROOT / "docs" / "production.md").read_text()
     syncs = re.findall(r"^RUN uv sync .*$", dockerfile, re.MULTILINE)
     assert syncs and all("--locked" in line and "--extra" not in line for line in syncs)
 
