@@ -135,6 +135,7 @@ ERRORS = {
 }
 NOT_FOUND = {404: _error("No such ticket, or not one you may see: the same answer.")}
 INVALID = {400: _error("What is wrong, by field (`detail` for the request as a whole).")}
+NOT_JSON = {415: _error("The body is not JSON.")}
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
@@ -163,7 +164,7 @@ IF_MATCH = OpenApiParameter(
     methods=["POST"],
     parameters=[IDEMPOTENCY],
     request=TicketCreateSerializer,
-    responses={201: TicketSerializer, **INVALID, **ERRORS},
+    responses={201: TicketSerializer, **INVALID, **NOT_JSON, **ERRORS},
     summary="Log a ticket",
     operation_id="tickets_create",
     examples=[
@@ -280,6 +281,7 @@ def ticket_detail(request: Request, reference: str) -> Response:
         412: _error("The ticket changed since the version of If-Match: `version` is now."),
         **INVALID,
         **NOT_FOUND,
+        **NOT_JSON,
         **ERRORS,
     },
     summary="Reply, or write an internal note (staff)",
@@ -375,6 +377,7 @@ BAD_CURSOR = {404: _error("A `cursor` that is not one of this list's.")}
         **NOT_FOUND,
         **REFUSED_STEP,
         **STALE,
+        **NOT_JSON,
         **ERRORS,
     },
     summary="Move the ticket along the workflow (the steps your role may take)",
@@ -432,7 +435,7 @@ def _ticket_answer(request: Request, user: User, reference: str) -> Response:
 @extend_schema(
     parameters=[IF_MATCH],
     request=SeverityChangeSerializer,
-    responses={200: TicketSerializer, **INVALID, **NOT_FOUND, **STALE, **ERRORS},
+    responses={200: TicketSerializer, **INVALID, **NOT_FOUND, **STALE, **NOT_JSON, **ERRORS},
     summary="Change the severity, with the reason the customer reads (staff)",
     operation_id="tickets_severity_update",
     examples=[
@@ -468,7 +471,7 @@ def ticket_severity(request: Request, reference: str) -> Response:
 
 @extend_schema(
     request=EscalationCreateSerializer,
-    responses={201: EscalationSerializer, **INVALID, **NOT_FOUND, **ERRORS},
+    responses={201: EscalationSerializer, **INVALID, **NOT_FOUND, **NOT_JSON, **ERRORS},
     summary="Ask for an escalation, saying why (a manager reviews it)",
     operation_id="tickets_escalations_create",
     examples=[

@@ -169,3 +169,10 @@ def test_another_organisations_or_a_colleagues_ticket_is_a_404(
         assert missing.status_code == 404
     assert not EscalationRequest.objects.exists()
     assert Ticket.objects.get(pk=foreign.pk).version == foreign.version
+
+
+def test_a_step_sent_as_a_form_is_a_415(api, personas, make_ticket):
+    ticket = make_ticket(requester=personas.admin_a)
+    response = api(personas.agent).upload(status_url(ticket), {"action": "acknowledge"})
+    assert response.status_code == 415
+    assert Ticket.objects.get(pk=ticket.pk).status == "new"

@@ -196,3 +196,19 @@ def test_errors_under_the_api_are_json_even_before_a_view(api, personas):
     assert bad_reference.status_code == 404 and bad_reference["Content-Type"].startswith(
         "application/json"
     )
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_conversation_takes_a_fixed_number_of_queries(
+    api, personas, make_ticket, django_assert_num_queries, count
+):
+    ticket = make_ticket(requester=personas.admin_a)
+    agent = api(personas.agent)
+    url = reverse("api_ticket_replies", args=[ticket.reference])
+    for n in range(count):
+        assert agent.post(url, {"body": f"Update {n}", "internal": n % 2 == 1}).status_code == 201
+    customer = api(personas.admin_a)
+    # the token with its person; its last use; the ticket; the replies; their files
+    with django_assert_num_queries(5):
+        replies = customer.get(url).json()
+    assert len(replies) == count // 2
