@@ -148,9 +148,11 @@ def _describe(result) -> str:
     return str(result.status_code)
 
 
-# The administrator reaches no view the manager does not, but for the Django admin (not
-# walked here): walking both would read the same code twice.
-WALKED_ROLES = [role for role in ROLES if role != "administrator"]
+# The administrator reaches no view the manager does not but the Django admin (not walked
+# here) and the webhooks' pages: walking every other page as both would read the same
+# code twice.
+WALKED_ROLES = ROLES
+ADMINISTRATORS_OWN = ("webhook_",)
 # The walks that take longest (a saved view stored and its queue shown, an escalation
 # accepted, a ticket taken: 8 to 28 s each as the manager), first, so that the
 # interleaved slices below give each its own part.
@@ -175,6 +177,8 @@ def test_no_url_answers_hostile_input_with_a_server_error(role, part, world, cli
     client = _client_for(role, world, client)
     failures = []
     for name, pattern in WALKED_URLS[part::PARTS]:
+        if role == "administrator" and not name.startswith(ADMINISTRATORS_OWN):
+            continue
         rule = RULES[name]
         kwargs = rule.kwargs(world)
         url = reverse(name, kwargs=kwargs)
@@ -229,6 +233,8 @@ POST_TOO = {
     "api_tickets",
     "api_ticket_replies",
     "api_ticket_attachments",
+    "webhook_list",
+    "webhook_detail",
 }
 
 

@@ -38,15 +38,18 @@ TOKEN = "token"
 # The REST API: any signed-in person (here by their session), scoped as the pages; an
 # anonymous request is a 401 that asks for a token, not a redirect to the sign-in page.
 API = "api"
+# Webhook endpoints: customer administrators (their organisation's) and administrators
+# (the vendor's; they see customers' endpoints but change none).
+WEBHOOK_OWNER = "webhook_owner"
 
 ROLES = ["anonymous", "user_a", "admin_a", "agent", "manager", "administrator"]
 ROLE_ACCESS = {
     "anonymous": {PUBLIC},
     "user_a": {PUBLIC, SIGNED_IN, CUSTOMER},
-    "admin_a": {PUBLIC, SIGNED_IN, CUSTOMER, CUSTOMER_ADMIN},
+    "admin_a": {PUBLIC, SIGNED_IN, CUSTOMER, CUSTOMER_ADMIN, WEBHOOK_OWNER},
     "agent": {PUBLIC, SIGNED_IN, STAFF},
     "manager": {PUBLIC, SIGNED_IN, STAFF, MANAGER},
-    "administrator": {PUBLIC, SIGNED_IN, STAFF, MANAGER, ADMIN_SITE},
+    "administrator": {PUBLIC, SIGNED_IN, STAFF, MANAGER, ADMIN_SITE, WEBHOOK_OWNER},
 }
 
 # Tables whose rows a request may legitimately write: the session and sign-in records.
@@ -74,6 +77,8 @@ class Rule:
     post_only: bool = False
     # Staff work across organisations: B's object is theirs to open too.
     staff_see_all: bool = False
+    # ...to open, and not to change: a post is refused (403).
+    staff_read_only: bool = False
 
 
 def _foreign_membership(world: World) -> dict:
@@ -96,6 +101,15 @@ def _ticket_rule(access: str, post_only: bool = True, extra=None) -> Rule:
         return {**_foreign_ticket(world), **(extra(world) if extra else {})}
 
     return Rule(access, kwargs, post_only=post_only, staff_see_all=True)
+
+
+def _endpoint_rule(post_only: bool = True, extra=None) -> Rule:
+    def kwargs(world: World) -> dict:
+        return {"pk": world.foreign["webhook_endpoint"].pk, **(extra(world) if extra else {})}
+
+    return Rule(
+        WEBHOOK_OWNER, kwargs, post_only=post_only, staff_see_all=True, staff_read_only=True
+    )
 
 
 RULES: dict[str, Rule] = {
@@ -248,6 +262,16 @@ RULES: dict[str, Rule] = {
     ),
     "api_schema": Rule(PUBLIC),
     "api_docs": Rule(PUBLIC),
+    # B's own webhook endpoint: a 404 for A's administrator; administrators see it and
+    # leave it to B.
+    "webhook_list": Rule(WEBHOOK_OWNER),
+    "webhook_detail": _endpoint_rule(post_only=False),
+    "webhook_secret": _endpoint_rule(),
+    "webhook_ping": _endpoint_rule(),
+    "webhook_delete": _endpoint_rule(),
+    "webhook_delivery_retry": _endpoint_rule(
+        extra=lambda w: {"delivery_id": w.foreign["webhook_delivery"].pk}
+    ),
 }
 
 
@@ -322,6 +346,15 @@ def world(personas) -> World:
     )
     from api.services import api_token_create
     from notifications.models import Notification
+    from webhooks.models import Delivery, Endpoint
+
+    endpoint = Endpoint.objects.create(
+        organization=org_b,
+        url="https://hooks.globex.example/marker",
+        description="MARKER-GLBX chat",
+        events=["ticket.created"],
+        secret="whsec_MARKER-GLBX",
+    )
 
     return World(
         personas=personas,
@@ -349,6 +382,15 @@ def world(personas) -> World:
                 title="Hello", body="Dear {customer_name},"
             ),
             "api_token": api_token_create(stranger, name="MARKER-GLBX monitor")[0],
+            "webhook_endpoint": endpoint,
+            "webhook_delivery": Delivery.objects.create(
+                endpoint=endpoint,
+                organization=org_b,
+                event="ticket.created",
+                event_key=f"ticket_created:{ticket.pk}",
+                payload={"ticket": {"title": "MARKER-GLBX"}},
+                state="failed",
+            ),
         },
     )
 
@@ -397,7 +439,7 @@ def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) 
     if not allowed:
         return {403}
     if rule.staff_see_all and ROLE_ACCESS[role] >= {STAFF}:
-        return {200, 302}
+        return {403} if method == "POST" and rule.staff_read_only else {200, 302}
     if has_foreign_ids and rule.access != PUBLIC:
         return {404}
     return {200, 302, 410}

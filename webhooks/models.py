@@ -18,6 +18,7 @@ from django.utils.timezone import now
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
+from tickets.converters import is_reference
 
 
 class EventType(models.TextChoices):
@@ -134,3 +135,10 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.endpoint} ({self.state})"
+
+    @property
+    def ticket_reference(self) -> str:
+        """The reference of the ticket the delivery is about, if it names a valid one."""
+        ticket = self.payload.get("ticket") if isinstance(self.payload, dict) else None
+        reference = ticket.get("reference") if isinstance(ticket, dict) else None
+        return reference if isinstance(reference, str) and is_reference(reference) else ""
