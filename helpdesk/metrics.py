@@ -19,6 +19,7 @@ from dashboard.services import day_start, vendor_today
 from notifications.models import OutboundEmail, OutboundState, PendingEvent
 from sla.models import ClockState, SLAClock
 from tickets.models import OPEN_STATUSES, Ticket
+from webhooks.models import Delivery, DeliveryState
 
 
 def _seconds_since(instant: dt.datetime | None, now: dt.datetime) -> float:
@@ -34,6 +35,8 @@ GAUGES = {
     "helpdesk_emails": ["state"],
     "helpdesk_open_tickets": ["status"],
     "helpdesk_sla_breaches_today": [],
+    "helpdesk_webhook_deliveries": ["state"],
+    "helpdesk_webhook_oldest_waiting_seconds": [],
 }
 
 
@@ -64,6 +67,15 @@ class HelpdeskCollector(Collector):
             breaches = SLAClock.objects.filter(
                 breached_at__gte=day_start(vendor_today(now)), breached_at__lte=now
             ).count()
+            waiting = [DeliveryState.PENDING, DeliveryState.SENDING]
+            deliveries = dict(
+                Delivery.objects.filter(state__in=[*waiting, DeliveryState.FAILED])
+                .values_list("state")
+                .annotate(count=Count("pk"))
+            )
+            oldest_waiting = Delivery.objects.filter(state__in=waiting, attempts__gt=0).aggregate(
+                oldest=Min("created_at")
+            )["oldest"]
 
         lag = GaugeMetricFamily(
             "helpdesk_sla_sweep_lag_seconds",
@@ -105,4 +117,18 @@ class HelpdeskCollector(Collector):
             "helpdesk_sla_breaches_today",
             "SLA targets breached since the start of the vendor's day.",
             value=breaches,
+        )
+        hooks = GaugeMetricFamily(
+            "helpdesk_webhook_deliveries",
+            "Webhook deliveries waiting, being sent, or failed for good, by state.",
+            labels=["state"],
+        )
+        for delivery_state in (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.FAILED):
+            hooks.add_metric([str(delivery_state)], deliveries.get(delivery_state, 0))
+        yield hooks
+        yield GaugeMetricFamily(
+            "helpdesk_webhook_oldest_waiting_seconds",
+            "Age of the oldest webhook delivery that failed at least once and waits to be "
+            "tried again (a receiver down).",
+            value=_seconds_since(oldest_waiting, now),
         )

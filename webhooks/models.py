@@ -131,6 +131,12 @@ class Delivery(models.Model):
             ),
             # An endpoint's page: its latest deliveries.
             models.Index(fields=["endpoint", "-created_at"], name="delivery_endpoint_idx"),
+            # The sweep's clearing of finished deliveries past their retention.
+            models.Index(
+                fields=["created_at"],
+                name="delivery_finished_idx",
+                condition=Q(state__in=["delivered", "failed"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -394,3 +394,15 @@ def deliveries_redispatch_due(*, at: dt.datetime) -> int:
             .values_list("pk", flat=True)[:1000]
         )
     return handover.enqueue(DELIVER_TASK, ids) if ids else 0
+
+
+def deliveries_clear_finished(*, at: dt.datetime, batch: int = 1000) -> int:
+    """Delete delivered and failed deliveries older than WEBHOOK_RETENTION_DAYS, a
+    batch at a time (the sweep runs every minute); returns how many went."""
+    before = at - dt.timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    with scopes_disabled():  # a task: every organisation's deliveries
+        finished = Delivery.objects.filter(
+            state__in=[DeliveryState.DELIVERED, DeliveryState.FAILED], created_at__lt=before
+        )
+        ids = list(finished.order_by("created_at").values_list("pk", flat=True)[:batch])
+        return Delivery.objects.filter(pk__in=ids).delete()[0] if ids else 0

@@ -16,6 +16,11 @@ def deliver(delivery_id: int) -> str:
 
 
 @shared_task(acks_late=True)
-def sweep() -> int:
-    """Every minute: the deliveries whose next attempt is due."""
-    return services.deliveries_redispatch_due(at=timezone.now())
+def sweep() -> dict[str, int]:
+    """Every minute: the deliveries whose next attempt is due, and the clearing of
+    finished ones past their retention."""
+    now = timezone.now()
+    return {
+        "handed_out": services.deliveries_redispatch_due(at=now),
+        "cleared": services.deliveries_clear_finished(at=now),
+    }

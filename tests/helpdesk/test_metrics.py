@@ -91,3 +91,33 @@ def test_the_help_desks_own_figures(scrape, make_ticket, personas, time_machine)
     assert _gauge(body, "helpdesk_emails", '{state="failed"}') == 1
     assert _gauge(body, "helpdesk_open_tickets", '{status="new"}') == 1
     assert _gauge(body, "helpdesk_sla_breaches_today") >= 1
+
+
+def test_webhook_deliveries_waiting_and_failed_are_counted(
+    scrape, personas, time_machine, settings
+):
+    from webhooks import services
+    from webhooks.models import Delivery, DeliveryState
+
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    endpoint = services.endpoint_create(
+        personas.admin_a, organization=personas.org_a, url="http://127.0.0.1:9/",
+        events=["ticket.created"],
+    )  # fmt: skip
+    for n, (state, attempts) in enumerate(
+        [(DeliveryState.PENDING, 3), (DeliveryState.PENDING, 0), (DeliveryState.FAILED, 16),
+         (DeliveryState.DELIVERED, 1)]
+    ):  # fmt: skip
+        Delivery.objects.create(
+            endpoint=endpoint, organization=personas.org_a, event="ticket.created",
+            event_key=f"metrics:{n}", payload={}, state=state, attempts=attempts,
+            created_at=now - dt.timedelta(minutes=40 - n),
+        )  # fmt: skip
+
+    body = scrape()
+    assert _gauge(body, "helpdesk_webhook_deliveries", '{state="pending"}') == 2
+    assert _gauge(body, "helpdesk_webhook_deliveries", '{state="failed"}') == 1
+    # The oldest that failed and waits: 40 minutes (the other waiting one is new).
+    assert _gauge(body, "helpdesk_webhook_oldest_waiting_seconds") == 40 * 60

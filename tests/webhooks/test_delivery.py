@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from core import events
 from sla.models import SLAClock
@@ -358,3 +359,25 @@ def test_the_webhooks_subscribe_to_every_event_they_offer():
     offered += ["escalation_requested", "escalation_handled", "sla_warning", "sla_breach"]
     for name in offered:
         assert any(h.__module__ == "webhooks.handlers" for h in events._handlers[name]), name
+
+
+def test_finished_deliveries_are_cleared_after_their_retention_and_waiting_ones_kept(
+    endpoint_for, personas, settings
+):
+    settings.WEBHOOK_RETENTION_DAYS = 30
+    endpoint = endpoint_for("http://127.0.0.1:9/")
+    now = timezone.now()
+    for n, (state, days) in enumerate(
+        [(DeliveryState.DELIVERED, 31), (DeliveryState.FAILED, 31), (DeliveryState.PENDING, 31),
+         (DeliveryState.DELIVERED, 29)]
+    ):  # fmt: skip
+        Delivery.objects.create(
+            endpoint=endpoint, organization=personas.org_a, event="ticket.created",
+            event_key=f"old:{n}", payload={}, state=state,
+            created_at=now - dt.timedelta(days=days),
+        )  # fmt: skip
+
+    assert webhooks.deliveries_clear_finished(at=now, batch=1) == 1
+    assert webhooks.deliveries_clear_finished(at=now) == 1
+    assert webhooks.deliveries_clear_finished(at=now) == 0
+    assert sorted(Delivery.objects.values_list("event_key", flat=True)) == ["old:2", "old:3"]
