@@ -63,5 +63,8 @@ class EndpointUpdateForm(SubmitHelperMixin, forms.Form):
 
 class DeliveryFilterForm(forms.Form):
     state = forms.ChoiceField(
-        choices=[("", "All"), *DeliveryState.choices], required=False, label="Show"
+        choices=[("", "All"), *DeliveryState.choices],
+        required=False,
+        label="Show",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
