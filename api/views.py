@@ -14,7 +14,6 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -65,7 +64,7 @@ from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from sla import selectors as sla_selectors
 from sla.models import Channel
-from tickets import actions, changes, escalations, intake, workflow
+from tickets import actions, attachments, changes, escalations, intake, workflow
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.forms import add_service_errors
@@ -577,16 +576,8 @@ def ticket_attachment(request: Request, reference: str, attachment_id: int):
     attachment = ticket_selectors.attachment_get_for(
         user=_person(request), reference=reference, attachment_id=attachment_id
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    # Never rendered inline: an uploaded file must not run in our origin.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    # A stored file gone missing is a 404 whose detail says so (attachments.FileMissing).
+    return attachments.download_response(attachment)
 
 
 # --- SLA clocks ---------------------------------------------------------------------------------

@@ -209,11 +209,43 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
-STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
+# Attachments: on this machine's disk under MEDIA_ROOT (the demo, a single web machine),
+# or, with AWS_STORAGE_BUCKET_NAME, in an S3-compatible bucket that every web machine
+# shares (django-storages). Keys are attachments/<organisation>/<random> (tickets.models).
+# The bucket stays private: downloads check access and stream the object through the app
+# (tickets.attachments.download_response), so no URL of the bucket reaches a browser.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+_FILESYSTEM = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
+}
+# Credentials are not settings: django-storages and boto3 find them themselves
+# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+_S3 = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        # MinIO and other S3-compatible servers; AWS itself needs none.
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": env("AWS_S3_REGION_NAME", default=None),
+        # "path" for MinIO; None lets boto3 choose (virtual hosts on AWS).
+        "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
+        # A prefix before every key, for a bucket shared with other data.
+        "location": env("AWS_LOCATION", default=""),
+        "default_acl": None,  # private: the bucket's policy, never public-read
+        # Should a URL of an object ever be made, it is signed (v4: every region and every
+        # S3-compatible server takes it; boto3 would sign some URLs with the old v2) and
+        # short-lived.
+        "signature_version": "s3v4",
+        "querystring_auth": True,
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+        "file_overwrite": False,
+        # A download is read into memory up to this size, then into a temporary file.
+        "max_memory_size": 2 * 1024 * 1024,
     },
+}
+STORAGES = {
+    "default": _S3 if AWS_STORAGE_BUCKET_NAME else _FILESYSTEM,
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",

@@ -5,9 +5,14 @@ and a real headless Chromium driven by Playwright."""
 import datetime as dt
 import importlib
 import os
+import socket
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -196,6 +201,93 @@ def media(settings, tmp_path):
         },
     }
     return tmp_path
+
+
+@dataclass
+class S3Server:
+    """moto's S3 API server, in a process of its own: ``endpoint`` and a boto3 ``client``."""
+
+    endpoint: str
+    client: Any
+
+    def new_bucket(self) -> str:
+        name = f"helpdesk-{uuid.uuid4().hex[:12]}"
+        self.client.create_bucket(Bucket=name)
+        return name
+
+    def keys(self, bucket: str) -> list[str]:
+        listed = self.client.list_objects_v2(Bucket=bucket)
+        return [item["Key"] for item in listed.get("Contents", [])]
+
+
+# moto accepts any credentials; they only have to be there.
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """An S3 API server started for this run (moto's server mode) on a free port, each
+    test making buckets of its own in it; stopped at the end of the run."""
+    import boto3
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.list_buckets()
+                break
+            except Exception:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield S3Server(endpoint=endpoint, client=client)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_media(settings, s3_server) -> str:
+    """Uploaded files go to a new bucket of the S3 server, through django-storages as
+    production has it with AWS_STORAGE_BUCKET_NAME (helpdesk.settings); yields its name.
+    Changing STORAGES makes Django build the default storage anew."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_server.endpoint,
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "access_key": S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                "secret_key": S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                "default_acl": None,
+                "signature_version": "s3v4",
+                "querystring_auth": True,
+                "querystring_expire": 60,
+                "file_overwrite": False,
+            },
+        },
+    }
+    return bucket
 
 
 # --- Celery: a real worker thread consuming from the real Redis broker ---------------

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,16 @@ from accounts.permissions import require
 from sla import selectors as sla_selectors
 from sla.models import TargetKind
 from sla.selectors import clocks_lateness, contract_in_force
-from tickets import actions, changes, escalations, forms, intake, selectors, workflow
+from tickets import (
+    actions,
+    attachments,
+    changes,
+    escalations,
+    forms,
+    intake,
+    selectors,
+    workflow,
+)
 from tickets.models import EscalationStatus, Ticket
 from tickets.urgency import UrgentFirst
 
@@ -287,13 +296,8 @@ def attachment_download(request, reference: str, attachment_id: int):
     attachment = selectors.attachment_get_for(
         user=request.user, reference=reference, attachment_id=attachment_id
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    # Never rendered inline: an uploaded file must not run in our origin.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    try:
+        return attachments.download_response(attachment)
+    except attachments.FileMissing:
+        context = {"attachment": attachment, "reference": reference}
+        return render(request, "tickets/attachment_missing.html", context, status=404)
