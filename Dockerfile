@@ -6,6 +6,9 @@ RUN npm ci --no-audit --no-fund --omit=dev
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# GNU gettext compiles the translations (compilemessages, below).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
 # Python packages exactly as uv.lock pins them, without the development tools, into
 # /app/.venv; uv at the Makefile's UV_VERSION.
 RUN pip install --no-cache-dir uv==0.13.9
@@ -19,6 +22,9 @@ COPY . .
 RUN uv sync --locked
 COPY --from=assets /app/node_modules node_modules
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
+# The translations' compiled catalogues (.mo files are not in the repository).
+RUN DEBUG=false SECRET_KEY=compilemessages-only python manage.py compilemessages \
+    --ignore=.venv --ignore=node_modules
 RUN useradd --create-home helpdesk && mkdir -p var && chown helpdesk var
 USER helpdesk
 EXPOSE 8000

@@ -19,7 +19,7 @@ UV_SYNC = UV_PROJECT_ENVIRONMENT="$(abspath $(VENV))" $(UV) sync --locked --no-p
 # 127.0.0.1) with the default database, broker and mail under var/. Production sets none.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo test lint typecheck pytest install install-dev assets migrate manage seed clean
+.PHONY: demo test lint typecheck pytest install install-dev assets messages migrate manage seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,12 +53,23 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 assets: node_modules/.installed
 
+# The translations' compiled catalogues (.mo) are built, never committed (.gitignore),
+# each from its .po, and again only when that changes. GNU gettext's msgfmt does the work
+# (Debian's gettext package). compilemessages looks for locale/ folders under the
+# checkout: not in the installed packages, the front-end libraries or the demo's data.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+COMPILE_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=staticfiles
+messages: $(PO_FILES:.po=.mo)
+
+locale/%.mo: locale/%.po | $(VENV)/.installed
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages $(COMPILE_IGNORE)
+
 migrate: install
 	@mkdir -p var/mail var/broker
 	@echo "==> Preparing the demo database (SQLite in var/)"
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
 
-demo: migrate assets
+demo: migrate assets messages
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "==> The help desk runs at http://127.0.0.1:8000  (Ctrl-C stops the web server, worker and beat)"
@@ -69,7 +80,7 @@ demo: migrate assets
 # date first (as `make demo` does), so that it also works before the first demo:
 #   make manage ARGS="sla_preview --tier base --severity S1 --opened 2026-11-24T10:00:00+01:00"
 # Silent itself, so that what it prints is the command's output alone.
-manage: install
+manage: install messages
 	@mkdir -p var/mail var/broker
 	@$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input --verbosity 0
 	@$(DEMO_ENV) $(BIN)/python manage.py $(ARGS)
@@ -85,7 +96,7 @@ typecheck: install-dev
 # Redis databases of its own after the one REDIS_URL names (tests/settings.py). Tests go
 # to whichever process is free, in the order pytest-django sorts them (those that empty
 # the database last: "--dist worksteal" would run them before others in a process).
-pytest: install-dev assets
+pytest: install-dev assets messages
 	$(BIN)/pytest --create-db -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 test: lint typecheck pytest

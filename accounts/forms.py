@@ -8,7 +8,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
-from accounts.models import TIMEZONE_CHOICES, MemberRole
+from accounts.models import TIMEZONE_CHOICES, MemberRole, language_choices
 
 
 class SubmitHelperMixin:
@@ -92,10 +92,19 @@ class ProfileForm(SubmitHelperMixin, forms.Form):
         required=False,
         help_text="Every date and time in the help desk is shown in this zone.",
     )
+    language = forms.ChoiceField(
+        label="Language",
+        required=False,
+        help_text="The help desk's pages and your emails are in this language.",
+    )
 
-    def __init__(self, *args, default_label: str, **kwargs):
-        """``default_label`` names the zone used when none is chosen."""
+    def __init__(self, *args, default_label: str, default_language_label: str, **kwargs):
+        """``default_label`` names the zone used when none is chosen,
+        ``default_language_label`` the language."""
         super().__init__(*args, **kwargs)
+        language_field = self.fields["language"]
+        assert isinstance(language_field, forms.ChoiceField)
+        language_field.choices = [("", default_language_label), *language_choices()]
         timezone_field = self.fields["timezone"]
         assert isinstance(timezone_field, forms.ChoiceField)
         timezone_field.choices = [

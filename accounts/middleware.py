@@ -1,4 +1,5 @@
-"""Resolves the signed-in user's organisation and runs the request inside its scope.
+"""Resolves the signed-in user's organisation and runs the request inside its scope, then
+activates the person's language (LanguageMiddleware).
 
 Customers' requests run in ``scope(organization=...)``, so every query on a scoped
 model is filtered to their organisation. Staff requests run in no scope: a staff
@@ -11,7 +12,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django_scopes import scope, scopes_disabled
 
 from accounts.permissions import can_use_admin_site, organization_of
@@ -46,3 +48,37 @@ class OrganizationScopeMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+def language_for(request) -> str:
+    """The language of a request's pages: the signed-in person's own choice, else their
+    organisation's default, else the browser's (Accept-Language, or Django's language
+    cookie), else settings.LANGUAGE_CODE."""
+    user = request.user
+    if user.is_authenticated and user.language:
+        return user.language
+    organization = getattr(request, "organization", None)
+    if organization is not None and organization.default_language:
+        return organization.default_language
+    return translation.get_language_from_request(request)
+
+
+class LanguageMiddleware:
+    """Activates the person's language for the request (after OrganizationScopeMiddleware,
+    which finds their organisation). The URL never says the language, so the answer names
+    it (Content-Language) and varies with Accept-Language for caches."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+            patch_vary_headers(response, ("Accept-Language",))
+            response.headers.setdefault("Content-Language", translation.get_language())
+            return response
+        finally:
+            translation.deactivate()

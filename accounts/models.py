@@ -19,6 +19,11 @@ from django_scopes import ScopedManager
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages of the help desk (settings.LANGUAGES), read when a form asks."""
+    return list(settings.LANGUAGES)
+
+
 def validate_timezone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone.")
@@ -62,6 +67,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_timezone],
         help_text="Times are shown in this zone; empty means the organisation's.",
+    )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=language_choices,
+        help_text="Pages and emails are in this language; empty means the organisation's "
+        "default, else the browser's.",
     )
     staff_role = models.CharField(
         max_length=20,
@@ -140,6 +152,12 @@ class Organization(models.Model):
     )
     timezone = models.CharField(
         max_length=64, default="Europe/Budapest", validators=[validate_timezone]
+    )
+    default_language = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=language_choices,
+        help_text="The language of its people who have not chosen one; empty means each browser's.",
     )
     cem = models.ForeignKey(
         settings.AUTH_USER_MODEL,

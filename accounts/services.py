@@ -19,6 +19,7 @@ from accounts.models import (
     Membership,
     Organization,
     User,
+    language_choices,
     validate_timezone,
 )
 from accounts.scoping import service
@@ -154,17 +155,26 @@ def _is_last_active_admin(membership: Membership) -> bool:
 
 
 @service
-def user_update_profile(actor: User, *, user: User, full_name: str, timezone_name: str) -> User:
-    """A person changes their own name and the time zone their pages are shown in
-    (empty: their organisation's, or the vendor's for staff)."""
+def user_update_profile(
+    actor: User, *, user: User, full_name: str, timezone_name: str, language: str | None = None
+) -> User:
+    """A person changes their own name, the time zone their pages are shown in (empty:
+    their organisation's, or the vendor's for staff) and their language (empty: their
+    organisation's default, else their browser's; None leaves it as it is)."""
     if actor.pk != user.pk:
         raise PermissionDenied("People change only their own profile.")
     full_name = full_name.strip()
     if not full_name:
         raise ValidationError({"full_name": "Enter your name."})
     validate_timezone(timezone_name)
+    if language and language not in dict(language_choices()):
+        raise ValidationError({"language": "Choose one of the help desk's languages."})
     user = User.objects.select_for_update().get(pk=user.pk)
     user.full_name = full_name
     user.timezone = timezone_name
-    user.save(update_fields=["full_name", "timezone"])
+    fields = ["full_name", "timezone"]
+    if language is not None:
+        user.language = language
+        fields.append("language")
+    user.save(update_fields=fields)
     return user

@@ -20,10 +20,21 @@ def profile(request):
         if organization
         else f"The support team's ({settings.TIME_ZONE})"
     )
+    language_names = dict(settings.LANGUAGES)
+    default_language_label = (
+        f"Your organisation's ({language_names[organization.default_language]})"
+        if organization and organization.default_language in language_names
+        else "Your browser's"
+    )
     form = forms.ProfileForm(
         request.POST or None,
-        initial={"full_name": user.full_name, "timezone": user.timezone},
+        initial={
+            "full_name": user.full_name,
+            "timezone": user.timezone,
+            "language": user.language,
+        },
         default_label=default_label,
+        default_language_label=default_language_label,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -32,6 +43,7 @@ def profile(request):
                 user=user,
                 full_name=form.cleaned_data["full_name"],
                 timezone_name=form.cleaned_data["timezone"],
+                language=form.cleaned_data["language"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.OrganizationScopeMiddleware",
+    # The person's language, which needs their organisation (resolved just above).
+    "accounts.middleware.LanguageMiddleware",
     # Axes last of ours, as its documentation asks, so it sees the final authentication.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -192,7 +194,15 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 
+# A person's pages are in their own language (their profile's, else their
+# organisation's default, else their browser's: accounts.middleware.LanguageMiddleware);
+# URLs carry no language. Each language is named in itself, so everyone finds their own.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("hu", "Magyar")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers as each language writes them, and the named formats the
+# templates use (|date:"DAY_TIME_FORMAT"): helpdesk/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Budapest")
 USE_I18N = True
 USE_TZ = True

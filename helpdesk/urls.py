@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from helpdesk import views
 
@@ -12,6 +13,9 @@ admin.site.site_title = "Help desk administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The scripts' words in the person's language (djangojs catalogues): base.html loads
+    # it before our scripts, which call gettext().
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
     path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

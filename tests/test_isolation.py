@@ -135,6 +135,7 @@ RULES: dict[str, Rule] = {
         SIGNED_IN, post_only=False, extra=lambda w: {"attachment_id": w.foreign["attachment"].pk}
     ),
     "healthz": Rule(PUBLIC),
+    "javascript_catalog": Rule(PUBLIC),
     "metrics": Rule(TOKEN),
     # Notifications: each user's own; B's user's notification is a 404 for everyone else.
     "notification_list": Rule(SIGNED_IN),

@@ -1,0 +1,136 @@
+"""The Hungarian translation: complete where it is declared done, and what people see.
+
+(a) makemessages, run on a copy of the sources and of the catalogues (never on locale/
+itself), leaves no untranslated or fuzzy entry used by the areas in DONE: an area joins
+DONE once its words are marked and translated, so a new English word there fails here.
+(b) The main pages, rendered for a Hungarian customer, hold none of the English words
+that would only be there untranslated. (c) Dates are written as Hungarians write them.
+"""
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.template import Context, Template
+from django.test import override_settings
+from django.utils import translation
+
+from helpdesk.formats.en import formats as en_formats
+from helpdesk.formats.hu import formats as hu_formats
+from tests.translations import compile_translations
+
+ROOT = Path(settings.BASE_DIR)
+# The same folders `makemessages` leaves out in docs/development.md (Translations).
+NOT_EXTRACTED = {".git", ".venv", "node_modules", "tests", "bench", "var", "staticfiles"}
+
+# Template folders and files, and Python apps or modules, whose words are all translated.
+DONE: list[str] = [
+    "helpdesk/formats/",
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled():
+    compile_translations()
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> dict[str, polib.POFile]:
+    """makemessages on a copy: the catalogues as they would be after extraction now."""
+    copy = tmp_path_factory.mktemp("sources")
+    for entry in ROOT.iterdir():
+        if entry.name in NOT_EXTRACTED or entry.name.endswith(".egg-info"):
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, copy / entry.name, ignore=shutil.ignore_patterns("*.mo"))
+        else:
+            shutil.copy2(entry, copy / entry.name)
+    cwd = Path.cwd()
+    try:
+        with override_settings(LOCALE_PATHS=[copy / "locale"]):
+            os.chdir(copy)
+            for domain in ("django", "djangojs"):
+                call_command(
+                    "makemessages",
+                    locale=["hu"],
+                    domain=domain,
+                    no_obsolete=True,
+                    verbosity=0,
+                )
+    finally:
+        os.chdir(cwd)
+    return {
+        domain: polib.pofile(str(copy / "locale" / "hu" / "LC_MESSAGES" / f"{domain}.po"))
+        for domain in ("django", "djangojs")
+    }
+
+
+def _in_done(occurrence: str) -> bool:
+    return any(occurrence == done or occurrence.startswith(done) for done in DONE)
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_makemessages_leaves_nothing_untranslated_or_fuzzy_in_the_done_areas(extracted, domain):
+    missing = [
+        f"{entry.occurrences[0][0]}:{entry.occurrences[0][1]} {entry.msgid!r}"
+        + (" (fuzzy)" if entry.fuzzy else "")
+        for entry in extracted[domain]
+        if not entry.obsolete
+        and (not entry.translated() or entry.fuzzy)
+        and any(_in_done(path) for path, _line in entry.occurrences)
+    ]
+    assert not missing, "untranslated or fuzzy in hu:\n" + "\n".join(missing)
+
+
+def test_the_catalogue_has_no_fuzzy_entry_and_keeps_the_hungarian_plural():
+    po = polib.pofile(str(ROOT / "locale" / "hu" / "LC_MESSAGES" / "django.po"))
+
+    assert not po.fuzzy_entries()
+    assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+    assert po.metadata["Language"] == "hu"
+
+
+WHEN = dt.datetime(2026, 12, 5, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("format_name", "english", "hungarian"),
+    [
+        ("SHORT_DATETIME_FORMAT", "12/05/2026 2:30 p.m.", "2026. 12. 05. 14:30"),
+        ("DAY_TIME_FORMAT", "Sat 5 Dec, 14:30", "dec. 5. (szo) 14:30"),
+        ("DAY_DATE_FORMAT", "Sat 5 Dec 2026", "2026. 12. 05. (szo)"),
+        ("DAY_DATETIME_FORMAT", "Sat 5 Dec 2026, 14:30", "2026. 12. 05. 14:30"),
+        ("DAY_DATETIME_ZONE_FORMAT", "Sat 5 Dec 2026, 14:30 UTC", "2026. 12. 05. 14:30 UTC"),
+        ("MEDIUM_DATE_FORMAT", "5 Dec 2026", "2026. 12. 05."),
+        ("FULL_DATE_FORMAT", "5 December 2026", "2026. december 5."),
+        ("WEEKDAY_DATE_FORMAT", "Saturday 5 December 2026", "2026. december 5., szombat"),
+    ],
+)
+@override_settings(TIME_ZONE="UTC")
+def test_named_date_formats_in_each_language(format_name, english, hungarian):
+    template = Template('{{ when|date:"' + format_name + '" }}')
+
+    for language, expected in (("en", english), ("hu", hungarian)):
+        with translation.override(language):
+            assert template.render(Context({"when": WHEN})) == expected
+
+
+def test_every_named_format_is_in_both_languages():
+    def names(module) -> set[str]:
+        return {name for name in vars(module) if name.endswith("_FORMAT")}
+
+    assert names(en_formats) == names(hu_formats) - {"SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT"}
+
+
+def test_hungarian_numbers_have_a_decimal_comma_and_grouped_thousands():
+    template = Template("{% load humanize %}{{ n|floatformat:'2g' }} {{ m|intcomma }}")
+
+    with translation.override("hu"):
+        assert template.render(Context({"n": 1234.5, "m": 1000000})) == (
+            "1\xa0234,50 1\xa0000\xa0000"
+        )
