@@ -18,8 +18,6 @@ import pytest
 
 from tests.notifications.conftest import worker_database_url
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 ROOT = Path(__file__).resolve().parents[2]
 
 # The app at work: logs tickets through intake, each with a file, then lists every
@@ -90,6 +88,7 @@ def server_url(database_url: str, name: str) -> str:
     return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_restored_into_a_new_database_keeps_files_and_references_going(
     personas, contracts, attachment_store, tmp_path, request
 ):
@@ -135,3 +134,19 @@ def test_a_backup_restored_into_a_new_database_keeps_files_and_references_going(
     assert logged_after == ["ACME-4"]
     assert files_after[:3] == files
     assert files_after[3].startswith("ACME-4 batch-0.log ")
+
+
+def test_the_commands_the_docs_show_are_the_scripts():
+    """docs/production.md#backups shows what bin/backup and bin/restore run."""
+    section = (ROOT / "docs" / "production.md").read_text().split("\n## Backups\n")[1]
+    scripts = (ROOT / "bin" / "backup").read_text() + (ROOT / "bin" / "restore").read_text()
+    shown = [line for line in section.splitlines() if line.startswith(("pg_dump ", "pg_restore "))]
+    assert len(shown) == 2
+    for line in shown + [
+        'cp -a "$MEDIA_ROOT/." "$BACKUP/attachments/"',
+        'cp -a "$BACKUP/attachments/." "$MEDIA_ROOT/"',
+        "manage.py migrate --no-input",
+        "manage.py check --database default",
+    ]:
+        assert line in section, line
+        assert line in scripts, line
