@@ -26,6 +26,12 @@ TOKENS = [
         TokenScope.READ,
         "hd_demoalex_Alex-chat-demo-token-not-secret",
     ),
+    (
+        "priya.agent@vendor.example",
+        "Priya's triage script (demo)",
+        TokenScope.WRITE,
+        "hd_demopriya_Priya-triage-demo-token-not-secret",
+    ),
 ]
 
 
