@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import User
@@ -34,7 +36,7 @@ def ticket_take_next(actor: User, *, filters: queues.QueueFilters | None = None)
     is held until ticket_assign has committed, in this same transaction.
     """
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff take tickets.")
+        raise PermissionDenied(_("Only support staff take tickets."))
     with transaction.atomic():
         candidates = queues.take_next_candidates(filters=filters, at=timezone.now())
         lockable = candidates.tickets.select_for_update(skip_locked=True, of=("self",))
@@ -59,10 +61,10 @@ def ticket_take_next(actor: User, *, filters: queues.QueueFilters | None = None)
 # --- Bulk actions -------------------------------------------------------------------
 
 BULK_ACTIONS = {
-    "assign": "Assign to",
-    "priority": "Set priority",
-    "status": "Change status",
-    "watcher": "Copy a contact",
+    "assign": gettext_lazy("Assign to"),
+    "priority": gettext_lazy("Set priority"),
+    "status": gettext_lazy("Change status"),
+    "watcher": gettext_lazy("Copy a contact"),
 }
 # Every staff step of the workflow but those that need words of their own for each
 # ticket's customer (a workaround, a resolution, the reason of a reopen).
@@ -80,7 +82,7 @@ class BulkResult:
 def _why(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
-    return str(error) or "Not allowed."
+    return str(error) or _("Not allowed.")
 
 
 def tickets_bulk_apply(
@@ -100,9 +102,9 @@ def tickets_bulk_apply(
     ticket and does not undo the others.
     """
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff change tickets in bulk.")
+        raise PermissionDenied(_("Only support staff change tickets in bulk."))
     if action not in BULK_ACTIONS:
-        raise ValidationError({"action": "Choose an action."})
+        raise ValidationError({"action": _("Choose an action.")})
     result = BulkResult()
     for ticket in tickets:
         try:
@@ -114,7 +116,7 @@ def tickets_bulk_apply(
                 services.ticket_transition(actor, ticket=ticket, action=transition)
             else:
                 if watcher is None:
-                    raise ValidationError({"watcher": "Choose a contact to copy."})
+                    raise ValidationError({"watcher": _("Choose a contact to copy.")})
                 services.ticket_add_watcher(actor, ticket=ticket, watcher=watcher)
         except (
             ValidationError,

@@ -10,6 +10,8 @@ import zoneinfo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from accounts.models import User
@@ -17,12 +19,12 @@ from accounts.scoping import service
 from tickets.models import CannedResponse, Ticket
 
 PLACEHOLDERS = {
-    "customer_name": "the requester's name",
-    "organization": "the customer organisation",
-    "reference": "the ticket reference",
-    "title": "the ticket title",
-    "deadline": "the next SLA deadline, in the customer's time zone",
-    "agent_name": "your name",
+    "customer_name": gettext_lazy("the requester's name"),
+    "organization": gettext_lazy("the customer organisation"),
+    "reference": gettext_lazy("the ticket reference"),
+    "title": gettext_lazy("the ticket title"),
+    "deadline": gettext_lazy("the next SLA deadline, in the customer's time zone"),
+    "agent_name": gettext_lazy("your name"),
 }
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
@@ -64,9 +66,9 @@ def canned_response_fill(*, canned_response: CannedResponse, ticket: Ticket, age
 def _clean(title: str, body: str) -> tuple[str, str]:
     errors = {}
     if not title.strip():
-        errors["title"] = "Give the response a title."
+        errors["title"] = _("Give the response a title.")
     if not body.strip():
-        errors["body"] = "Write the response."
+        errors["body"] = _("Write the response.")
     if errors:
         raise ValidationError(errors)
     return title.strip(), body
@@ -75,7 +77,7 @@ def _clean(title: str, body: str) -> tuple[str, str]:
 @service
 def canned_response_create(actor: User, *, title: str, body: str) -> CannedResponse:
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff maintain canned responses.")
+        raise PermissionDenied(_("Only support staff maintain canned responses."))
     title, body = _clean(title, body)
     if CannedResponse.objects.filter(title__iexact=title).exists():
         raise ValidationError({"title": "A canned response with this title exists."})
@@ -89,7 +91,7 @@ def canned_response_update(
     actor: User, *, canned_response: CannedResponse, title: str, body: str
 ) -> CannedResponse:
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff maintain canned responses.")
+        raise PermissionDenied(_("Only support staff maintain canned responses."))
     title, body = _clean(title, body)
     if CannedResponse.objects.filter(title__iexact=title).exclude(pk=canned_response.pk).exists():
         raise ValidationError({"title": "A canned response with this title exists."})
@@ -109,7 +111,7 @@ def canned_response_delete(
 ) -> None:
     """Delete a response; with ``seen``, only if nobody changed it since that version."""
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff maintain canned responses.")
+        raise PermissionDenied(_("Only support staff maintain canned responses."))
     canned_response = CannedResponse.objects.select_for_update().get(pk=canned_response.pk)
     if seen is not None and canned_response.updated_at != seen:
         raise ValidationError(

@@ -9,6 +9,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from sla.models import Channel, ProductVersion
@@ -22,7 +25,10 @@ class TakeNextForm(forms.Form):
     """Take the most urgent ticket of all, or of the filters the agent is looking at."""
 
     mode = forms.ChoiceField(
-        choices=[("any", "The most urgent ticket"), ("filtered", "The most urgent in this view")]
+        choices=[
+            ("any", gettext_lazy("The most urgent ticket")),
+            ("filtered", gettext_lazy("The most urgent in this view")),
+        ]
     )
 
     def filters(self, params) -> queues.QueueFilters | None:
@@ -47,21 +53,26 @@ class ReferenceListField(forms.Field):
         super().validate(value)
         if len(value) > queues.PAGE_SIZE:
             raise forms.ValidationError(
-                f"Select at most {queues.PAGE_SIZE} tickets at a time (one page)."
+                _("Select at most %(size)s tickets at a time (one page).")
+                % {"size": queues.PAGE_SIZE}
             )
         if any(not _REFERENCE.match(reference) for reference in value):
-            raise forms.ValidationError("That is not a ticket reference.")
+            raise forms.ValidationError(_("That is not a ticket reference."))
 
 
 class BulkForm(forms.Form):
-    tickets = ReferenceListField(error_messages={"required": "Select the tickets first."})
-    action = forms.ChoiceField(choices=list(bulk.BULK_ACTIONS.items()), label="Action")
+    tickets = ReferenceListField(
+        error_messages={"required": gettext_lazy("Select the tickets first.")}
+    )
+    action = forms.ChoiceField(
+        choices=list(bulk.BULK_ACTIONS.items()), label=gettext_lazy("Action")
+    )
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     priority = forms.ChoiceField(choices=[("", "—"), *Priority.choices], required=False)
     transition = forms.ChoiceField(
         choices=[("", "—"), *((t.action, t.label) for t in bulk.BULK_TRANSITIONS)],
         required=False,
-        label="Status step",
+        label=gettext_lazy("Status step"),
     )
     watcher = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     # The queue's own address, written by the template (workspace/queue.html) as a hidden input.
@@ -80,7 +91,7 @@ class BulkForm(forms.Form):
         needs = {"priority": "priority", "status": "transition", "watcher": "watcher"}
         field = needs.get(data.get("action", ""))
         if field and not data.get(field):
-            self.add_error(field, "Choose the new value for the selected tickets.")
+            self.add_error(field, _("Choose the new value for the selected tickets."))
         return data
 
 
@@ -88,15 +99,17 @@ class LogTicketForm(IntakeForm):
     """A ticket taken by phone or email, logged for a customer contact."""
 
     channel = forms.ChoiceField(
-        choices=[(Channel.PHONE, "Phone"), (Channel.EMAIL, "Email")],
+        choices=[(Channel.PHONE, gettext_lazy("Phone")), (Channel.EMAIL, gettext_lazy("Email"))],
         initial=Channel.PHONE,
-        label="Taken by",
+        label=gettext_lazy("Taken by"),
         widget=forms.RadioSelect,
     )
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     confirm_mismatch = forms.BooleanField(
         required=False,
-        label="I have told the customer about the contract warnings above; log it anyway.",
+        label=gettext_lazy(
+            "I have told the customer about the contract warnings above; log it anyway."
+        ),
     )
 
     def __init__(self, *args, check_url: str, **kwargs):
@@ -104,16 +117,17 @@ class LogTicketForm(IntakeForm):
             *args, product_versions=ProductVersion.objects.select_related("product"), **kwargs
         )
         # The agent's words for the shared fields.
-        self.fields["type"].label = "Kind of request"
-        self.fields["severity"].label = "Severity"
-        self.fields["severity"].help_text = "Weigh both the technical and the business impact."
+        self.fields["type"].label = _("Kind of request")
+        self.fields["severity"].label = _("Severity")
+        self.fields["severity"].help_text = _("Weigh both the technical and the business impact.")
         self.fields["description"].widget.attrs["rows"] = 5
         self.fields["description"].help_text = (
-            "What the customer reported, in their words where possible. "
+            _("What the customer reported, in their words where possible.")
+            + " "
             + limits.up_to(limits.TEXT_MAX_CHARS)
         )
         self.fields["business_impact"].widget.attrs["rows"] = 2
-        self.fields["business_impact"].label = "Business impact"
+        self.fields["business_impact"].label = _("Business impact")
         # The contract check reruns when the channel or the product changes.
         recheck = {
             "hx-get": check_url,
@@ -149,7 +163,7 @@ class IntakeCheckForm(forms.Form):
 
 
 class SavedViewForm(forms.Form):
-    name = forms.CharField(max_length=60, label="Name this view")
+    name = forms.CharField(max_length=60, label=gettext_lazy("Name this view"))
     query = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
 
     def clean_query(self):
@@ -158,23 +172,27 @@ class SavedViewForm(forms.Form):
         return queues.parse_filters(query).querystring()
 
 
+def _placeholders_help() -> str:
+    names = ", ".join(
+        f"{{{name}}} ({meaning})" for name, meaning in canned_responses.PLACEHOLDERS.items()
+    )
+    return (
+        _("Placeholders: %(names)s.") % {"names": names} + " " + limits.up_to(limits.TEXT_MAX_CHARS)
+    )
+
+
 class CannedResponseForm(forms.Form):
     title = forms.CharField(max_length=120)
     body = forms.CharField(
         max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Placeholders: "
-        + ", ".join(
-            f"{{{name}}} ({meaning})" for name, meaning in canned_responses.PLACEHOLDERS.items()
-        )
-        + ". "
-        + limits.up_to(limits.TEXT_MAX_CHARS),
+        help_text=lazy(lambda: _placeholders_help(), str)(),
     )
 
-    def __init__(self, *args, submit_label: str = "Save", **kwargs):
+    def __init__(self, *args, submit_label: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
-        self.helper.layout = Layout("title", "body", Submit("submit", submit_label))
+        self.helper.layout = Layout("title", "body", Submit("submit", submit_label or _("Save")))
 
 
 class CannedResponseDeleteForm(forms.Form):

@@ -21,6 +21,8 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
@@ -46,7 +48,7 @@ ROW_RELATED = ["organization", "assignee", "contract__tier"]
 @dataclass(frozen=True)
 class Queue:
     slug: str
-    label: str
+    label: str | Promise
     icon: str
     condition: Callable[[User, dt.datetime], Q]
 
@@ -86,27 +88,27 @@ def _my_teams(user: User, at: dt.datetime) -> Q:
 QUEUES: dict[str, Queue] = {
     q.slug: q
     for q in [
-        Queue("all", "All open", "inbox", lambda user, at: Q()),
-        Queue("unassigned", "Unassigned", "person-dash", lambda user, at: Q(assignee=None)),
-        Queue("mine", "Mine", "person-check", lambda user, at: Q(assignee=user)),
-        Queue("team", "My team's", "people", _my_teams),
+        Queue("all", _("All open"), "inbox", lambda user, at: Q()),
+        Queue("unassigned", _("Unassigned"), "person-dash", lambda user, at: Q(assignee=None)),
+        Queue("mine", _("Mine"), "person-check", lambda user, at: Q(assignee=user)),
+        Queue("team", _("My team's"), "people", _my_teams),
         Queue(
             "warning",
-            "About to breach",
+            _("About to breach"),
             "hourglass-split",
             lambda user, at: Q(sla_warn_at__lte=at) & ~_breached(at),
         ),
-        Queue("breached", "Breached", "exclamation-octagon", lambda user, at: _breached(at)),
+        Queue("breached", _("Breached"), "exclamation-octagon", lambda user, at: _breached(at)),
         Queue(
             "waiting",
-            "Waiting on customer",
+            _("Waiting on customer"),
             "pause-circle",
             lambda user, at: Q(status=Status.WAITING_ON_CUSTOMER),
         ),
-        Queue("escalated", "Escalated", "arrow-up-circle", _escalated),
+        Queue("escalated", _("Escalated"), "arrow-up-circle", _escalated),
         Queue(
             "no_contract",
-            "No valid contract",
+            _("No valid contract"),
             "file-earmark-x",
             lambda user, at: Q(has_valid_contract=False),
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
@@ -29,21 +30,26 @@ def saved_view_get(*, user: User, view_id: int) -> SavedView:
 @service
 def saved_view_create(actor: User, *, name: str, query: str) -> SavedView:
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff save queue views.")
+        raise PermissionDenied(_("Only support staff save queue views."))
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name the view."})
+        raise ValidationError({"name": _("Name the view.")})
     if SavedView.objects.filter(owner=actor).count() >= SAVED_VIEW_LIMIT:
-        raise ValidationError(f"You have {SAVED_VIEW_LIMIT} saved views already: delete one first.")
+        raise ValidationError(
+            _("You have %(limit)s saved views already: delete one first.")
+            % {"limit": SAVED_VIEW_LIMIT}
+        )
     try:
         with transaction.atomic():
             return SavedView.objects.create(owner=actor, name=name, query=query)
     except IntegrityError:
-        raise ValidationError({"name": f"You already have a view called “{name}”."}) from None
+        raise ValidationError(
+            {"name": _("You already have a view called “%(name)s”.") % {"name": name}}
+        ) from None
 
 
 @service
 def saved_view_delete(actor: User, *, view: SavedView) -> None:
     if view.owner_id != actor.pk:
-        raise PermissionDenied("Agents delete their own views only.")
+        raise PermissionDenied(_("Agents delete their own views only."))
     view.delete()

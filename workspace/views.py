@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
@@ -139,10 +141,13 @@ def take_next(request):
         return redirect("workspace")
     ticket = bulk.ticket_take_next(request.user, filters=form.filters(request.POST))
     if ticket is None:
-        messages.info(request, "No unassigned ticket is waiting. Well done.")
+        messages.info(request, _("No unassigned ticket is waiting. Well done."))
         query = queues.parse_filters(request.POST).querystring()
         return redirect(f"{reverse('workspace')}?{query}" if query else "workspace")
-    messages.success(request, f"{ticket.reference} is yours: it was the most urgent.")
+    messages.success(
+        request,
+        _("%(reference)s is yours: it was the most urgent.") % {"reference": ticket.reference},
+    )
     return redirect("ticket_detail", reference=ticket.reference)
 
 
@@ -265,13 +270,21 @@ def bulk_apply(request):
     if result.done:
         messages.success(
             request,
-            f"{bulk.BULK_ACTIONS[data['action']]}: done for {len(result.done)} "
-            f"ticket{'s' if len(result.done) != 1 else ''} ({', '.join(result.done)}).",
+            ngettext(
+                "%(action)s: done for %(count)s ticket (%(references)s).",
+                "%(action)s: done for %(count)s tickets (%(references)s).",
+                len(result.done),
+            )
+            % {
+                "action": bulk.BULK_ACTIONS[data["action"]],
+                "count": len(result.done),
+                "references": ", ".join(result.done),
+            },
         )
     for reference, why in result.failed:
         messages.error(request, f"{reference}: {why}")
     for reference in missing:
-        messages.error(request, f"{reference}: no such ticket.")
+        messages.error(request, _("%(reference)s: no such ticket.") % {"reference": reference})
     return redirect(back)
 
 
@@ -288,7 +301,10 @@ def saved_view_create(request):
         except ValidationError as error:
             messages.error(request, forms.error_text(error))
         else:
-            messages.success(request, f"Saved “{view.name}”: it is listed under your views.")
+            messages.success(
+                request,
+                _("Saved “%(name)s”: it is listed under your views.") % {"name": view.name},
+            )
             return redirect(f"{reverse('workspace')}?{view.query}")
     else:
         messages.error(request, forms.first_error(form))
@@ -300,7 +316,7 @@ def saved_view_create(request):
 def saved_view_delete(request, view_id: int):
     view = saved_views.saved_view_get(user=request.user, view_id=view_id)
     saved_views.saved_view_delete(request.user, view=view)
-    messages.success(request, f"Deleted the view “{view.name}”.")
+    messages.success(request, _("Deleted the view “%(name)s”.") % {"name": view.name})
     return redirect("workspace")
 
 
@@ -328,7 +344,7 @@ def log_ticket(request):
     context: dict = {"contact": contact}
     if contact is None:
         if request.method == "POST":
-            messages.error(request, "Find the customer contact first.")
+            messages.error(request, _("Find the customer contact first."))
         return render(request, "workspace/log.html", context)
     organization = contact.membership.organization
     contract = contract_in_force(organization=organization)
@@ -458,7 +474,7 @@ def search_view(request):
 
 @staff_only
 def canned_response_list(request):
-    form = wforms.CannedResponseForm(request.POST or None, submit_label="Add the response")
+    form = wforms.CannedResponseForm(request.POST or None, submit_label=_("Add the response"))
     if request.method == "POST" and form.is_valid():
         try:
             canned_response = canned_responses.canned_response_create(
@@ -467,7 +483,7 @@ def canned_response_list(request):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Added “{canned_response.title}”.")
+            messages.success(request, _("Added “%(title)s”.") % {"title": canned_response.title})
             return redirect("workspace_canned_responses")
     return render(
         request,
@@ -494,7 +510,7 @@ def canned_response_edit(request, canned_response_id: int):
     form = wforms.CannedResponseForm(
         request.POST or None,
         initial={"title": canned_response.title, "body": canned_response.body},
-        submit_label="Save the response",
+        submit_label=_("Save the response"),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -504,7 +520,9 @@ def canned_response_edit(request, canned_response_id: int):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Saved “{form.cleaned_data['title']}”.")
+            messages.success(
+                request, _("Saved “%(title)s”.") % {"title": form.cleaned_data["title"]}
+            )
             return redirect("workspace_canned_responses")
     return render(
         request,
@@ -532,7 +550,7 @@ def canned_response_delete(request, canned_response_id: int):
     except ValidationError as error:
         messages.error(request, forms.error_text(error))
     else:
-        messages.success(request, f"Deleted “{canned_response.title}”.")
+        messages.success(request, _("Deleted “%(title)s”.") % {"title": canned_response.title})
     return redirect("workspace_canned_responses")
 
 

@@ -6,6 +6,21 @@
   if (window.helpdeskWorkspace) return; // included by the page and by the canned response picker
   window.helpdeskWorkspace = true;
 
+  // Words through Django's JavaScript catalog (/jsi18n/, loaded by base.html), looked up
+  // when used; without the catalog the page keeps working, in English.
+  function gettext(text) {
+    return typeof window.gettext === "function" ? window.gettext(text) : text;
+  }
+  function ngettext(singular, plural, count) {
+    if (typeof window.ngettext === "function") return window.ngettext(singular, plural, count);
+    return count === 1 ? singular : plural;
+  }
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) {
+      return String(values[name]);
+    });
+  }
+
   // --- Live countdown of each row's earliest running SLA deadline -------------------
   const STATES = ["sla-on_track", "sla-warning", "sla-breached"];
 
@@ -19,13 +34,15 @@
     minutes -= days * dayMinutes;
     const hours = Math.floor(minutes / 60);
     minutes -= hours * 60;
+    const values = { days: days, hours: hours, minutes: String(minutes).padStart(2, "0") };
     let text;
-    if (days && businessDay)
-      text = days + " business day" + (days > 1 ? "s" : "") + (hours ? " " + hours + "h" : "");
-    else if (days) text = days + "d " + hours + "h";
-    else if (hours) text = hours + "h " + String(minutes).padStart(2, "0") + "m";
-    else text = minutes + "m";
-    return text + (late ? " overdue" : " left");
+    if (days && businessDay) {
+      text = interpolate(ngettext("%(days)s business day", "%(days)s business days", days), values);
+      if (hours) text += " " + interpolate(gettext("%(hours)sh"), values);
+    } else if (days) text = interpolate(gettext("%(days)sd %(hours)sh"), values);
+    else if (hours) text = interpolate(gettext("%(hours)sh %(minutes)sm"), values);
+    else text = interpolate(gettext("%(minutes)sm"), { minutes: minutes });
+    return interpolate(late ? gettext("%(time)s overdue") : gettext("%(time)s left"), { time: text });
   }
 
   // The deadline calendar's open spans (epoch ms) the server sent for the next three
@@ -72,8 +89,11 @@
         return span[0] <= now && now < span[1];
       });
       el.classList.toggle("countdown-stopped", stopped);
-      el.title =
-        el.dataset.title + (stopped ? " (the clock is stopped outside business hours)" : "");
+      el.title = stopped
+        ? interpolate(gettext("%(title)s (the clock is stopped outside business hours)"), {
+            title: el.dataset.title,
+          })
+        : el.dataset.title;
     });
   }
 
@@ -154,7 +174,7 @@
     if (!target || !option.dataset.url) return;
     fetch(option.dataset.url, { credentials: "same-origin" })
       .then(function (response) {
-        if (!response.ok) throw new Error("The canned response could not be loaded.");
+        if (!response.ok) throw new Error(gettext("The canned response could not be loaded."));
         return response.text();
       })
       .then(function (text) {
@@ -173,8 +193,10 @@
     if (!counter) return;
     const selected = document.querySelectorAll("[data-select]:checked").length;
     counter.textContent = selected
-      ? selected + " ticket" + (selected === 1 ? "" : "s") + " selected"
-      : "No tickets selected";
+      ? interpolate(ngettext("%(count)s ticket selected", "%(count)s tickets selected", selected), {
+          count: selected,
+        })
+      : gettext("No tickets selected");
   }
 
   function refreshBulkAction(select) {

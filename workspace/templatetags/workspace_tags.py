@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.html import attributes
 from workspace import canned_responses
@@ -26,15 +28,18 @@ def _left(seconds: int, late: bool | None = None, business_day: int | None = Non
     minutes = abs(seconds) // 60
     days, minutes = divmod(minutes, (business_day or 24 * 60 * 60) // 60)
     hours, minutes = divmod(minutes, 60)
+    values = {"days": days, "hours": hours, "minutes": f"{minutes:02d}"}
     if days and business_day:
-        text = f"{days} business day{'s' if days > 1 else ''}" + (f" {hours}h" if hours else "")
+        text = ngettext("%(days)s business day", "%(days)s business days", days) % values
+        if hours:
+            text += " " + _("%(hours)sh") % values
     elif days:
-        text = f"{days}d {hours}h"
+        text = _("%(days)sd %(hours)sh") % values
     elif hours:
-        text = f"{hours}h {minutes:02d}m"
+        text = _("%(hours)sh %(minutes)sm") % values
     else:
-        text = f"{minutes}m"
-    return f"{text} overdue" if late else f"{text} left"
+        text = _("%(minutes)sm") % {"minutes": minutes}
+    return (_("%(time)s overdue") if late else _("%(time)s left")) % {"time": text}
 
 
 @register.filter
@@ -99,23 +104,28 @@ def countdown_cell(ticket) -> SafeString:
     countdown = getattr(ticket, "countdown", None)
     if due is None:
         if state == "breached":
-            return mark_safe('<span class="sla-breached" data-testid="countdown">Breached</span>')
+            return mark_safe(  # noqa: S308 - our own words, escaped
+                '<span class="sla-breached" data-testid="countdown">'
+                f"{html.escape(_('Breached'))}</span>"
+            )
         if ticket.status == "waiting_on_customer":
-            return mark_safe('<span class="text-body-secondary">Paused</span>')
+            return mark_safe(  # noqa: S308 - our own words, escaped
+                f'<span class="text-body-secondary">{html.escape(_("Paused"))}</span>'
+            )
         return mark_safe('<span class="text-body-secondary">—</span>')
     zone = timezone.get_current_timezone()
     local_due = due.astimezone(zone)
     due_iso = local_due.isoformat()
-    title = "Due " + _short(local_due)
+    when = _short(local_due)
     attrs: dict[str, object] = {"datetime": due_iso, "data-due": due_iso}
     if ticket.sla_warn_at:
         attrs["data-warn"] = ticket.sla_warn_at.astimezone(zone).isoformat()
     classes = f"countdown sla-{state}"
     if countdown is None:
-        attrs["title"] = title
+        attrs["title"] = _("Due %(when)s") % {"when": when}
         text = time_left(due)
     else:
-        title += "; open time left"
+        title = _("Due %(when)s; open time left") % {"when": when}
         attrs["data-open-left"] = countdown.seconds
         attrs["data-at"] = countdown.at.astimezone(zone).isoformat()
         if countdown.always_open:
@@ -127,9 +137,15 @@ def countdown_cell(ticket) -> SafeString:
         if not countdown.ticking:
             classes += " countdown-stopped"
             resumes = countdown.resumes_at
-            until = " until " + _short(resumes.astimezone(zone), with_date=False) if resumes else ""
-            stopped = f" (the clock is stopped outside business hours{until})"
-        attrs["title"] = title + stopped
+            if resumes:
+                stopped = _(
+                    "%(title)s (the clock is stopped outside business hours until %(when)s)"
+                ) % {"title": title, "when": _short(resumes.astimezone(zone), with_date=False)}
+            else:
+                stopped = _("%(title)s (the clock is stopped outside business hours)") % {
+                    "title": title
+                }
+        attrs["title"] = stopped or title
         attrs["data-title"] = title
         text = open_time_left(countdown)
     return mark_safe(  # noqa: S308 - every value is escaped by attributes and html.escape
