@@ -2,8 +2,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 
+from accounts.languages import language_of
 from accounts.models import Invitation
 from accounts.tokens import invitation_tokens
 
@@ -29,13 +31,11 @@ def send_invitation_email(invitation_id: int) -> None:
         "invitation": invitation,
         "link": settings.SITE_URL.rstrip("/") + path,
     }
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/invitation_body.txt", context),
-        to=[invitation.user.email],
-    )
-    message.attach_alternative(
-        render_to_string("emails/invitation_body.html", context), "text/html"
-    )
+    # In the invited person's language: their organisation's default until they choose.
+    with translation.override(language_of(invitation.user)):
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        text = render_to_string("emails/invitation_body.txt", context)
+        html = render_to_string("emails/invitation_body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.user.email])
+    message.attach_alternative(html, "text/html")
     message.send()

@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from accounts.languages import language_of
 from notifications.models import Kind, OutboundEmail, TicketThread
 
 # Replies typed above this line land on the ticket; everything below it is cut off.
@@ -69,7 +70,8 @@ def timezone_of(user, ticket=None) -> str:
 
 
 def render(kind: str, context: dict, *, ticket=None, recipient=None) -> Rendered:
-    """The three parts of one email, in the recipient's timezone."""
+    """The three parts of one email, in the recipient's timezone and language (not the
+    language of whoever caused it)."""
     context = {
         "ticket": ticket,
         "recipient": recipient,
@@ -81,7 +83,8 @@ def render(kind: str, context: dict, *, ticket=None, recipient=None) -> Rendered
         "autoclose_days": settings.TICKET_AUTOCLOSE_DAYS,
         **context,
     }
-    with timezone.override(zoneinfo.ZoneInfo(timezone_of(recipient, ticket))):
+    zone = zoneinfo.ZoneInfo(timezone_of(recipient, ticket))
+    with timezone.override(zone), translation.override(language_of(recipient)):
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         text = render_to_string(f"emails/{kind}_body.txt", context)
         html = render_to_string(f"emails/{kind}_body.html", context)

@@ -1,13 +1,15 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notifications import selectors
 from notifications.models import Kind
 
 EMAIL = "email"
 IN_APP = "in_app"
-CHOICES = [(EMAIL, "Email and in-app"), (IN_APP, "In-app only")]
+CHOICES = [(EMAIL, gettext_lazy("Email and in-app")), (IN_APP, gettext_lazy("In-app only"))]
 
 
 class PreferencesForm(forms.Form):
@@ -23,7 +25,7 @@ class PreferencesForm(forms.Form):
                 self.locked.append(label)
                 continue
             help_text = (
-                "Always emailed for critical (S1) tickets."
+                _("Always emailed for critical (S1) tickets.")
                 if kind in selectors.CRITICAL_FOR_STAFF and user.is_vendor_staff
                 else ""
             )
@@ -35,7 +37,7 @@ class PreferencesForm(forms.Form):
                 help_text=help_text,
             )
         self.helper = FormHelper(self)
-        self.helper.add_input(Submit("submit", "Save preferences"))
+        self.helper.add_input(Submit("submit", _("Save preferences")))
 
     def choices(self) -> dict[str, bool]:
         return {kind: value == EMAIL for kind, value in self.cleaned_data.items()}

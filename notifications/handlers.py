@@ -17,6 +17,9 @@ import functools
 
 from django.db import transaction
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from accounts import permissions
@@ -169,7 +172,8 @@ def status_changed(*, ticket, version, action, reply=None, old_severity=""):
             context={
                 "action": action,
                 "actor": actor,
-                "summary": status_name(ticket.status, for_staff=for_staff),
+                # Lazy: written in each recipient's language (services.notifications_create).
+                "summary": lazy(status_name, str)(ticket.status, for_staff=for_staff),
                 **changes,
             },
         )
@@ -216,9 +220,12 @@ def eta_changed(*, ticket, version, old):
         ticket=ticket,
         context={
             "old": dt.date.fromisoformat(old) if old else None,
-            "summary": f"Estimated resolution: {date_format(estimate, 'D j M Y')}"
+            "summary": format_lazy(
+                _("Estimated resolution: {date}"),
+                date=lazy(date_format, str)(estimate, "DAY_DATE_FORMAT"),
+            )
             if estimate
-            else "No estimated resolution date for now",
+            else _("No estimated resolution date for now"),
         },
     )
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
@@ -22,32 +23,32 @@ from accounts.models import Organization
 class Kind(models.TextChoices):
     """What a notification is about; each has its email templates in templates/emails/."""
 
-    TICKET_CREATED = "ticket_created", "Ticket received"
-    REPLY_ADDED = "reply_added", "New public reply"
-    NOTE_ADDED = "note_added", "Internal note on your ticket"
-    STATUS_CHANGED = "status_changed", "Status change"
-    WORKAROUND_PROVIDED = "workaround_provided", "Workaround provided"
-    TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
-    SEVERITY_CHANGED = "severity_changed", "Severity change"
-    ETA_CHANGED = "eta_changed", "Estimated resolution changed"
-    ASSIGNED = "assigned", "Ticket assigned to you"
-    ESCALATION_REQUESTED = "escalation_requested", "Escalation requested"
-    ESCALATION_HANDLED = "escalation_handled", "Escalation decision"
-    SLA_WARNING = "sla_warning", "SLA deadline approaching"
-    UPDATE_DUE = "update_due", "Customer update due"
-    SLA_BREACH = "sla_breach", "SLA breach"
-    ONCALL_PAGE = "oncall_page", "On-call page"
-    ONCALL_ESCALATION = "oncall_escalation", "On-call page not answered in time"
-    DELIVERY_FAILED = "delivery_failed", "Email could not be delivered"
-    UNKNOWN_SENDER = "unknown_sender", "Answer to an unknown sender"
-    RELEASE_NOTE = "release_note", "Release notes and planned maintenance"
+    TICKET_CREATED = "ticket_created", _("Ticket received")
+    REPLY_ADDED = "reply_added", _("New public reply")
+    NOTE_ADDED = "note_added", _("Internal note on your ticket")
+    STATUS_CHANGED = "status_changed", _("Status change")
+    WORKAROUND_PROVIDED = "workaround_provided", _("Workaround provided")
+    TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved")
+    SEVERITY_CHANGED = "severity_changed", _("Severity change")
+    ETA_CHANGED = "eta_changed", _("Estimated resolution changed")
+    ASSIGNED = "assigned", _("Ticket assigned to you")
+    ESCALATION_REQUESTED = "escalation_requested", _("Escalation requested")
+    ESCALATION_HANDLED = "escalation_handled", _("Escalation decision")
+    SLA_WARNING = "sla_warning", _("SLA deadline approaching")
+    UPDATE_DUE = "update_due", _("Customer update due")
+    SLA_BREACH = "sla_breach", _("SLA breach")
+    ONCALL_PAGE = "oncall_page", _("On-call page")
+    ONCALL_ESCALATION = "oncall_escalation", _("On-call page not answered in time")
+    DELIVERY_FAILED = "delivery_failed", _("Email could not be delivered")
+    UNKNOWN_SENDER = "unknown_sender", _("Answer to an unknown sender")
+    RELEASE_NOTE = "release_note", _("Release notes and planned maintenance")
 
 
 class OutboundState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class OutboundEmail(models.Model):
@@ -310,9 +311,9 @@ class OnCallShift(models.Model):
 
 
 class PageReason(models.TextChoices):
-    CREATED = "created", "New critical ticket after hours"
-    RAISED = "raised", "Raised to critical after hours"
-    BREACH = "breach", "Critical deadline breached after hours"
+    CREATED = "created", _("New critical ticket after hours")
+    RAISED = "raised", _("Raised to critical after hours")
+    BREACH = "breach", _("Critical deadline breached after hours")
 
 
 class OnCallPage(models.Model):
@@ -356,11 +357,11 @@ class OnCallPage(models.Model):
 
 
 class InboundOutcome(models.TextChoices):
-    REPLY = "reply", "Added as a reply"
-    TICKET = "ticket", "Opened a ticket"
-    LOOP = "loop", "Refused: automatic, looping or spam mail"
-    UNKNOWN_SENDER = "unknown_sender", "Unknown sender: answered politely"
-    IGNORED = "ignored", "Ignored"
+    REPLY = "reply", _("Added as a reply")
+    TICKET = "ticket", _("Opened a ticket")
+    LOOP = "loop", _("Refused: automatic, looping or spam mail")
+    UNKNOWN_SENDER = "unknown_sender", _("Unknown sender: answered politely")
+    IGNORED = "ignored", _("Ignored")
 
 
 class InboundMessage(models.Model):

@@ -20,10 +20,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from accounts import permissions
+from accounts.languages import language_of
 from accounts.models import User
 from accounts.scoping import service
 from core import events, handover
@@ -62,6 +63,13 @@ def _insert_once(model, **fields):
         return None
 
 
+def _summary(context: dict | None, user: User) -> str:
+    """The in-app notification's line of text, in the recipient's language (a summary
+    may be a lazy translation), stored as they will read it."""
+    with translation.override(language_of(user)):
+        return str((context or {}).get("summary", ""))[:500]
+
+
 def notifications_create(
     *,
     kind: str,
@@ -97,7 +105,7 @@ def notifications_create(
                 organization_id=ticket.organization_id if ticket is not None else None,
                 ticket=ticket,
                 title=rendered.subject,
-                body=(context or {}).get("summary", "")[:500],
+                body=_summary(context, user),
                 url=emails.ticket_url(ticket).removeprefix(settings.SITE_URL.rstrip("/"))
                 if ticket is not None
                 else "",
