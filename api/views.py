@@ -565,7 +565,10 @@ def ticket_attachments(request: Request, reference: str) -> Response:
         (200, "application/octet-stream"): OpenApiResponse(
             OpenApiTypes.BINARY, description="The file, as it was sent."
         ),
-        **NOT_FOUND,
+        404: _error(
+            "No such ticket or file, or not one you may see: the same answer; or the file "
+            "is no longer stored, which `detail` says."
+        ),
         **ERRORS,
     },
     summary="Download a file (an internal note's: staff only)",
