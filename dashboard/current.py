@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Window
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
@@ -76,16 +77,23 @@ def open_by_severity(*, now: dt.datetime, organization: Organization | None = No
     keys = ["on_track", "warning", "breached", "no_clock", "total"]
     rows: list[list[Cell]] = []
     totals = dict.fromkeys(keys, 0)
-    for value, label in [*((s.value, s.label) for s in SEVERITIES), ("", "No severity")]:
+    for value, label in [*((s.value, s.label) for s in SEVERITIES), ("", _("No severity"))]:
         row = counts.get(value, {})
         rows.append([label, *(str(row.get(key, 0)) for key in keys)])
         for key in keys:
             totals[key] += row.get(key, 0)
-    rows.append(["All open tickets", *(str(totals[key]) for key in keys)])
+    rows.append([_("All open tickets"), *(str(totals[key]) for key in keys)])
     return Table(
         "open_by_severity",
-        "Open tickets by severity and SLA state",
-        ["Severity", "On track", "Warning", "Breached", "No running clock", "Total"],
+        _("Open tickets by severity and SLA state"),
+        [
+            _("Severity"),
+            _("On track"),
+            _("Warning"),
+            _("Breached"),
+            _("No running clock"),
+            _("Total"),
+        ],
         rows,
     )
 
@@ -117,8 +125,8 @@ def at_risk(*, now: dt.datetime, organization: Organization | None = None) -> Ta
         )
     return Table(
         "at_risk",
-        "At risk: warning reached, soonest deadline first",
-        ["Ticket", "Title", "Organisation", "Severity", "Due", "Assignee"],
+        _("At risk: warning reached, soonest deadline first"),
+        [_("Ticket"), _("Title"), _("Organisation"), _("Severity"), _("Due"), _("Assignee")],
         [
             [
                 ticket_link(t.reference),
@@ -130,7 +138,7 @@ def at_risk(*, now: dt.datetime, organization: Organization | None = None) -> Ta
             ]
             for t in tickets
         ],
-        note=more_note(len(tickets), total, "tickets at risk"),
+        note=more_note(len(tickets), total, _("tickets at risk")),
         figures_from=99,
     )
 
@@ -153,8 +161,8 @@ def escalation_requests(*, organization: Organization | None = None) -> Table:
         )
     return Table(
         "escalation_requests",
-        "Escalation requests awaiting review",
-        ["Ticket", "Organisation", "Requested", "By", "Reason"],
+        _("Escalation requests awaiting review"),
+        [_("Ticket"), _("Organisation"), _("Requested"), _("By"), _("Reason")],
         [
             [
                 ticket_link(r.ticket.reference),
@@ -165,7 +173,7 @@ def escalation_requests(*, organization: Organization | None = None) -> Table:
             ]
             for r in found
         ],
-        note=more_note(len(found), total, "requests"),
+        note=more_note(len(found), total, _("requests")),
         figures_from=99,
     )
 
@@ -182,8 +190,8 @@ def escalated_tickets(*, organization: Organization | None = None) -> Table:
         )
     return Table(
         "escalated_tickets",
-        "Escalated open tickets",
-        ["Ticket", "Title", "Organisation", "Level", "Severity", "Assignee"],
+        _("Escalated open tickets"),
+        [_("Ticket"), _("Title"), _("Organisation"), _("Level"), _("Severity"), _("Assignee")],
         [
             [
                 ticket_link(t.reference),
@@ -195,7 +203,7 @@ def escalated_tickets(*, organization: Organization | None = None) -> Table:
             ]
             for t in tickets
         ],
-        note=more_note(len(tickets), total, "escalated tickets"),
+        note=more_note(len(tickets), total, _("escalated tickets")),
         figures_from=99,
     )
 
@@ -213,8 +221,8 @@ def unassigned_critical(*, now: dt.datetime, organization: Organization | None =
         )
     return Table(
         "unassigned_s1",
-        "Unassigned S1 tickets, soonest deadline first",
-        ["Ticket", "Title", "Organisation", "Logged", "Next deadline"],
+        _("Unassigned S1 tickets, soonest deadline first"),
+        [_("Ticket"), _("Title"), _("Organisation"), _("Logged"), _("Next deadline")],
         [
             [
                 ticket_link(t.reference),
@@ -225,7 +233,7 @@ def unassigned_critical(*, now: dt.datetime, organization: Organization | None =
             ]
             for t in tickets
         ],
-        note=more_note(len(tickets), total, "unassigned S1 tickets"),
+        note=more_note(len(tickets), total, _("unassigned S1 tickets")),
         figures_from=99,
     )
 
@@ -238,8 +246,8 @@ def open_tickets(*, now: dt.datetime, organization: Organization) -> Table:
         total = len(tickets) if len(tickets) < OPEN_ROWS else len(ordered)
     return Table(
         "open_tickets",
-        "Open tickets, most urgent first",
-        ["Ticket", "Title", "Severity", "Status", "Next deadline", "Assignee"],
+        _("Open tickets, most urgent first"),
+        [_("Ticket"), _("Title"), _("Severity"), _("Status"), _("Next deadline"), _("Assignee")],
         [
             [
                 ticket_link(t.reference),
@@ -251,7 +259,7 @@ def open_tickets(*, now: dt.datetime, organization: Organization) -> Table:
             ]
             for t in tickets
         ],
-        note=more_note(len(tickets), total, "open tickets"),
+        note=more_note(len(tickets), total, _("open tickets")),
         figures_from=99,
     )
 

@@ -7,6 +7,9 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dashboard.services import vendor_today
 from dashboard.tables import PRESETS, Period
@@ -16,12 +19,18 @@ MAX_DAYS = 400  # a custom period covers at most this many days
 # day arithmetic (a day's end is the next day's start) into a server error.
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2099, 12, 31)
-DATE_RANGE_ERROR = f"Choose dates from {EARLIEST:%-d %B %Y} to {LATEST:%-d %B %Y}."
+
+
+def date_range_error() -> str:
+    return _("Choose dates from %(first)s to %(last)s.") % {
+        "first": date_format(EARLIEST, "FULL_DATE_FORMAT"),
+        "last": date_format(LATEST, "FULL_DATE_FORMAT"),
+    }
 
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
-        label="Period",
+        label=gettext_lazy("Period"),
         choices=list(PRESETS.items()),
         initial="30d",
         required=False,
@@ -29,10 +38,10 @@ class PeriodForm(forms.Form):
         widget=forms.Select(attrs={"data-period-select": ""}),
     )
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, **kwargs):
@@ -45,7 +54,7 @@ class PeriodForm(forms.Form):
             Field("period", wrapper_class="col-12"),
             Field("start", wrapper_class="col-12 period-dates"),
             Field("end", wrapper_class="col-12 period-dates"),
-            Submit("show", "Show", css_class="btn-primary mb-3"),
+            Submit("show", _("Show"), css_class="btn-primary mb-3"),
         )
 
     def clean(self):
@@ -53,13 +62,15 @@ class PeriodForm(forms.Form):
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
-                raise forms.ValidationError("Give both dates of a custom period.")
+                raise forms.ValidationError(_("Give both dates of a custom period."))
             if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
-                raise forms.ValidationError(DATE_RANGE_ERROR)
+                raise forms.ValidationError(date_range_error())
             if end < start:
-                raise forms.ValidationError("The period cannot end before it starts.")
+                raise forms.ValidationError(_("The period cannot end before it starts."))
             if (end - start).days + 1 > MAX_DAYS:
-                raise forms.ValidationError(f"Choose a period of {MAX_DAYS} days at most.")
+                raise forms.ValidationError(
+                    _("Choose a period of %(days)s days at most.") % {"days": MAX_DAYS}
+                )
         return data
 
     def get_period(self, today: dt.date | None = None) -> Period:

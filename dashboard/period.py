@@ -20,6 +20,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Max, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
@@ -148,7 +150,7 @@ def compliance_by_kind(
     ]
     rows.append(
         [
-            "All targets",
+            _("All targets"),
             str(total.settled),
             str(total.met),
             str(total.breached),
@@ -157,32 +159,47 @@ def compliance_by_kind(
     )
     table = Table(
         "compliance",
-        "Targets met on time",
-        ["Target", "Settled", "Met on time", "Breached", "% on time"],
+        _("Targets met on time"),
+        [_("Target"), _("Settled"), _("Met on time"), _("Breached"), _("% on time")],
         rows,
-        note="A target counts on the day it was met, or on the day its deadline passed.",
+        note=_("A target counts on the day it was met, or on the day its deadline passed."),
     )
     chart = {
         "type": "bar",
-        "title": "Share of targets met on time, %",
+        "title": _("Share of targets met on time, %"),
         "percent": True,
         "labels": [kind.label for kind in KINDS],
-        "datasets": [{"label": "% met on time", "data": [c.share for c in by_kind.values()]}],
+        "datasets": [{"label": _("% met on time"), "data": [c.share for c in by_kind.values()]}],
     }
     return table, chart
 
 
 BREAKDOWNS = {
     # name: (title, heading, the grain that has the figures, the columns to group by)
-    "by_tier": ("By support tier", "Tier", Grain.TIER, ("tier__name", "tier__rank")),
-    "by_severity": ("By severity", "Severity", Grain.SEVERITY, ("severity",)),
+    "by_tier": (
+        gettext_lazy("By support tier"),
+        gettext_lazy("Tier"),
+        Grain.TIER,
+        ("tier__name", "tier__rank"),
+    ),
+    "by_severity": (
+        gettext_lazy("By severity"),
+        gettext_lazy("Severity"),
+        Grain.SEVERITY,
+        ("severity",),
+    ),
     "by_organisation": (
-        "By organisation",
-        "Organisation",
+        gettext_lazy("By organisation"),
+        gettext_lazy("Organisation"),
         Grain.ORGANIZATION,
         ("organization__code", "organization__name"),
     ),
-    "by_agent": ("By agent", "Agent", Grain.AGENT, ("agent__full_name", "agent__email")),
+    "by_agent": (
+        gettext_lazy("By agent"),
+        gettext_lazy("Agent"),
+        Grain.AGENT,
+        ("agent__full_name", "agent__email"),
+    ),
 }
 
 
@@ -192,7 +209,8 @@ def compliance_breakdown(
     """Compliance per tier, severity, organisation or agent, with the share met on time
     for each target kind. Organisations and agents come worst first: a page shows the
     BREAKDOWN_ROWS lowest shares met on time, the CSV (``every``) all of them."""
-    title, heading, grain, group = BREAKDOWNS[name]
+    lazy_title, lazy_heading, grain, group = BREAKDOWNS[name]
+    title, heading = str(lazy_title), str(lazy_heading)
     groups: dict[tuple, dict[str, Counts]] = {}
     for row in _compliance(period, organization, grain, *group):
         key = tuple(row[column] for column in group)
@@ -205,13 +223,13 @@ def compliance_breakdown(
 
     def label(key: tuple) -> Cell:
         if name == "by_tier":
-            return key[0] or "No contract"
+            return key[0] or _("No contract")
         if name == "by_severity":
-            return Severity(key[0]).label if key[0] else "No severity"
+            return Severity(key[0]).label if key[0] else _("No severity")
         if name == "by_organisation":
             url = organization_url.replace("CODE", key[0])
             return Link(f"{key[1]} ({key[0]})", f"{url}?{period.query}")
-        return (key[0] or key[1]) if key[1] else "Unassigned"
+        return (key[0] or key[1]) if key[1] else _("Unassigned")
 
     def order(key: tuple):
         if name == "by_tier":
@@ -242,20 +260,19 @@ def compliance_breakdown(
             series[kind.value].append(kinds[kind].share)
     note = ""
     if len(shown) < len(ordered):
-        note = (
-            f"The {len(shown)} with the lowest share met on time, of {len(ordered)}; "
-            "the CSV has them all."
-        )
+        note = _(
+            "The %(shown)s with the lowest share met on time, of %(total)s; the CSV has them all."
+        ) % {"shown": len(shown), "total": len(ordered)}
     table = Table(
         name,
         title,
-        [heading, "Settled", "Breached", "% on time", *(f"{k.label} %" for k in KINDS)],
+        [heading, _("Settled"), _("Breached"), _("% on time"), *(f"{k.label} %" for k in KINDS)],
         rows,
         note=note,
     )
     chart = {
         "type": "bar",
-        "title": f"Share of targets met on time {title.lower()}, %",
+        "title": _("Share of targets met on time %(breakdown)s, %%") % {"breakdown": title.lower()},
         "percent": True,
         "labels": labels,
         "datasets": [
@@ -347,7 +364,7 @@ def durations(*, period: Period, organization: Organization | None = None) -> Ta
         }
     rows: list[list[Cell]] = []
     for kind in DURATION_KINDS:
-        for severity, severity_label in [("", "All"), *((s.value, s.value) for s in SEVERITIES)]:
+        for severity, severity_label in [("", _("All")), *((s.value, s.value) for s in SEVERITIES)]:
             measured, median, p90 = found[kind].get(severity, (0, None, None))
             rows.append(
                 [
@@ -362,12 +379,14 @@ def durations(*, period: Period, organization: Organization | None = None) -> Ta
             )
     return Table(
         "durations",
-        "Response and resolution times, in open time",
-        ["Measure", "Severity", "Measured", "Median", "90th percentile"],
+        _("Response and resolution times, in open time"),
+        [_("Measure"), _("Severity"), _("Measured"), _("Median"), _("90th percentile")],
         rows,
-        note="Open time counts the hours of the calendar of the ticket's targets, less the "
-        "time spent waiting on the customer, in open hours (the calendars' days differ). "
-        "Resolution times are summarised with the other figures.",
+        note=_(
+            "Open time counts the hours of the calendar of the ticket's targets, less the "
+            "time spent waiting on the customer, in open hours (the calendars' days differ). "
+            "Resolution times are summarised with the other figures."
+        ),
         figures_from=2,
         csv_columns=["median_minutes", "p90_minutes"],
     )
@@ -438,8 +457,8 @@ def breaches(
             # none passes while the calendar stays closed (a weekend after a Friday
             # deadline): say so rather than "under a minute".
             if not late and not cal.always_open:
-                words = "none yet in business hours"
-            words += ", still owed"
+                words = _("none yet in business hours")
+            words += _(", still owed")
         rows.append(
             [
                 link(reference),
@@ -447,20 +466,32 @@ def breaches(
                 kinds[kind],
                 severity,
                 When(due),
-                When(met) if met else "not yet",
+                When(met) if met else _("not yet"),
                 words,
-                (name or email) if email else "Unassigned",
+                (name or email) if email else _("Unassigned"),
                 str(whole_minutes(late)),
                 "no" if met else "yes",
             ]
         )
     note = ""
     if limit and total is not None and total > len(found):
-        note = f"The latest {len(found)} of {total} breaches; the CSV has them all."
+        note = _("The latest %(shown)s of %(total)s breaches; the CSV has them all.") % {
+            "shown": len(found),
+            "total": total,
+        }
     return Table(
         "breaches",
-        "Breaches, the latest first",
-        ["Ticket", "Organisation", "Target", "Severity", "Was due", "Met", "Late by", "Assignee"],
+        _("Breaches, the latest first"),
+        [
+            _("Ticket"),
+            _("Organisation"),
+            _("Target"),
+            _("Severity"),
+            _("Was due"),
+            _("Met"),
+            _("Late by"),
+            _("Assignee"),
+        ],
         rows,
         csv_columns=["late_minutes", "still_owed"],
         note=note,
@@ -503,20 +534,20 @@ def trend(*, period: Period, organization: Organization | None = None) -> tuple[
         )
     table = Table(
         "trend",
-        "Intake and backlog per day",
-        ["Day", "Logged", "Resolved", "Open at end of day"],
+        _("Intake and backlog per day"),
+        [_("Day"), _("Logged"), _("Resolved"), _("Open at end of day")],
         rows,
-        note="Days without figures (—) have not been summarised yet.",
+        note=_("Days without figures (—) have not been summarised yet."),
     )
     chart = {
         "type": "line",
-        "title": "Tickets logged, resolved and open per day",
+        "title": _("Tickets logged, resolved and open per day"),
         "percent": False,
         "labels": labels,
         "datasets": [
-            {"label": "Logged", "data": series["intake"]},
-            {"label": "Resolved", "data": series["resolved"]},
-            {"label": "Open at end of day", "data": series["backlog"]},
+            {"label": _("Logged"), "data": series["intake"]},
+            {"label": _("Resolved"), "data": series["resolved"]},
+            {"label": _("Open at end of day"), "data": series["backlog"]},
         ],
     }
     return table, chart

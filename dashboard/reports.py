@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
@@ -37,7 +38,7 @@ def report_months(*, today: dt.date | None = None) -> list[Period]:
     today = today or vendor_today()
     months = []
     year, month = today.year, today.month
-    for _ in range(12):
+    for _month in range(12):
         months.append(Period.month(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months
@@ -58,8 +59,8 @@ def escalations_in(*, period: Period, organization: Organization) -> Table:
         )
     return Table(
         "escalations",
-        "Escalation requests",
-        ["Ticket", "Requested", "By", "Decision", "Decided by", "Reason"],
+        _("Escalation requests"),
+        [_("Ticket"), _("Requested"), _("By"), _("Decision"), _("Decided by"), _("Reason")],
         [
             [
                 ticket_link(r.ticket.reference),
@@ -89,8 +90,16 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
     link = ticket_linker()
     return Table(
         "tickets",
-        "Tickets logged",
-        ["Ticket", "Title", "Severity", "Status", "Logged", "First response", "Resolved"],
+        _("Tickets logged"),
+        [
+            _("Ticket"),
+            _("Title"),
+            _("Severity"),
+            _("Status"),
+            _("Logged"),
+            _("First response"),
+            _("Resolved"),
+        ],
         [
             [
                 link(t.reference),
@@ -117,14 +126,14 @@ def report_summary(
     all_targets = compliance.rows[-1]
     return Table(
         "summary",
-        "Summary",
-        ["Figure", "Value"],
+        _("Summary"),
+        [_("Figure"), _("Value")],
         [
-            ["Tickets logged", str(logged)],
-            ["Tickets resolved", str(resolved)],
-            ["Open at the end of the period", str(open_rows[-1]) if open_rows else NONE],
-            ["Targets settled", str(all_targets[1])],
-            ["Targets met on time, %", str(all_targets[4])],
-            ["Breaches", str(all_targets[3])],
+            [_("Tickets logged"), str(logged)],
+            [_("Tickets resolved"), str(resolved)],
+            [_("Open at the end of the period"), str(open_rows[-1]) if open_rows else NONE],
+            [_("Targets settled"), str(all_targets[1])],
+            [_("Targets met on time, %"), str(all_targets[4])],
+            [_("Breaches"), str(all_targets[3])],
         ],
     )

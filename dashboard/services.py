@@ -24,6 +24,7 @@ from dashboard.models import ComplianceDay, Grain, ResolutionTime, SummaryDay, T
 from sla import engine
 from sla.models import POLICY_TARGET_KINDS, ClockState, SLAClock, TargetKind
 from sla.services import engine_calendars
+from tickets import wording
 from tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 
 
@@ -204,7 +205,6 @@ def _resolution_times(
         rank = _MEASURING_KINDS.index(TargetKind(kind))
         if ticket_id not in measuring or rank < measuring[ticket_id][0]:
             measuring[ticket_id] = (rank, calendar_id, severity)
-    status_of = {label: value for value, label in Status.choices}
     spells: dict[int, list[tuple[dt.datetime, str]]] = {}
     for event in (
         TicketEvent.objects.filter(ticket_id__in=ids, field="status")
@@ -212,7 +212,7 @@ def _resolution_times(
         .order_by("created_at", "pk")
     ):
         spells.setdefault(event["ticket_id"], []).append(
-            (event["created_at"], status_of.get(event["new_value"], event["new_value"]))
+            (event["created_at"], wording.status_value(event["new_value"]))
         )
     calendars = calendars or engine_calendars()
     measured = []

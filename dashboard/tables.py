@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from dashboard.services import day_start, vendor_today
@@ -61,7 +63,7 @@ class When:
         local = self._local()
         year = " Y" if local.year != timezone.localdate().year else ""
         if isinstance(local, dt.datetime):
-            return date_format(local, f"D j M{year}, H:i")
+            return date_format(local, "DAY_DATETIME_FORMAT" if year else "DAY_TIME_FORMAT")
         return date_format(local, f"D j M{year}")
 
     def __str__(self) -> str:
@@ -138,21 +140,29 @@ def ticket_linker():
     return lambda reference: Link(reference, url.replace("REFERENCE-0", reference), nowrap=True)
 
 
-def format_person(user: User | None, empty: str = "Unassigned") -> str:
-    return (user.full_name or user.email) if user is not None else empty
+def format_person(user: User | None, empty: str | None = None) -> str:
+    if user is not None:
+        return user.full_name or user.email
+    return _("Unassigned") if empty is None else empty
 
 
 def more_note(shown: int, total: int, what: str) -> str:
-    return f"The first {shown} of {total} {what}." if total > shown else ""
+    if total <= shown:
+        return ""
+    return _("The first %(shown)s of %(total)s %(what)s.") % {
+        "shown": shown,
+        "total": total,
+        "what": what,
+    }
 
 
 # --- Periods -------------------------------------------------------------------------
 
 PRESETS = {
-    "week": "This week",
-    "30d": "Last 30 days",
-    "quarter": "This quarter",
-    "custom": "Custom dates",
+    "week": gettext_lazy("This week"),
+    "30d": gettext_lazy("Last 30 days"),
+    "quarter": gettext_lazy("This quarter"),
+    "custom": gettext_lazy("Custom dates"),
 }
 
 
@@ -194,8 +204,9 @@ class Period:
     @property
     def label(self) -> str:
         if self.key == "month":
-            return f"{self.first:%B %Y}"
-        return f"{self.first:%-d %b %Y} – {self.last:%-d %b %Y}"
+            return date_format(self.first, "YEAR_MONTH_FORMAT")
+        first = date_format(self.first, "MEDIUM_DATE_FORMAT")
+        return f"{first} – {date_format(self.last, 'MEDIUM_DATE_FORMAT')}"
 
     @cached_property
     def query(self) -> str:

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
@@ -116,7 +116,8 @@ def _now_context(f: Filters, csv_url: Callable[[str], str]) -> dict:
     "Updated" shows when they were computed. The CSV exports are always computed."""
     now, tables = live.shared(
         "dashboard-now",
-        [str(f.organization.pk if f.organization else "")],
+        # Shared by the managers who read the same language.
+        [str(f.organization.pk if f.organization else ""), translation.get_language()],
         lambda: (f.now, {name: TABLES[name](f) for name in NOW_TABLES}),
     )
     for table in tables.values():
@@ -163,6 +164,8 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
                 str,
                 [
                     "dashboard-period",
+                    # The figures' words and the page's sections are in the viewer's language.
+                    translation.get_language(),
                     f.organization.pk if f.organization else "all",
                     f.period.first,
                     f.period.last,

@@ -1,6 +1,8 @@
-"""Durations in words for people: "2 business days 3 h", "5 h 20 min", "74 days".
+"""Durations in words for people: "2 business days 3 h", "5 h 20 min", "74 days"; in
+Hungarian "2 munkanap 3 óra", "5 óra 20 perc", "74 nap".
 
-Pure functions over :mod:`sla.engine` calendars, no Django and no ORM. Exports carry
+Pure functions over :mod:`sla.engine` calendars, no ORM; the words are Django's
+translations, in the active language. Exports carry
 minutes (:func:`whole_minutes`); what people read carries these words.
 
 Rules
@@ -26,6 +28,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import time, timedelta
 from functools import lru_cache
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sla import engine
 
@@ -67,33 +72,45 @@ def business_day(cal: engine.Calendar) -> timedelta:
     return max(lengths, key=lambda length: (lengths[length], length))
 
 
-def _count(amount: int, singular: str) -> str:
-    return f"{amount} {singular}" if amount == 1 else f"{amount} {singular}s"
+def _days(amount: int, day_name: str) -> str:
+    if day_name == "business day":
+        return ngettext("%(count)s business day", "%(count)s business days", amount) % {
+            "count": amount
+        }
+    return ngettext("%(count)s day", "%(count)s days", amount) % {"count": amount}
+
+
+def _hours(amount: int) -> str:
+    return _("%(count)s h") % {"count": amount}
+
+
+def _minutes(amount: int) -> str:
+    return _("%(count)s min") % {"count": amount}
 
 
 def duration_words(
     duration: timedelta, *, day: timedelta | None = DAY, day_name: str = "day"
 ) -> str:
     """``duration`` in words by the module's rules, with days of length ``day`` named
-    ``day_name`` ("day", "business day"), or in hours and minutes only when ``day`` is
-    None."""
+    ``day_name`` ("day" or "business day", in the active language), or in hours and
+    minutes only when ``day`` is None."""
     if day is not None and day <= timedelta():
         raise ValueError("A day lasts longer than nothing.")
     size = abs(duration)
     if size < MINUTE:
-        return "under a minute"
+        return _("under a minute")
     days = 0
     if day is not None:
         days, size = divmod(size, day)
     hours, size = divmod(size, HOUR)
     minutes = size // MINUTE
     if days >= DAYS_ALONE_FROM:
-        return _count(days, day_name)
+        return _days(days, day_name)
     if days:
-        return _count(days, day_name) + (f" {hours} h" if hours else "")
+        return _days(days, day_name) + (" " + _hours(hours) if hours else "")
     if hours:
-        return f"{hours} h" + (f" {minutes} min" if minutes else "")
-    return f"{minutes} min"
+        return _hours(hours) + (" " + _minutes(minutes) if minutes else "")
+    return _minutes(minutes)
 
 
 def open_time_words(cal: engine.Calendar, duration: timedelta) -> str:

@@ -3,6 +3,10 @@
 // Loaded as a file: the CSP forbids inline scripts.
 (function () {
   "use strict";
+  // Django's JavaScript catalog (/jsi18n/) when loaded; English without it.
+  function gettext(text) {
+    return typeof window.gettext === "function" ? window.gettext(text) : text;
+  }
   const PALETTE = ["--bs-primary", "--bs-success", "--bs-danger", "--bs-warning", "--bs-info", "--bs-secondary"];
 
   function colours() {
@@ -44,7 +48,8 @@
           tooltip: {
             callbacks: {
               label: function (item) {
-                const value = item.raw === null ? "no figures" : percent(item.formattedValue);
+                const value =
+                  item.raw === null ? gettext("no figures") : percent(item.formattedValue);
                 return item.dataset.label + ": " + value;
               },
             },
