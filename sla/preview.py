@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from sla import engine
 from sla.models import BusinessCalendar, SLAPolicy, SLATarget, TargetKind, TargetUnit
 
@@ -25,9 +28,13 @@ KIND_ORDER = [
     TargetKind.RESOLUTION,
 ]
 
-SEVERITY_LABELS = {"S1": "Critical", "S2": "Major", "S3": "Minor"}
+SEVERITY_LABELS = {
+    "S1": gettext_lazy("Critical"),
+    "S2": gettext_lazy("Major"),
+    "S3": gettext_lazy("Minor"),
+}
 
-ENHANCEMENT_SENTENCE = (
+ENHANCEMENT_SENTENCE = gettext_lazy(
     "Enhancement requests are not faults: they carry no response target and are "
     "considered for future releases."
 )
@@ -103,7 +110,7 @@ def describe_policy(policy: SLAPolicy) -> PolicySentence:
     return PolicySentence(
         severity=policy.severity,
         label=label,
-        text="; ".join(clauses) if clauses else "no response targets",
+        text="; ".join(clauses) if clauses else _("no response targets"),
     )
 
 
@@ -111,23 +118,29 @@ def describe_target(target: SLATarget) -> str:
     """ "first response by the next business day", "updates weekly", "triage within 15
     minutes, around the clock, when logged outside business hours"."""
     if target.kind == TargetKind.UPDATE:
-        text = f"updates {_cadence(target)}"
         if target.until_workaround:
-            text += " until a workaround is provided"
+            text = _("updates %(cadence)s until a workaround is provided") % {
+                "cadence": _cadence(target)
+            }
+        else:
+            text = _("updates %(cadence)s") % {"cadence": _cadence(target)}
     else:
-        text = f"{_KIND_WORDS[TargetKind(target.kind)]} {_within(target)}"
+        text = _KIND_WORDS[TargetKind(target.kind)] % {"within": _within(target)}
     if target.only_outside is not None:
         if _is_timed(target) and target.calendar.always_open:
-            text += ","  # "within 15 minutes, around the clock, when logged …"
-        text += " when logged outside business hours"
+            # "within 15 minutes, around the clock, when logged …"
+            text = _("%(target)s, when logged outside business hours") % {"target": text}
+        else:
+            text = _("%(target)s when logged outside business hours") % {"target": text}
     return text
 
 
+# Each kind's words around its "within …" (a deadline in words).
 _KIND_WORDS = {
-    TargetKind.TRIAGE: "triage",
-    TargetKind.FIRST_RESPONSE: "first response",
-    TargetKind.WORKAROUND: "workaround",
-    TargetKind.RESOLUTION: "resolution",
+    TargetKind.TRIAGE: gettext_lazy("triage %(within)s"),
+    TargetKind.FIRST_RESPONSE: gettext_lazy("first response %(within)s"),
+    TargetKind.WORKAROUND: gettext_lazy("workaround %(within)s"),
+    TargetKind.RESOLUTION: gettext_lazy("resolution %(within)s"),
 }
 
 
@@ -135,45 +148,71 @@ def _is_timed(target: SLATarget) -> bool:
     return target.unit in (TargetUnit.MINUTES, TargetUnit.HOURS)
 
 
-def _count(amount: int, word: str) -> str:
-    return f"{amount} {word}" if amount == 1 else f"{amount} {word}s"
-
-
-def _timed(target: SLATarget) -> str:
-    """ "2 hours", "4 business hours", "30 minutes during business hours"."""
-    word = "hour" if target.unit == TargetUnit.HOURS else "minute"
+def _timed(target: SLATarget, *, every: bool = False) -> str:
+    """ "2 hours", "4 business hours", "30 minutes during business hours"; with
+    ``every``, what follows "every": "hour", "2 hours" ("every hour", "every 2 hours")."""
+    n = target.amount
+    hours = target.unit == TargetUnit.HOURS
+    if every and n == 1:
+        if target.calendar.always_open:
+            return _("every hour") if hours else _("every minute")
+        return _("every business hour") if hours else _("every minute during business hours")
     if target.calendar.always_open:
-        return _count(target.amount, word)
-    if word == "hour":
-        return _count(target.amount, "business hour")
-    return f"{_count(target.amount, word)} during business hours"
+        if hours:
+            text = ngettext("%(n)s hour", "%(n)s hours", n)
+        else:
+            text = ngettext("%(n)s minute", "%(n)s minutes", n)
+    elif hours:
+        text = ngettext("%(n)s business hour", "%(n)s business hours", n)
+    else:
+        text = ngettext(
+            "%(n)s minute during business hours", "%(n)s minutes during business hours", n
+        )
+    text = text % {"n": n}
+    return _("every %(time)s") % {"time": text} if every else text
 
 
 def _within(target: SLATarget) -> str:
     amount, unit = target.amount, target.unit
     if _is_timed(target):
-        text = f"within {_timed(target)}"
-        return f"{text}, around the clock" if target.calendar.always_open else text
+        if target.calendar.always_open:
+            return _("within %(time)s, around the clock") % {"time": _timed(target)}
+        return _("within %(time)s") % {"time": _timed(target)}
     if unit == TargetUnit.BUSINESS_DAYS:
         # On a 24x7 calendar every day counts and ends at midnight.
         if target.calendar.always_open:
-            return "by the end of the next day" if amount == 1 else f"within {amount} days"
-        return "by the next business day" if amount == 1 else f"within {amount} business days"
+            if amount == 1:
+                return _("by the end of the next day")
+            return ngettext("within %(n)s day", "within %(n)s days", amount) % {"n": amount}
+        if amount == 1:
+            return _("by the next business day")
+        return ngettext("within %(n)s business day", "within %(n)s business days", amount) % {
+            "n": amount
+        }
     if unit == TargetUnit.WEEKS:
-        return f"within {_count(amount, 'week')}"
-    return f"within {_count(amount, 'month')}"
+        return ngettext("within %(n)s week", "within %(n)s weeks", amount) % {"n": amount}
+    return ngettext("within %(n)s month", "within %(n)s months", amount) % {"n": amount}
 
 
 def _cadence(target: SLATarget) -> str:
     amount, unit = target.amount, target.unit
     if _is_timed(target):
-        if amount == 1:
-            # "every hour", "every business hour", "every minute during business hours"
-            return f"every {_timed(target).removeprefix('1 ')}"
-        return f"every {_timed(target)}"
+        # "every hour", "every business hour", "every minute during business hours"
+        return _timed(target, every=True)
     if unit == TargetUnit.BUSINESS_DAYS:
-        day = "day" if target.calendar.always_open else "business day"
-        return f"once a {day}" if amount == 1 else f"every {amount} {day}s"
+        if target.calendar.always_open:
+            if amount == 1:
+                return _("once a day")
+            return ngettext("every %(n)s day", "every %(n)s days", amount) % {"n": amount}
+        if amount == 1:
+            return _("once a business day")
+        return ngettext("every %(n)s business day", "every %(n)s business days", amount) % {
+            "n": amount
+        }
     if unit == TargetUnit.WEEKS:
-        return "weekly" if amount == 1 else f"every {amount} weeks"
-    return "monthly" if amount == 1 else f"every {amount} months"
+        if amount == 1:
+            return _("weekly")
+        return ngettext("every %(n)s week", "every %(n)s weeks", amount) % {"n": amount}
+    if amount == 1:
+        return _("monthly")
+    return ngettext("every %(n)s month", "every %(n)s months", amount) % {"n": amount}

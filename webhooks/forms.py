@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import SubmitHelperMixin
 from accounts.models import Organization
@@ -13,18 +14,24 @@ from webhooks.models import DeliveryState
 class EndpointForm(SubmitHelperMixin, forms.Form):
     """A new endpoint; an administrator also picks whose tickets it hears of."""
 
-    submit_label = "Add the endpoint"
+    # Lazy: read when the form is built, in the request's language.
+    submit_label = cast(str, _("Add the endpoint"))
 
     url = forms.URLField(
-        label="URL",
+        label=_("URL"),
         max_length=500,
         assume_scheme="https",
-        help_text="Where the help desk posts the events, e.g. https://hooks.example.com/helpdesk.",
+        help_text=_(
+            "Where the help desk posts the events, e.g. https://hooks.example.com/helpdesk."
+        ),
     )
     description = forms.CharField(
-        max_length=100, required=False, help_text="What listens there, e.g. “Jira sync”."
+        max_length=100,
+        required=False,
+        label=_("Description"),
+        help_text=_("What listens there, e.g. “Jira sync”."),
     )
-    events = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, administrator: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -32,8 +39,9 @@ class EndpointForm(SubmitHelperMixin, forms.Form):
             self.fields["organization"] = forms.ModelChoiceField(
                 queryset=Organization.objects.filter(is_active=True).order_by("name"),
                 required=False,
-                empty_label="Every organisation",
-                help_text="Every organisation's tickets, or one organisation's.",
+                label=_("Organization"),
+                empty_label=_("Every organisation"),
+                help_text=_("Every organisation's tickets, or one organisation's."),
             )
             self.order_fields(["url", "description", "organization", "events"])
             self.build_helper()
@@ -44,15 +52,16 @@ class EndpointForm(SubmitHelperMixin, forms.Form):
 
 
 class EndpointUpdateForm(SubmitHelperMixin, forms.Form):
-    submit_label = "Save"
+    submit_label = cast(str, _("Save"))
 
-    description = forms.CharField(max_length=100, required=False)
-    events = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(max_length=100, required=False, label=_("Description"))
+    events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple)
     is_active = forms.BooleanField(
-        label="Send events to this endpoint",
+        label=_("Send events to this endpoint"),
         required=False,
-        help_text="Switched off, it hears of nothing; deliveries already waiting go once "
-        "it is on again.",
+        help_text=_(
+            "Switched off, it hears of nothing; deliveries already waiting go once it is on again."
+        ),
     )
 
     def __init__(self, *args, endpoint, **kwargs) -> None:
@@ -63,8 +72,8 @@ class EndpointUpdateForm(SubmitHelperMixin, forms.Form):
 
 class DeliveryFilterForm(forms.Form):
     state = forms.ChoiceField(
-        choices=[("", "All"), *DeliveryState.choices],
+        choices=[("", _("All")), *DeliveryState.choices],
         required=False,
-        label="Show",
+        label=_("Show"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
@@ -22,14 +23,14 @@ from tickets.converters import is_reference
 
 
 class EventType(models.TextChoices):
-    TICKET_CREATED = "ticket.created", "Ticket created"
-    TICKET_REPLIED = "ticket.replied", "Public reply"
-    STATUS_CHANGED = "ticket.status_changed", "Status changed"
-    SEVERITY_CHANGED = "ticket.severity_changed", "Severity changed"
-    ESCALATION = "ticket.escalation", "Escalation requested or handled"
-    SLA_WARNING = "ticket.sla_warning", "SLA target about to be missed"
-    SLA_BREACHED = "ticket.sla_breached", "SLA target missed"
-    PING = "ping", "Test event"
+    TICKET_CREATED = "ticket.created", _("Ticket created")
+    TICKET_REPLIED = "ticket.replied", _("Public reply")
+    STATUS_CHANGED = "ticket.status_changed", _("Status changed")
+    SEVERITY_CHANGED = "ticket.severity_changed", _("Severity changed")
+    ESCALATION = "ticket.escalation", _("Escalation requested or handled")
+    SLA_WARNING = "ticket.sla_warning", _("SLA target about to be missed")
+    SLA_BREACHED = "ticket.sla_breached", _("SLA target missed")
+    PING = "ping", _("Test event")
 
 
 # The vendor's own alerts on its deadlines: for the vendor's endpoints only, as the
@@ -83,10 +84,10 @@ class Endpoint(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    SENDING = "sending", "Being sent"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(models.Model):

@@ -63,7 +63,7 @@ def events_for(*, vendor: bool) -> list[tuple[str, str]]:
     """The events an endpoint may hear: the SLA's warnings and breaches are the
     vendor's own alerts, for the vendor's endpoints only."""
     return [
-        (value, label)
+        (value, str(label))
         for value, label in EventType.choices
         if value != EventType.PING and (vendor or value not in STAFF_ONLY_EVENTS)
     ]

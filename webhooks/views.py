@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -66,7 +67,7 @@ def endpoint_detail(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The endpoint is saved.")
+            messages.success(request, _("The endpoint is saved."))
             return redirect("webhook_detail", pk=endpoint.pk)
     shown = forms.DeliveryFilterForm(request.GET)
     state = shown.cleaned_data["state"] if shown.is_valid() else ""
@@ -93,7 +94,7 @@ def endpoint_secret(request, pk: int):
     endpoint = selectors.endpoint_of(user=request.user, endpoint_id=pk)
     services.endpoint_secret_roll(request.user, endpoint=endpoint)
     request.session["new_webhook_secret"] = {"endpoint": endpoint.pk}
-    messages.success(request, "A new secret signs every delivery from now on.")
+    messages.success(request, _("A new secret signs every delivery from now on."))
     return redirect("webhook_detail", pk=endpoint.pk)
 
 
@@ -102,7 +103,7 @@ def endpoint_secret(request, pk: int):
 def endpoint_ping(request, pk: int):
     endpoint = selectors.endpoint_of(user=request.user, endpoint_id=pk)
     services.endpoint_ping(request.user, endpoint=endpoint)
-    messages.success(request, "A test event is on its way: its answer shows below in a moment.")
+    messages.success(request, _("A test event is on its way: its answer shows below in a moment."))
     return redirect("webhook_detail", pk=endpoint.pk)
 
 
@@ -111,7 +112,10 @@ def endpoint_ping(request, pk: int):
 def endpoint_delete(request, pk: int):
     endpoint = selectors.endpoint_of(user=request.user, endpoint_id=pk)
     services.endpoint_delete(request.user, endpoint=endpoint)
-    messages.success(request, f"The endpoint {endpoint.url} is deleted, with its deliveries.")
+    messages.success(
+        request,
+        _("The endpoint %(url)s is deleted, with its deliveries.") % {"url": endpoint.url},
+    )
     return redirect("webhook_list")
 
 
@@ -125,5 +129,5 @@ def delivery_retry(request, pk: int, delivery_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The delivery is sent again.")
+        messages.success(request, _("The delivery is sent again."))
     return redirect("webhook_detail", pk=endpoint.pk)
