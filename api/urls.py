@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import views
+from api import reads, views
 
 T = "v1/tickets/<ref:reference>/"
 
@@ -21,19 +21,19 @@ urlpatterns = [
         name="api_ticket_attachment",
     ),
     path(T + "clocks/", views.ticket_clocks, name="api_ticket_clocks"),
-    path("v1/organizations/", views.organizations, name="api_organizations"),
+    path("v1/organizations/", reads.organizations, name="api_organizations"),
     path(
         "v1/organizations/<slug:code>/contracts/",
-        views.organization_contracts,
+        reads.organization_contracts,
         name="api_organization_contracts",
     ),
-    path("v1/articles/", views.articles, name="api_articles"),
-    path("v1/articles/<slug:slug>/", views.article, name="api_article"),
-    path("v1/release-notes/", views.release_notes, name="api_release_notes"),
-    path("v1/notifications/", views.notifications, name="api_notifications"),
+    path("v1/articles/", reads.articles, name="api_articles"),
+    path("v1/articles/<slug:slug>/", reads.article, name="api_article"),
+    path("v1/release-notes/", reads.release_notes, name="api_release_notes"),
+    path("v1/notifications/", reads.notifications, name="api_notifications"),
     path(
         "v1/notifications/<int:notification_id>/read/",
-        views.notification_read,
+        reads.notification_read,
         name="api_notification_read",
     ),
     path("v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),

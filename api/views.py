@@ -9,7 +9,6 @@ so references, clocks, events, history and emails behave identically.
 from __future__ import annotations
 
 import re
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +26,6 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.exceptions import ValidationError as InvalidRequest
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,20 +33,23 @@ from rest_framework.response import Response
 from accounts import permissions
 from accounts.models import Organization, User
 from api import forms, selectors, services
+from api.common import (
+    ERRORS,
+    INVALID,
+    NOT_FOUND,
+    NOT_JSON,
+    PAGE_QUERY,
+    Cursor,
+    error,
+    page,
+    person,
+)
 from api.serializers import (
-    ArticleDetailSerializer,
-    ArticleSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     ClockSerializer,
-    ContractSerializer,
-    ErrorSerializer,
     EscalationCreateSerializer,
     EscalationSerializer,
-    NotificationSerializer,
-    OrganizationSerializer,
-    PageSizeSerializer,
-    ReleaseNoteSerializer,
     ReplyCreateSerializer,
     ReplySerializer,
     SeverityChangeSerializer,
@@ -59,9 +60,6 @@ from api.serializers import (
     TicketSerializer,
     page_of,
 )
-from knowledge import selectors as knowledge_selectors
-from notifications import selectors as notification_selectors
-from notifications import services as notification_services
 from sla import selectors as sla_selectors
 from sla.models import Channel
 from tickets import actions, attachments, changes, escalations, intake, workflow
@@ -106,35 +104,6 @@ def token_revoke(request, pk: int):
 
 # --- Tickets ------------------------------------------------------------------------------------
 
-
-class TicketCursor(CursorPagination):
-    """Newest first, by a key unique in the reader's list and held by an index: the
-    organisation's ticket number for customers (ticket_org_number), the id for staff."""
-
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = "-id"
-
-
-def _person(request: Request) -> User:
-    """The signed-in person: IsAuthenticated lets no one else in."""
-    return cast(User, request.user)
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-# The errors every operation may answer, as the schema describes them.
-ERRORS = {
-    401: _error("No valid token: unknown, revoked or expired, or its person is gone."),
-    403: _error("Not for your role, or a read token asked to write."),
-    429: _error("Past the token's rate (API_RATE)."),
-}
-NOT_FOUND = {404: _error("No such ticket, or not one you may see: the same answer.")}
-INVALID = {400: _error("What is wrong, by field (`detail` for the request as a whole).")}
-NOT_JSON = {415: _error("The body is not JSON.")}
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
@@ -186,8 +155,8 @@ def tickets(request: Request) -> Response:
     # A plain dict, so that an empty value is refused rather than taken as not given.
     given = TicketFilterSerializer(data=request.query_params.dict())
     given.is_valid(raise_exception=True)
-    found, order = selectors.ticket_list_for(user=_person(request), filters=given.validated_data)
-    paginator = TicketCursor()
+    found, order = selectors.ticket_list_for(user=person(request), filters=given.validated_data)
+    paginator = Cursor()
     paginator.ordering = order
     page = paginator.paginate_queryset(found, request)
     data = TicketSerializer(page, many=True, context={"request": request}).data
@@ -201,7 +170,7 @@ def _ticket_create(request: Request) -> Response:
     key = request.headers.get("Idempotency-Key", "")
     if key and not IDEMPOTENCY_KEY.match(key):
         raise InvalidRequest({"Idempotency-Key": "8 to 64 letters, digits or -_.:"})
-    user = _person(request)
+    user = person(request)
     if permissions.is_staff_member(user):
         organization, requester = _organization_and_requester(data)
     else:
@@ -260,7 +229,7 @@ def _etag(ticket: Ticket) -> dict[str, str]:
 )
 @api_view(["GET"])
 def ticket_detail(request: Request, reference: str) -> Response:
-    ticket = ticket_selectors.ticket_get_for(user=_person(request), reference=reference)
+    ticket = ticket_selectors.ticket_get_for(user=person(request), reference=reference)
     body = TicketSerializer(ticket, context={"request": request}).data
     return Response(body, headers=_etag(ticket))
 
@@ -277,7 +246,7 @@ def ticket_detail(request: Request, reference: str) -> Response:
     request=ReplyCreateSerializer,
     responses={
         201: ReplySerializer,
-        412: _error("The ticket changed since the version of If-Match: `version` is now."),
+        412: error("The ticket changed since the version of If-Match: `version` is now."),
         **INVALID,
         **NOT_FOUND,
         **NOT_JSON,
@@ -288,7 +257,7 @@ def ticket_detail(request: Request, reference: str) -> Response:
 )
 @api_view(["GET", "POST"])
 def ticket_replies(request: Request, reference: str) -> Response:
-    user = _person(request)
+    user = person(request)
     ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     if request.method == "GET":
         replies = ticket_selectors.conversation_for(user=user, ticket=ticket)
@@ -317,28 +286,6 @@ def ticket_replies(request: Request, reference: str) -> Response:
 # --- Lists of a fixed number of queries ---------------------------------------------------------
 
 
-class Cursor(CursorPagination):
-    """Pages of 50 (``page_size`` up to 200) in an order held by a unique key."""
-
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
-    ordering = "-id"
-
-
-def _page(request: Request, found, ordering: str | tuple[str, ...], serializer, prepare=None):
-    """One cursor page of ``found`` in ``ordering``, ``prepare`` run on its rows."""
-    given = PageSizeSerializer(data=request.query_params.dict())
-    given.is_valid(raise_exception=True)
-    paginator = Cursor()
-    paginator.ordering = ordering  # type: ignore[assignment]  # DRF takes a tuple too
-    page = paginator.paginate_queryset(found, request)
-    if prepare is not None:
-        prepare(page)
-    data = serializer(page, many=True, context={"request": request}).data
-    return paginator.get_paginated_response(data)
-
-
 def _if_match(request: Request) -> int | None:
     """The version of If-Match, for the service to check under its lock: none (or ``*``)
     checks nothing, and a value that is no version is stale whatever the ticket's."""
@@ -356,12 +303,10 @@ def _stale(conflict: changes.ConcurrentEdit) -> Response:
     )
 
 
-STALE = {412: _error("The ticket changed since the version of If-Match: `version` is now.")}
+STALE = {412: error("The ticket changed since the version of If-Match: `version` is now.")}
 REFUSED_STEP = {
-    409: _error("The workflow does not lead there from the ticket's status (`detail` says why).")
+    409: error("The workflow does not lead there from the ticket's status (`detail` says why).")
 }
-PAGE_QUERY = [PageSizeSerializer]
-BAD_CURSOR = {404: _error("A `cursor` that is not one of this list's.")}
 
 
 # --- Ticket actions -----------------------------------------------------------------------------
@@ -396,7 +341,7 @@ BAD_CURSOR = {404: _error("A `cursor` that is not one of this list's.")}
 )
 @api_view(["POST"])
 def ticket_status(request: Request, reference: str) -> Response:
-    user = _person(request)
+    user = person(request)
     ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     given = StatusChangeSerializer(data=request.data)
     given.is_valid(raise_exception=True)
@@ -447,7 +392,7 @@ def _ticket_answer(request: Request, user: User, reference: str) -> Response:
 )
 @api_view(["POST"])
 def ticket_severity(request: Request, reference: str) -> Response:
-    user = _person(request)
+    user = person(request)
     ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     if not permissions.can_work_tickets(user):
         raise PermissionDenied("Only support staff change the severity.")
@@ -483,7 +428,7 @@ def ticket_severity(request: Request, reference: str) -> Response:
 )
 @api_view(["POST"])
 def ticket_escalations(request: Request, reference: str) -> Response:
-    user = _person(request)
+    user = person(request)
     ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     given = EscalationCreateSerializer(data=request.data)
     given.is_valid(raise_exception=True)
@@ -518,7 +463,7 @@ def ticket_escalations(request: Request, reference: str) -> Response:
         201: AttachmentSerializer,
         **INVALID,
         **NOT_FOUND,
-        415: _error("Not multipart/form-data."),
+        415: error("Not multipart/form-data."),
         **ERRORS,
     },
     summary="Send a file with a reply, or for staff with an internal note (multipart)",
@@ -534,11 +479,11 @@ def ticket_escalations(request: Request, reference: str) -> Response:
 @api_view(["GET", "POST"])
 @parser_classes([MultiPartParser])
 def ticket_attachments(request: Request, reference: str) -> Response:
-    user = _person(request)
+    user = person(request)
     ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     if request.method == "GET":
         found = selectors.attachments_for(user=user, ticket=ticket)
-        return _page(request, found, "id", AttachmentSerializer)
+        return page(request, found, "id", AttachmentSerializer)
     given = AttachmentUploadSerializer(data=request.data)
     given.is_valid(raise_exception=True)
     data = given.validated_data
@@ -565,7 +510,7 @@ def ticket_attachments(request: Request, reference: str) -> Response:
         (200, "application/octet-stream"): OpenApiResponse(
             OpenApiTypes.BINARY, description="The file, as it was sent."
         ),
-        404: _error(
+        404: error(
             "No such ticket or file, or not one you may see: the same answer; or the file "
             "is no longer stored, which `detail` says."
         ),
@@ -577,7 +522,7 @@ def ticket_attachments(request: Request, reference: str) -> Response:
 @api_view(["GET"])
 def ticket_attachment(request: Request, reference: str, attachment_id: int):
     attachment = ticket_selectors.attachment_get_for(
-        user=_person(request), reference=reference, attachment_id=attachment_id
+        user=person(request), reference=reference, attachment_id=attachment_id
     )
     # A stored file gone missing is a 404 whose detail says so (attachments.FileMissing).
     return attachments.download_response(attachment)
@@ -594,137 +539,10 @@ def ticket_attachment(request: Request, reference: str, attachment_id: int):
 )
 @api_view(["GET"])
 def ticket_clocks(request: Request, reference: str) -> Response:
-    ticket = ticket_selectors.ticket_get_for(user=_person(request), reference=reference)
+    ticket = ticket_selectors.ticket_get_for(user=person(request), reference=reference)
     found = selectors.clocks_for(ticket=ticket)
 
     def lateness(clocks) -> None:
         sla_selectors.clocks_lateness(clocks=clocks, at=timezone.now())
 
-    return _page(request, found, "id", ClockSerializer, prepare=lateness)
-
-
-# --- Organisations and contracts ----------------------------------------------------------------
-
-ORGANIZATION_NOT_FOUND = {404: _error("No such organisation, or not yours: the same answer.")}
-
-
-@extend_schema(
-    parameters=PAGE_QUERY,
-    responses={
-        200: page_of(OrganizationSerializer, "OrganizationPage"),
-        **INVALID,
-        **BAD_CURSOR,
-        **ERRORS,
-    },
-    summary="Your organisation (staff: every organisation)",
-    operation_id="organizations_list",
-)
-@api_view(["GET"])
-def organizations(request: Request) -> Response:
-    found = selectors.organizations_for(user=_person(request))
-    return _page(request, found, "code", OrganizationSerializer)
-
-
-@extend_schema(
-    parameters=PAGE_QUERY,
-    responses={
-        200: page_of(ContractSerializer, "ContractPage"),
-        **INVALID,
-        **ORGANIZATION_NOT_FOUND,
-        **ERRORS,
-    },
-    summary="An organisation's support contracts and their tiers, latest first",
-    operation_id="organizations_contracts_list",
-)
-@api_view(["GET"])
-def organization_contracts(request: Request, code: str) -> Response:
-    organization = selectors.organization_get_for(user=_person(request), code=code)
-    found = selectors.contracts_of(organization=organization)
-    return _page(request, found, ("-valid_from", "-id"), ContractSerializer)
-
-
-# --- Knowledge base and release notes -----------------------------------------------------------
-
-
-@extend_schema(
-    parameters=PAGE_QUERY,
-    responses={200: page_of(ArticleSerializer, "ArticlePage"), **INVALID, **BAD_CURSOR, **ERRORS},
-    summary="The knowledge articles you may read (staff: drafts too)",
-    operation_id="articles_list",
-)
-@api_view(["GET"])
-def articles(request: Request) -> Response:
-    found = knowledge_selectors.visible_articles(user=_person(request))
-    return _page(request, found.select_related("category"), "slug", ArticleSerializer)
-
-
-@extend_schema(
-    responses={
-        200: ArticleDetailSerializer,
-        404: _error("No such article, or not one you may read: the same answer."),
-        **ERRORS,
-    },
-    summary="One knowledge article, with its text (Markdown)",
-    operation_id="articles_retrieve",
-)
-@api_view(["GET"])
-def article(request: Request, slug: str) -> Response:
-    found = knowledge_selectors.article_get_for(user=_person(request), slug=slug)
-    return Response(ArticleDetailSerializer(found).data)
-
-
-@extend_schema(
-    parameters=PAGE_QUERY,
-    responses={
-        200: page_of(ReleaseNoteSerializer, "ReleaseNotePage"),
-        **INVALID,
-        **BAD_CURSOR,
-        **ERRORS,
-    },
-    summary="The published release notes for you, newest first",
-    operation_id="release_notes_list",
-)
-@api_view(["GET"])
-def release_notes(request: Request) -> Response:
-    found = knowledge_selectors.release_notes_for(user=_person(request))
-    return _page(request, found, ("-published_at", "-id"), ReleaseNoteSerializer)
-
-
-# --- Notifications ------------------------------------------------------------------------------
-
-
-@extend_schema(
-    parameters=PAGE_QUERY,
-    responses={
-        200: page_of(NotificationSerializer, "NotificationPage"),
-        **INVALID,
-        **BAD_CURSOR,
-        **ERRORS,
-    },
-    summary="Your notifications, newest first",
-    operation_id="notifications_list",
-)
-@api_view(["GET"])
-def notifications(request: Request) -> Response:
-    found = notification_selectors.notifications_for(user=_person(request))
-    return _page(request, found, "-id", NotificationSerializer)
-
-
-@extend_schema(
-    request=None,
-    responses={
-        200: NotificationSerializer,
-        404: _error("No such notification, or not yours: the same answer."),
-        **ERRORS,
-    },
-    summary="Mark one of your notifications read",
-    operation_id="notifications_read",
-)
-@api_view(["POST"])
-def notification_read(request: Request, notification_id: int) -> Response:
-    user = _person(request)
-    notification = notification_selectors.notification_get_for(
-        user=user, notification_id=notification_id
-    )
-    notification = notification_services.notification_mark_read(user, notification=notification)
-    return Response(NotificationSerializer(notification).data)
+    return page(request, found, "id", ClockSerializer, prepare=lateness)
