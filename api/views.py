@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -98,7 +99,10 @@ def token_list(request):
 def token_revoke(request, pk: int):
     token = selectors.token_of(user=request.user, token_id=pk)
     services.api_token_revoke(request.user, token=token)
-    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    messages.success(
+        request,
+        gettext("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name},
+    )
     return redirect("api_token_list")
 
 
