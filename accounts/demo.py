@@ -69,6 +69,13 @@ ORGANIZATIONS = [
 ]
 
 
+# Acme's people read the help desk in Hungarian (the organisation's default language),
+# except its administrator, who chose English on her profile: the README's screenshots
+# are taken as her (tests/browser/test_screenshots.py).
+DEFAULT_LANGUAGES = {"ACME": "hu"}
+PERSONAL_LANGUAGES = {"anna.admin@acme.example": "en"}
+
+
 # Account teams: (name, member emails, organisation codes they look after).
 TEAMS = [
     (
@@ -91,7 +98,13 @@ TEAMS = [
 def _user(email: str, full_name: str, **fields) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, **fields)
+        user = User.objects.create_user(
+            email,
+            DEMO_PASSWORD,
+            full_name=full_name,
+            language=PERSONAL_LANGUAGES.get(email, ""),
+            **fields,
+        )
     return user
 
 
@@ -107,7 +120,12 @@ def seed(stdout) -> None:
     for code, name, tz, cem_email, people in ORGANIZATIONS:
         organization, _ = Organization.objects.get_or_create(
             code=code,
-            defaults={"name": name, "timezone": tz, "cem": User.objects.get(email=cem_email)},
+            defaults={
+                "name": name,
+                "timezone": tz,
+                "cem": User.objects.get(email=cem_email),
+                "default_language": DEFAULT_LANGUAGES.get(code, ""),
+            },
         )
         for email, full_name, member_role in people:
             user = _user(email, full_name)
@@ -127,4 +145,12 @@ def print_sign_ins(stdout) -> None:
         stdout.write(f"  {role.label:<22} {name:<18} {email}")
     for code, _name, _tz, _cem, people in ORGANIZATIONS:
         for email, full_name, member_role in people:
-            stdout.write(f"  {code + ' ' + member_role.label:<22} {full_name:<18} {email}")
+            language = PERSONAL_LANGUAGES.get(email) or DEFAULT_LANGUAGES.get(code, "")
+            in_hungarian = "  (sees Hungarian)" if language == "hu" else ""
+            stdout.write(
+                f"  {code + ' ' + member_role.label:<22} {full_name:<18} {email}{in_hungarian}"
+            )
+    stdout.write(
+        "  Acme's people see the help desk in Hungarian (their organisation's default "
+        "language), except Anna, who chose English; anyone may choose on their profile."
+    )

@@ -7,6 +7,8 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TIMEZONE_CHOICES, MemberRole, language_choices
 
@@ -14,7 +16,7 @@ from accounts.models import TIMEZONE_CHOICES, MemberRole, language_choices
 class SubmitHelperMixin:
     """Gives a form a crispy helper with one primary submit button."""
 
-    submit_label = "Save"
+    submit_label: str | Promise = _("Save")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,41 +29,44 @@ class SubmitHelperMixin:
 
 
 class SignInForm(SubmitHelperMixin, AuthenticationForm):
-    submit_label = "Sign in"
+    submit_label = _("Sign in")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autofocus": True, "autocomplete": "email"}
         )
-        self.fields["username"].label = "Email address"
+        self.fields["username"].label = _("Email address")
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
 
 
 class ResetPasswordForm(SubmitHelperMixin, PasswordResetForm):
-    submit_label = "Send the reset link"
+    submit_label = _("Send the reset link")
 
 
 class ChangePasswordForm(SubmitHelperMixin, PasswordChangeForm):
-    submit_label = "Change password"
+    submit_label = _("Change password")
 
 
 class ChoosePasswordForm(SubmitHelperMixin, SetPasswordForm):
-    submit_label = "Set password"
+    submit_label = _("Set password")
 
 
 class InviteContactForm(SubmitHelperMixin, forms.Form):
-    submit_label = "Send invitation"
+    submit_label = _("Send invitation")
 
-    full_name = forms.CharField(max_length=150, label="Name")
-    email = forms.EmailField(label="Email address")
+    full_name = forms.CharField(max_length=150, label=_("Name"))
+    email = forms.EmailField(label=_("Email address"))
     role = forms.ChoiceField(
+        label=_("Role"),
         choices=MemberRole.choices,
         initial=MemberRole.USER,
-        help_text="Administrators see every ticket of the organisation and manage contacts; "
-        "users see the tickets they opened or are copied on.",
+        help_text=_(
+            "Administrators see every ticket of the organisation and manage contacts; "
+            "users see the tickets they opened or are copied on."
+        ),
     )
 
     def clean_email(self):
@@ -73,7 +78,7 @@ class ContactRoleForm(forms.Form):
 
 
 class AcceptInvitationForm(SubmitHelperMixin, SetPasswordForm):
-    submit_label = "Set password and sign in"
+    submit_label = _("Set password and sign in")
 
 
 def axes_username(request, credentials=None) -> str:
@@ -84,18 +89,18 @@ def axes_username(request, credentials=None) -> str:
 
 
 class ProfileForm(SubmitHelperMixin, forms.Form):
-    submit_label = "Save profile"
+    submit_label = _("Save profile")
 
-    full_name = forms.CharField(max_length=150, label="Name")
+    full_name = forms.CharField(max_length=150, label=_("Name"))
     timezone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         required=False,
-        help_text="Every date and time in the help desk is shown in this zone.",
+        help_text=_("Every date and time in the help desk is shown in this zone."),
     )
     language = forms.ChoiceField(
-        label="Language",
+        label=_("Language"),
         required=False,
-        help_text="The help desk's pages and your emails are in this language.",
+        help_text=_("The help desk's pages and your emails are in this language."),
     )
 
     def __init__(self, *args, default_label: str, default_language_label: str, **kwargs):

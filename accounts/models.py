@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -26,19 +27,19 @@ def language_choices() -> list[tuple[str, str]]:
 
 def validate_timezone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone.")
+        raise ValidationError(_("“%(value)s” is not a known time zone.") % {"value": value})
 
 
 class StaffRole(models.TextChoices):
-    AGENT = "agent", "Agent"
-    SPECIALIST = "specialist", "Specialist"
-    MANAGER = "manager", "Manager"
-    ADMINISTRATOR = "administrator", "Administrator"
+    AGENT = "agent", _("Agent")
+    SPECIALIST = "specialist", _("Specialist")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 class MemberRole(models.TextChoices):
-    ADMIN = "admin", "Customer administrator"
-    USER = "user", "Customer user"
+    ADMIN = "admin", _("Customer administrator")
+    USER = "user", _("Customer user")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -60,26 +61,28 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(max_length=150)
     timezone = models.CharField(
         max_length=64,
         blank=True,
         validators=[validate_timezone],
-        help_text="Times are shown in this zone; empty means the organisation's.",
+        help_text=_("Times are shown in this zone; empty means the organisation's."),
     )
     language = models.CharField(
         max_length=10,
         blank=True,
         choices=language_choices,
-        help_text="Pages and emails are in this language; empty means the organisation's "
-        "default, else the browser's.",
+        help_text=_(
+            "Pages and emails are in this language; empty means the organisation's "
+            "default, else the browser's."
+        ),
     )
     staff_role = models.CharField(
         max_length=20,
         choices=StaffRole.choices,
         blank=True,
-        help_text="Set for vendor staff only; customers have a membership instead.",
+        help_text=_("Set for vendor staff only; customers have a membership instead."),
     )
     is_active = models.BooleanField(default=True)
     # Django admin access (administrators); independent of staff_role.
@@ -145,10 +148,10 @@ class Organization(models.Model):
         validators=[
             RegexValidator(
                 r"^[A-Z0-9]{2,10}$",
-                "Use 2 to 10 upper-case letters or digits, such as ACME.",
+                _("Use 2 to 10 upper-case letters or digits, such as ACME."),
             )
         ],
-        help_text="Short code used in ticket references, such as ACME in ACME-1042.",
+        help_text=_("Short code used in ticket references, such as ACME in ACME-1042."),
     )
     timezone = models.CharField(
         max_length=64, default="Europe/Budapest", validators=[validate_timezone]
@@ -157,11 +160,13 @@ class Organization(models.Model):
         max_length=10,
         blank=True,
         choices=language_choices,
-        help_text="The language of its people who have not chosen one; empty means each browser's.",
+        help_text=_(
+            "The language of its people who have not chosen one; empty means each browser's."
+        ),
     )
     cem = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="Client Engagement Manager",
+        verbose_name=_("Client Engagement Manager"),
         on_delete=models.PROTECT,
         related_name="engaged_organizations",
         limit_choices_to={"staff_role__in": [StaffRole.MANAGER, StaffRole.ADMINISTRATOR]},
@@ -174,14 +179,14 @@ class Organization(models.Model):
         null=True,
         blank=True,
         related_name="organizations",
-        help_text="The staff team that looks after this customer.",
+        help_text=_("The staff team that looks after this customer."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "organisation"
+        verbose_name = _("organisation")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

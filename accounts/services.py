@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import (
@@ -30,7 +31,7 @@ INVITATION_LIFETIME = dt.timedelta(days=7)
 
 def _require_contact_manager(actor: User, organization: Organization) -> None:
     if not permissions.can_manage_contacts(actor, organization):
-        raise PermissionDenied("Only your organisation's administrators manage its contacts.")
+        raise PermissionDenied(_("Only your organisation's administrators manage its contacts."))
 
 
 @service(tenant="organization")
@@ -45,13 +46,13 @@ def invitation_create(
     """
     _require_contact_manager(actor, organization)
     if role not in MemberRole.values:
-        raise ValidationError({"role": "Choose a customer role."})
+        raise ValidationError({"role": _("Choose a customer role.")})
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         if permissions.organization_of(existing) == organization:
             # Their own contact list shows this person already: nothing to hide.
-            raise ValidationError({"email": "This person is already one of your contacts."})
+            raise ValidationError({"email": _("This person is already one of your contacts.")})
         return None
     user = User.objects.create_user(email, None, full_name=full_name.strip(), is_active=False)
     Membership.objects.create(organization=organization, user=user, role=role)
@@ -71,7 +72,7 @@ def invitation_resend(actor: User, *, invitation: Invitation) -> Invitation:
     _require_contact_manager(actor, invitation.organization)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise ValidationError("This invitation was already accepted.")
+        raise ValidationError(_("This invitation was already accepted."))
     invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.invited_by = actor
     invitation.save(update_fields=["expires_at", "invited_by"])
@@ -95,9 +96,9 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     """Set the password, activate the account; the link cannot be used again."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise ValidationError("This invitation was already used.")
+        raise ValidationError(_("This invitation was already used."))
     if invitation.is_expired:
-        raise ValidationError("This invitation has expired.")
+        raise ValidationError(_("This invitation has expired."))
     user = invitation.user
     user.set_password(password)
     user.is_active = True
@@ -111,14 +112,16 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 def membership_change_role(actor: User, *, membership: Membership, role: str) -> Membership:
     _require_contact_manager(actor, membership.organization)
     if role not in MemberRole.values:
-        raise ValidationError({"role": "Choose a customer role."})
+        raise ValidationError({"role": _("Choose a customer role.")})
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == role:
         return membership
     if membership.role == MemberRole.ADMIN and _is_last_active_admin(membership):
         raise ValidationError(
-            "The organisation needs at least one active administrator: "
-            "make someone else an administrator first."
+            _(
+                "The organisation needs at least one active administrator: "
+                "make someone else an administrator first."
+            )
         )
     membership.role = role
     membership.save(update_fields=["role"])
@@ -133,11 +136,11 @@ def contact_set_active(actor: User, *, membership: Membership, active: bool) -> 
     user = membership.user
     if not active:
         if user == actor:
-            raise ValidationError("You cannot deactivate your own account.")
+            raise ValidationError(_("You cannot deactivate your own account."))
         if membership.role == MemberRole.ADMIN and _is_last_active_admin(membership):
-            raise ValidationError("The organisation's last administrator cannot be deactivated.")
+            raise ValidationError(_("The organisation's last administrator cannot be deactivated."))
     elif not user.has_usable_password():
-        raise ValidationError("This contact has not accepted the invitation yet: resend it.")
+        raise ValidationError(_("This contact has not accepted the invitation yet: resend it."))
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -162,13 +165,13 @@ def user_update_profile(
     their organisation's, or the vendor's for staff) and their language (empty: their
     organisation's default, else their browser's; None leaves it as it is)."""
     if actor.pk != user.pk:
-        raise PermissionDenied("People change only their own profile.")
+        raise PermissionDenied(_("People change only their own profile."))
     full_name = full_name.strip()
     if not full_name:
-        raise ValidationError({"full_name": "Enter your name."})
+        raise ValidationError({"full_name": _("Enter your name.")})
     validate_timezone(timezone_name)
     if language and language not in dict(language_choices()):
-        raise ValidationError({"language": "Choose one of the help desk's languages."})
+        raise ValidationError({"language": _("Choose one of the help desk's languages.")})
     user = User.objects.select_for_update().get(pk=user.pk)
     user.full_name = full_name
     user.timezone = timezone_name

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import forms, permissions, selectors, services
@@ -16,15 +17,16 @@ def profile(request):
     user = request.user
     organization = request.organization
     default_label = (
-        f"Your organisation's ({organization.timezone})"
+        _("Your organisation's (%(zone)s)") % {"zone": organization.timezone}
         if organization
-        else f"The support team's ({settings.TIME_ZONE})"
+        else _("The support team's (%(zone)s)") % {"zone": settings.TIME_ZONE}
     )
     language_names = dict(settings.LANGUAGES)
     default_language_label = (
-        f"Your organisation's ({language_names[organization.default_language]})"
+        _("Your organisation's (%(language)s)")
+        % {"language": language_names[organization.default_language]}
         if organization and organization.default_language in language_names
-        else "Your browser's"
+        else _("Your browser's")
     )
     form = forms.ProfileForm(
         request.POST or None,
@@ -48,7 +50,7 @@ def profile(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, _("Your profile is saved."))
             return redirect("profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
 
@@ -81,8 +83,11 @@ def contact_invite(request):
             # The same words whether or not the address has an account elsewhere.
             messages.success(
                 request,
-                f"If {form.cleaned_data['email']} can be invited, an invitation is on its "
-                "way. The link works once and expires in 7 days.",
+                _(
+                    "If %(email)s can be invited, an invitation is on its way. The link "
+                    "works once and expires in 7 days."
+                )
+                % {"email": form.cleaned_data["email"]},
             )
             return redirect("contact_list")
     return render(request, "accounts/contact_invite.html", {"form": form})
@@ -96,7 +101,7 @@ def contact_role(request, membership_id: int):
     )
     form = forms.ContactRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a customer role.")
+        messages.error(request, _("Choose a customer role."))
         return redirect("contact_list")
     try:
         services.membership_change_role(
@@ -105,7 +110,11 @@ def contact_role(request, membership_id: int):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+        messages.success(
+            request,
+            _("%(person)s is now %(role)s.")
+            % {"person": membership.user, "role": membership.get_role_display()},
+        )
     return redirect("contact_list")
 
 
@@ -130,8 +139,10 @@ def _set_active(request, membership_id: int, *, active: bool):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        state = "can sign in again" if active else "can no longer sign in"
-        messages.success(request, f"{user} {state}.")
+        text = (
+            _("%(person)s can sign in again.") if active else _("%(person)s can no longer sign in.")
+        )
+        messages.success(request, text % {"person": user})
     return redirect("contact_list")
 
 
@@ -150,7 +161,9 @@ def invitation_resend(request, membership_id: int):
         messages.error(request, _error_text(error))
     else:
         messages.success(
-            request, f"A new invitation link is on its way to {membership.user.email}."
+            request,
+            _("A new invitation link is on its way to %(email)s.")
+            % {"email": membership.user.email},
         )
     return redirect("contact_list")
 
@@ -185,7 +198,11 @@ def invitation_accept(request, public_id, token: str):
             form.add_error(None, error)
         else:
             login(request, user, backend="accounts.backends.UserBackend")
-            messages.success(request, f"Welcome to the {invitation.organization.name} help desk.")
+            messages.success(
+                request,
+                _("Welcome to the %(organization)s help desk.")
+                % {"organization": invitation.organization.name},
+            )
             return redirect("home")
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}

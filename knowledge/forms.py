@@ -1,14 +1,15 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from knowledge.models import ReleaseKind
 
 
 class ArticleSearchForm(forms.Form):
     q = forms.CharField(
-        label="Search the knowledge base",
+        label=_("Search the knowledge base"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. payroll export"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. payroll export")}),
     )
     category = forms.SlugField(required=False, widget=forms.HiddenInput)
 
@@ -19,7 +20,7 @@ class SuggestForm(forms.Form):
 
 class ReleaseNoteFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Show",
+        label=_("Show"),
         required=False,
-        choices=[("", "All kinds"), *ReleaseKind.choices],
+        choices=[("", _("All kinds")), *ReleaseKind.choices],
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from sla.models import Product, SupportTier
 
@@ -38,8 +39,8 @@ class Category(models.Model):
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Every customer"
-    TIERS = "tiers", "Customers of the chosen support tiers"
+    PUBLIC = "public", _("Every customer")
+    TIERS = "tiers", _("Customers of the chosen support tiers")
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -103,9 +104,9 @@ class Article(models.Model):
 
 
 class ReleaseKind(models.TextChoices):
-    UPGRADE = "upgrade", "Upgrade"
-    HOTFIX = "hotfix", "Hotfix"
-    MAINTENANCE = "maintenance", "Planned maintenance"
+    UPGRADE = "upgrade", _("Upgrade")
+    HOTFIX = "hotfix", _("Hotfix")
+    MAINTENANCE = "maintenance", _("Planned maintenance")
 
 
 class ReleaseNoteQuerySet(models.QuerySet["ReleaseNote"]):

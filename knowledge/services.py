@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
@@ -22,7 +23,7 @@ def release_note_publish(actor: User, *, release_note: ReleaseNote) -> ReleaseNo
     email (after commit). Publishing an already published note changes nothing and
     mails no one again."""
     if not permissions.is_staff_member(actor):
-        raise PermissionDenied("Only the support team publishes release notes.")
+        raise PermissionDenied(_("Only the support team publishes release notes."))
     # Locked so that two publishers at once send the email once.
     note = ReleaseNote.objects.select_for_update().get(pk=release_note.pk)
     if note.published_at is not None:

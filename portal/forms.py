@@ -4,6 +4,7 @@ import html
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.html import attributes
@@ -32,28 +33,28 @@ class LongSelect(forms.Select):
 
 
 class TicketFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         required=False,
         choices=[
-            ("", "Any status"),
-            ("open", "Open (not resolved)"),
-            ("needs_answer", "Needs your answer"),
+            ("", _("Any status")),
+            ("open", _("Open (not resolved)")),
+            ("needs_answer", _("Needs your answer")),
             *((status.value, name) for status, name in CUSTOMER_STATUS_NAMES.items()),
         ],
     )
     severity = forms.ChoiceField(
-        label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices]
+        label=_("Severity"), required=False, choices=[("", _("Any severity")), *Severity.choices]
     )
     type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any type"), *TicketType.choices]
+        label=_("Type"), required=False, choices=[("", _("Any type")), *TicketType.choices]
     )
     requester = forms.ModelChoiceField(
-        label="Requester",
+        label=_("Requester"),
         required=False,
         queryset=User.objects.none(),
-        empty_label="Anyone",
+        empty_label=_("Anyone"),
         widget=LongSelect,
     )
 

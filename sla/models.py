@@ -13,7 +13,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.dates import WEEKDAYS
 from django.utils.timezone import now
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization, validate_timezone
@@ -21,9 +24,9 @@ from sla import engine
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
     API = "api", "API"
 
 
@@ -154,15 +157,15 @@ class Contract(models.Model):
 
 
 class Severity(models.TextChoices):
-    S1 = "S1", "S1 critical"
-    S2 = "S2", "S2 major"
-    S3 = "S3", "S3 minor"
+    S1 = "S1", _("S1 critical")
+    S2 = "S2", _("S2 major")
+    S3 = "S3", _("S3 minor")
 
 
 SEVERITY_HELP = {
-    Severity.S1: "A show-stopper: the system is down or work has stopped, with no way round it.",
-    Severity.S2: "Service-affecting: the software does not work as specified, but can be used.",
-    Severity.S3: "No loss of function, such as a documentation problem or a cosmetic fault.",
+    Severity.S1: _("A show-stopper: the system is down or work has stopped, with no way round it."),
+    Severity.S2: _("Service-affecting: the software does not work as specified, but can be used."),
+    Severity.S3: _("No loss of function, such as a documentation problem or a cosmetic fault."),
 }
 
 
@@ -228,8 +231,8 @@ class BusinessCalendar(models.Model):
     def describe_hours(self) -> str:
         """Words for customers: "Monday to Friday 09:00–17:00 (Europe/Budapest)"."""
         if self.always_open:
-            return "around the clock"
-        days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            return gettext("around the clock")
+        days = [str(WEEKDAYS[day]) for day in range(7)]
         by_day: dict[int, str] = {}
         for opening in self.openings.all():
             text = f"{opening.opens:%H:%M}–{opening.closes_display}"
@@ -242,7 +245,13 @@ class BusinessCalendar(models.Model):
                 groups[-1] = (groups[-1][0], weekday, by_day[weekday])
             else:
                 groups.append((weekday, weekday, by_day[weekday]))
-        parts = [f"{days[a]}{' to ' + days[b] if b != a else ''} {hours}" for a, b, hours in groups]
+
+        def span(first: int, last: int) -> str:
+            if first == last:
+                return days[first]
+            return gettext("%(first)s to %(last)s") % {"first": days[first], "last": days[last]}
+
+        parts = [f"{span(a, b)} {hours}" for a, b, hours in groups]
         return f"{'; '.join(parts)} ({self.timezone})"
 
 
@@ -252,13 +261,13 @@ class OpeningHours(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(
         choices=[
-            (0, "Monday"),
-            (1, "Tuesday"),
-            (2, "Wednesday"),
-            (3, "Thursday"),
-            (4, "Friday"),
-            (5, "Saturday"),
-            (6, "Sunday"),
+            (0, WEEKDAYS[0]),
+            (1, WEEKDAYS[1]),
+            (2, WEEKDAYS[2]),
+            (3, WEEKDAYS[3]),
+            (4, WEEKDAYS[4]),
+            (5, WEEKDAYS[5]),
+            (6, WEEKDAYS[6]),
         ]
     )
     opens = models.TimeField()
@@ -297,14 +306,14 @@ class CalendarDate(models.Model):
 
 
 class TargetKind(models.TextChoices):
-    TRIAGE = "triage", "Triage"
-    FIRST_RESPONSE = "first_response", "First response"
-    UPDATE = "update", "Update"
-    WORKAROUND = "workaround", "Workaround"
-    RESOLUTION = "resolution", "Resolution"
+    TRIAGE = "triage", _("Triage")
+    FIRST_RESPONSE = "first_response", _("First response")
+    UPDATE = "update", _("Update")
+    WORKAROUND = "workaround", _("Workaround")
+    RESOLUTION = "resolution", _("Resolution")
     # The update cadence of an accepted escalation's action plan: a clock with no policy
     # target, its duration copied from the plan (sla.services.escalation_cadence_start).
-    ESCALATION_UPDATE = "escalation_update", "Escalation update"
+    ESCALATION_UPDATE = "escalation_update", _("Escalation update")
 
 
 # What a policy's target may be: every kind but the escalation cadence, which comes
@@ -414,11 +423,11 @@ class SLATarget(models.Model):
 
 
 class ClockState(models.TextChoices):
-    RUNNING = "running", "Running"
-    PAUSED = "paused", "Paused"
-    MET = "met", "Met"
-    BREACHED = "breached", "Breached"
-    CANCELLED = "cancelled", "Cancelled"
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class SLAClockQuerySet(models.QuerySet["SLAClock"]):

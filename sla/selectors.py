@@ -87,7 +87,7 @@ def contract_terms(*, organization: Organization, on: dt.date) -> ContractTerms 
     return ContractTerms(
         contract=contract,
         policies=policies,
-        channels=[Channel(channel).label for channel in contract.entitled_channels],
+        channels=[str(Channel(channel).label) for channel in contract.entitled_channels],
         products=sorted(products.items()),
         calendars=sorted(calendars.values(), key=lambda calendar: calendar.name),
     )

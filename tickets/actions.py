@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from tickets import changes, escalations, forms, selectors, services, workflow
@@ -70,7 +71,7 @@ def transition(request, ticket: Ticket) -> Outcome:
             reason=d["reason"],
         )
         step = workflow.TRANSITIONS.get(d["action"])
-        return f"Done: {step.label.lower() if step else d['action']}."
+        return _("Done: %(step)s.") % {"step": str(step.label).lower() if step else d["action"]}
 
     return _attempt(forms.TransitionForm(request.POST), run)
 
@@ -86,7 +87,7 @@ def reply(request, ticket: Ticket) -> Outcome:
             internal=internal,
             attachments=d["attachments"],
         )
-        return "Internal note added." if internal else "Reply sent."
+        return _("Internal note added.") if internal else _("Reply sent.")
 
     return _attempt(forms.ReplyForm(request.POST, request.FILES), run)
 
@@ -145,7 +146,7 @@ def tracker(request, ticket: Ticket) -> Outcome:
 def watcher(request, ticket: Ticket) -> Outcome:
     def run(d: dict) -> str:
         services.ticket_add_watcher(request.user, ticket=ticket, watcher=d["watcher"])
-        return f"{d['watcher']} is copied on this ticket."
+        return _("%(person)s is copied on this ticket.") % {"person": d["watcher"]}
 
     colleagues = selectors.colleagues_of(ticket=ticket)
     return _attempt(forms.WatcherForm(request.POST, colleagues=colleagues), run)
@@ -154,7 +155,7 @@ def watcher(request, ticket: Ticket) -> Outcome:
 def escalate(request, ticket: Ticket) -> Outcome:
     def run(d: dict) -> str:
         escalations.escalation_request(request.user, ticket=ticket, reason=d["reason"])
-        return "Escalation requested: a manager will review it."
+        return _("Escalation requested: a manager will review it.")
 
     return _attempt(forms.EscalationRequestForm(request.POST), run)
 

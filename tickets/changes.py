@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import permissions
 from accounts.models import User
@@ -70,14 +71,20 @@ def record(
     events with ``ticket_version > N``. Every change records one, so here the queues'
     live figures are marked stale."""
     live.open_tickets_changed()
+    # A label (a status, a priority) is stored in the help desk's own language, whatever
+    # the actor reads: tickets.wording finds it again to name it in the reader's.
+    with translation.override(settings.LANGUAGE_CODE):
+        old_value = "" if old is None else str(old)
+        new_value = "" if new is None else str(new)
+        message = str(message)
     return TicketEvent.objects.create(
         ticket=ticket,
         organization_id=ticket.organization_id,
         actor=actor,
         kind=kind,
         field=field,
-        old_value="" if old is None else str(old),
-        new_value="" if new is None else str(new),
+        old_value=old_value,
+        new_value=new_value,
         message=message,
         is_public=public,
         ticket_version=ticket.version + 1 if version is None else version,

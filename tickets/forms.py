@@ -9,6 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from sla.models import SEVERITY_HELP, BusinessCalendar, ProductVersion, Severity, TargetUnit
@@ -68,37 +71,47 @@ class IntakeForm(forms.Form):
     impact. Each form adds its own fields and words."""
 
     type = forms.ChoiceField(
-        label="What kind of request is it?",
+        label=_("What kind of request is it?"),
         choices=TicketType.choices,
         initial=TicketType.INCIDENT,
         widget=ChoiceWithHelp(help_texts=TYPE_HELP),
     )
     severity = forms.ChoiceField(
-        label="How severe is it?",
+        label=_("How severe is it?"),
         choices=Severity.choices,
         required=False,
         widget=ChoiceWithHelp(help_texts=SEVERITY_HELP),
-        help_text="Severity weighs both the technical and the business impact.",
+        help_text=_("Severity weighs both the technical and the business impact."),
     )
     title = forms.CharField(
-        max_length=200, label="Title", widget=forms.TextInput(attrs={"autocomplete": "off"})
+        max_length=200, label=_("Title"), widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     description = forms.CharField(
         max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What happened, what you expected, and the steps to reproduce it. "
-        "Markdown is supported. " + limits.up_to(limits.TEXT_MAX_CHARS),
+        label=_("Description"),
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "What happened, what you expected, and the steps to reproduce it. "
+                "Markdown is supported."
+            ),
+            limits.up_to(limits.TEXT_MAX_CHARS),
+        ),
     )
     business_impact = forms.CharField(
         required=False,
         max_length=limits.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Business impact",
-        help_text="Required for critical (S1) tickets: what has stopped, and for whom. "
-        + limits.up_to(limits.REASON_MAX_CHARS),
+        label=_("Business impact"),
+        help_text=format_lazy(
+            "{} {}",
+            _("Required for critical (S1) tickets: what has stopped, and for whom."),
+            limits.up_to(limits.REASON_MAX_CHARS),
+        ),
     )
     product_version = forms.ModelChoiceField(
-        queryset=ProductVersion.objects.none(), required=False, label="Product and version"
+        queryset=ProductVersion.objects.none(), required=False, label=_("Product and version")
     )
     # One per form shown: the same key twice is one ticket (intake.ticket_create).
     intake_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
@@ -114,12 +127,14 @@ class IntakeForm(forms.Form):
         if data.get("type") == TicketType.ENHANCEMENT:
             data["severity"] = ""
         elif not data.get("severity"):
-            self.add_error("severity", "Choose how severe the problem is.")
+            self.add_error("severity", gettext_now("Choose how severe the problem is."))
         if data.get("severity") == Severity.S1 and not (data.get("business_impact") or "").strip():
             self.add_error(
                 "business_impact",
-                "A critical (S1) ticket needs a business-impact statement: what has "
-                "stopped, and for whom.",
+                gettext_now(
+                    "A critical (S1) ticket needs a business-impact statement: what has "
+                    "stopped, and for whom."
+                ),
             )
         return data
 
@@ -130,10 +145,10 @@ class TicketCreateForm(IntakeForm):
     watchers = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
-        label="Copy colleagues",
+        label=_("Copy colleagues"),
         widget=forms.CheckboxSelectMultiple,
     )
-    attachments = MultipleFileField(label="Attachments")
+    attachments = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args, product_versions, colleagues, **kwargs):
         super().__init__(*args, product_versions=product_versions, **kwargs)
@@ -152,7 +167,7 @@ class TicketCreateForm(IntakeForm):
             "watchers",
             "attachments",
             "intake_key",
-            Submit("submit", "Log the ticket"),
+            Submit("submit", _("Log the ticket")),
         )
 
 
@@ -164,15 +179,15 @@ class VersionedForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         max_length=limits.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=limits.up_to(limits.TEXT_MAX_CHARS),
     )
     internal = forms.BooleanField(
-        required=False, label="Internal note (never shown to the customer)"
+        required=False, label=_("Internal note (never shown to the customer)")
     )
-    attachments = MultipleFileField(label="Attachments")
+    attachments = MultipleFileField(label=_("Attachments"))
 
 
 def _step_text() -> forms.CharField:
@@ -239,7 +254,7 @@ class TrackerForm(VersionedForm):
 class WatcherForm(forms.Form):
     watcher = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Colleague",
+        label=_("Colleague"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
@@ -253,8 +268,8 @@ class EscalationRequestForm(forms.Form):
         max_length=limits.REASON_MAX_CHARS,
         help_text=limits.up_to(limits.REASON_MAX_CHARS),
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Why does this need escalating?",
-        error_messages={"required": "Tell us why this needs escalating."},
+        label=_("Why does this need escalating?"),
+        error_messages={"required": _("Tell us why this needs escalating.")},
     )
 
 
@@ -361,7 +376,7 @@ class LowerEscalationForm(forms.Form):
 def first_error(form: forms.Form) -> str:
     for errors in form.errors.values():
         return " ".join(str(error) for error in errors)
-    return "Check the form."
+    return gettext_now("Check the form.")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.models import Organization, User
@@ -23,6 +24,15 @@ from tickets.attachments import validate_upload
 from tickets.models import Priority, Ticket, TicketCounter, TicketType
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The history's words for a new ticket, stored in English (the help desk's own
+# language) and shown in each reader's: the ticket page translates them.
+LOGGED_VIA = {
+    Channel.PORTAL: gettext_noop("Logged via portal"),
+    Channel.EMAIL: gettext_noop("Logged via email"),
+    Channel.PHONE: gettext_noop("Logged via phone"),
+    Channel.API: gettext_noop("Logged via api"),
+}
 
 
 @dataclass(frozen=True)
@@ -216,7 +226,7 @@ def ticket_create(
     changes.set_watchers(ticket, watchers)
     for upload in attachments:
         changes.store_attachment(ticket, None, upload, actor, at)
-    logged = f"Logged via {Channel(channel).label.lower()}"
+    logged = LOGGED_VIA.get(channel, f"Logged via {channel}")
     changes.record(ticket, actor, "created", message=logged, at=at, version=ticket.version)
     for warning in check.warnings:
         changes.record(

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
@@ -37,17 +38,17 @@ from tickets.indexes import RumIndex
 
 
 class TicketType(models.TextChoices):
-    INCIDENT = "incident", "Incident"
-    SERVICE_REQUEST = "service_request", "Service request or question"
-    BUG = "bug", "Bug"
-    ENHANCEMENT = "enhancement", "Enhancement request"
+    INCIDENT = "incident", _("Incident")
+    SERVICE_REQUEST = "service_request", _("Service request or question")
+    BUG = "bug", _("Bug")
+    ENHANCEMENT = "enhancement", _("Enhancement request")
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 class TicketDocument(CombinedSearchVector):
@@ -77,13 +78,13 @@ REPLY_SEARCH_VECTOR = SearchVector("body", config="english")
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    IN_PROGRESS = "in_progress", "In progress"
-    WAITING_ON_CUSTOMER = "waiting_on_customer", "Waiting on customer"
-    WORKAROUND_PROVIDED = "workaround_provided", "Workaround provided"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    WORKAROUND_PROVIDED = "workaround_provided", _("Workaround provided")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES = [
@@ -435,11 +436,11 @@ class Attachment(models.Model):
 
 
 class EscalationStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting review"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
     # Resolved or closed before a manager decided: nothing is left to escalate.
-    ENDED = "ended", "Ended with the ticket"
+    ENDED = "ended", _("Ended with the ticket")
 
 
 # An action plan's update cadence: at most 999 of the engine's units.

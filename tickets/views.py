@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
@@ -83,7 +84,9 @@ def ticket_create(request):
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
-            messages.success(request, f"Ticket {ticket.reference} is logged.")
+            messages.success(
+                request, _("Ticket %(reference)s is logged.") % {"reference": ticket.reference}
+            )
             return redirect("ticket_detail", reference=ticket.reference)
     return render(request, "tickets/ticket_create.html", {"form": form, "contract": contract})
 

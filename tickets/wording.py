@@ -3,14 +3,21 @@ help beside each ticket type. The staff's names are the choices' own labels."""
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
 from tickets.models import Status, TicketType
 
 TYPE_HELP = {
-    TicketType.INCIDENT: "Something that worked has stopped working or misbehaves.",
-    TicketType.SERVICE_REQUEST: "A question, or a request for something to be done.",
-    TicketType.BUG: "The software does not behave as documented.",
-    TicketType.ENHANCEMENT: "A request for new or changed functionality. Not a fault, so it "
-    "carries no response target.",
+    TicketType.INCIDENT: _("Something that worked has stopped working or misbehaves."),
+    TicketType.SERVICE_REQUEST: _("A question, or a request for something to be done."),
+    TicketType.BUG: _("The software does not behave as documented."),
+    TicketType.ENHANCEMENT: _(
+        "A request for new or changed functionality. Not a fault, so it carries no response target."
+    ),
 }
 
 
@@ -18,22 +25,36 @@ TYPE_HELP = {
 # ticket, emails, history); staff read the labels of Status. Triage is internal, so
 # "new" is "received" to a customer, and the two states that wait for them say so.
 CUSTOMER_STATUS_NAMES = {
-    Status.NEW: "Received",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.IN_PROGRESS: "In progress",
-    Status.WAITING_ON_CUSTOMER: "Waiting for your answer",
-    Status.WORKAROUND_PROVIDED: "Workaround provided",
-    Status.RESOLVED: "Resolved: please confirm",
-    Status.CLOSED: "Closed",
+    Status.NEW: _("Received"),
+    Status.ACKNOWLEDGED: _("Acknowledged"),
+    Status.IN_PROGRESS: _("In progress"),
+    Status.WAITING_ON_CUSTOMER: _("Waiting for your answer"),
+    Status.WORKAROUND_PROVIDED: _("Workaround provided"),
+    Status.RESOLVED: _("Resolved: please confirm"),
+    Status.CLOSED: _("Closed"),
 }
-_STATUS_BY_LABEL = {str(status.label): status for status in Status}
+
+
+@cache
+def _status_by_label() -> dict[str, Status]:
+    """History rows store the staff's label in the help desk's own language, whoever
+    made the change (tickets.changes.record)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(status.label): status for status in Status}
+
+
+def status_value(stored: str) -> str:
+    """The value of a status as a history row stores it (its staff label, in the help
+    desk's own language); anything else comes back unchanged."""
+    known = _status_by_label().get(stored)
+    return known.value if known is not None else stored
 
 
 def status_name(status: str, *, for_staff: bool) -> str:
     """The name of a status for staff or for a customer. ``status`` is a value
     ("waiting_on_customer") or a staff label as history rows store it ("Waiting on
     customer"); anything else comes back unchanged."""
-    known = Status(status) if status in Status.values else _STATUS_BY_LABEL.get(status)
+    known = Status(status) if status in Status.values else _status_by_label().get(status)
     if known is None:
         return status
-    return str(known.label) if for_staff else CUSTOMER_STATUS_NAMES[known]
+    return str(known.label) if for_staff else str(CUSTOMER_STATUS_NAMES[known])

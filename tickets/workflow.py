@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from accounts import permissions
 from tickets.models import Status
 from tickets.wording import status_name
@@ -46,7 +49,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         _t(
             "acknowledge",
-            "Acknowledge",
+            _("Acknowledge"),
             [S.NEW],
             S.ACKNOWLEDGED,
             [STAFF],
@@ -54,7 +57,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "start_progress",
-            "Start work",
+            _("Start work"),
             [S.NEW, S.ACKNOWLEDGED, S.WORKAROUND_PROVIDED],
             S.IN_PROGRESS,
             [STAFF],
@@ -62,7 +65,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "wait_on_customer",
-            "Wait for the customer",
+            _("Wait for the customer"),
             [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WORKAROUND_PROVIDED],
             S.WAITING_ON_CUSTOMER,
             [STAFF],
@@ -70,7 +73,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "resume",
-            "Resume work",
+            _("Resume work"),
             [S.WAITING_ON_CUSTOMER],
             S.IN_PROGRESS,
             [STAFF, CUSTOMER],
@@ -78,25 +81,25 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "provide_workaround",
-            "Provide a workaround",
+            _("Provide a workaround"),
             [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER],
             S.WORKAROUND_PROVIDED,
             [STAFF],
             "meets the workaround target and lowers the severity one step",
-            ("workaround", "Workaround for the customer"),
+            ("workaround", _("Workaround for the customer")),
         ),
         _t(
             "resolve",
-            "Resolve",
+            _("Resolve"),
             [S.ACKNOWLEDGED, S.IN_PROGRESS, S.WAITING_ON_CUSTOMER, S.WORKAROUND_PROVIDED],
             S.RESOLVED,
             [STAFF],
             "meets the resolution target; stops the update cadences; ends an escalation request",
-            ("resolution", "Resolution (the customer is asked to confirm it)"),
+            ("resolution", _("Resolution (the customer is asked to confirm it)")),
         ),
         _t(
             "accept_workaround",
-            "Accept the workaround as the resolution",
+            _("Accept the workaround as the resolution"),
             [S.WORKAROUND_PROVIDED],
             S.CLOSED,
             [CUSTOMER],
@@ -104,7 +107,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "confirm_resolution",
-            "Confirm the resolution",
+            _("Confirm the resolution"),
             [S.RESOLVED],
             S.CLOSED,
             [CUSTOMER, STAFF, SYSTEM],
@@ -112,17 +115,17 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "reopen",
-            "Reopen",
+            _("Reopen"),
             [S.RESOLVED, S.CLOSED],
             S.IN_PROGRESS,
             [CUSTOMER, STAFF],
             "restarts the resolution target and the update cadences",
-            ("reason", "What still needs work (posted on the ticket)"),
+            ("reason", _("What still needs work (posted on the ticket)")),
         ),
     ]
 }
 
-WHO = {STAFF: "the support team", CUSTOMER: "the customer", SYSTEM: "the system"}
+WHO = {STAFF: _("the support team"), CUSTOMER: _("the customer"), SYSTEM: _("the system")}
 
 
 class TransitionError(Exception):
@@ -139,14 +142,20 @@ def role_of(user) -> str:
 def check(action: str, *, status: str, role: str) -> Transition:
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise TransitionError(f"“{action}” is not a step of the support workflow.")
+        raise TransitionError(
+            gettext("“%(action)s” is not a step of the support workflow.") % {"action": action}
+        )
     if role not in transition.who:
-        who = " or ".join(WHO[w] for w in sorted(transition.who - {SYSTEM}))
-        raise TransitionError(f"Only {who} can “{transition.label.lower()}”.")
+        who = gettext(" or ").join(str(WHO[w]) for w in sorted(transition.who - {SYSTEM}))
+        raise TransitionError(
+            gettext("Only %(who)s can “%(step)s”.")
+            % {"who": who, "step": str(transition.label).lower()}
+        )
     if status not in transition.sources:
         current = status_name(status, for_staff=role != CUSTOMER).lower()
         raise TransitionError(
-            f"A ticket that is {current} cannot be moved with “{transition.label.lower()}”."
+            gettext("A ticket that is %(status)s cannot be moved with “%(step)s”.")
+            % {"status": current, "step": str(transition.label).lower()}
         )
     return transition
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django import template
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from sla.models import ClockState, SLAClock, TargetKind
 from tickets.models import Status, Ticket
@@ -45,32 +47,32 @@ def severity_badge(severity: str) -> str:
 
 # What the vendor owes, in the customer's words. Triage is an internal step and never
 # named to customers: to them a late acknowledgement is a late reply, as is an update.
-OWED: dict[str, str] = {
-    TargetKind.TRIAGE: "reply",
-    TargetKind.FIRST_RESPONSE: "reply",
-    TargetKind.UPDATE: "reply",
-    TargetKind.WORKAROUND: "workaround",
-    TargetKind.RESOLUTION: "resolution",
+OWED: dict[str, Promise] = {
+    TargetKind.TRIAGE: _("reply"),
+    TargetKind.FIRST_RESPONSE: _("reply"),
+    TargetKind.UPDATE: _("reply"),
+    TargetKind.WORKAROUND: _("workaround"),
+    TargetKind.RESOLUTION: _("resolution"),
 }
 # A deadline still to come, as the ticket page names it to customers.
-DUE: dict[str, str] = {
-    TargetKind.TRIAGE: "Acknowledgement",
-    TargetKind.FIRST_RESPONSE: "First response",
-    TargetKind.UPDATE: "Next update",
-    TargetKind.WORKAROUND: "Workaround",
-    TargetKind.RESOLUTION: "Resolution",
+DUE: dict[str, Promise] = {
+    TargetKind.TRIAGE: _("Acknowledgement"),
+    TargetKind.FIRST_RESPONSE: _("First response"),
+    TargetKind.UPDATE: _("Next update"),
+    TargetKind.WORKAROUND: _("Workaround"),
+    TargetKind.RESOLUTION: _("Resolution"),
 }
 
 
 def owed_word(kind: str | None) -> str:
     """ "reply", "workaround" or "resolution": what a target of this kind owes the
     customer (any other kind, an escalation's updates among them, is a reply)."""
-    return OWED.get(kind, "reply") if kind else "reply"
+    return str(OWED.get(kind, _("reply")) if kind else _("reply"))
 
 
 def due_label(kind: str) -> str:
     """A deadline to come on the customer's ticket page; never "Triage"."""
-    return DUE.get(kind, "Next update")
+    return str(DUE.get(kind, _("Next update")))
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def owed_on_ticket(ticket: Ticket, clocks: Iterable[SLAClock], staff: bool) -> l
     for due, clock in sorted(pending, key=lambda pair: pair[0]):
         overdue = due <= now
         if staff:
-            label = clock.get_kind_display()
+            label = str(clock.get_kind_display())
         elif overdue:
             if ticket.status == Status.WAITING_ON_CUSTOMER:
                 continue

@@ -55,3 +55,17 @@ def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract():
     assert tiers == {"base", "standard", "privilege", "24x7"}
     valid = {o.code: has_valid_contract(organization=o) for o in Organization.objects.all()}
     assert valid == {"ACME": True, "GLBX": True, "INIT": True, "UMBR": True, "WAYN": False}
+
+
+def test_demo_has_an_organisation_that_reads_hungarian_beside_english_screenshots(capsys):
+    from accounts.models import Organization, User
+
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+
+    assert Organization.objects.get(code="ACME").default_language == "hu"
+    assert User.objects.get(email="bela.user@acme.example").language == ""
+    # The README's screenshots are taken as Anna: she chose English.
+    assert User.objects.get(email="anna.admin@acme.example").language == "en"
+    assert "bela.user@acme.example  (sees Hungarian)" in out
+    assert "anna.admin@acme.example  (sees Hungarian)" not in out

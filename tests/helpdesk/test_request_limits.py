@@ -193,6 +193,6 @@ def test_long_text_fields_state_their_limit_in_the_help_text():
             if isinstance(field.widget, django_forms.HiddenInput):
                 continue  # nobody types it
             long = isinstance(field, django_forms.CharField) and (field.max_length or 0) >= 1000
-            if long and limits.up_to(field.max_length) not in str(field.help_text):
+            if long and str(limits.up_to(field.max_length)) not in str(field.help_text):
                 stated.append(f"{form.__module__}.{form.__name__}.{name}")
     assert not stated, f"long text fields that do not state their limit: {stated}"

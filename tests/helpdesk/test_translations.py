@@ -9,7 +9,9 @@ that would only be there untranslated. (c) Dates are written as Hungarians write
 
 import datetime as dt
 import os
+import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
@@ -23,6 +25,8 @@ from django.utils import translation
 from helpdesk.formats.en import formats as en_formats
 from helpdesk.formats.hu import formats as hu_formats
 from tests.translations import compile_translations
+from tickets import services, wording
+from tickets.models import TicketEvent
 
 ROOT = Path(settings.BASE_DIR)
 # The same folders `makemessages` leaves out in docs/development.md (Translations).
@@ -31,6 +35,28 @@ NOT_EXTRACTED = {".git", ".venv", "node_modules", "tests", "bench", "var", "stat
 # Template folders and files, and Python apps or modules, whose words are all translated.
 DONE: list[str] = [
     "helpdesk/formats/",
+    "templates/base.html",
+    "templates/partials/",
+    "templates/403.html",
+    "templates/404.html",
+    "templates/500.html",
+    "templates/registration/",
+    "templates/accounts/",
+    "accounts/",
+    "templates/portal/",
+    "portal/",
+    "tickets/wording.py",
+    "tickets/models.py",
+    "sla/models.py",
+    "templates/knowledge/",
+    "knowledge/",
+    "templates/tickets/ticket_create.html",
+    "templates/tickets/ticket_detail.html",
+    "tickets/forms.py",
+    "tickets/workflow.py",
+    "tickets/actions.py",
+    "tickets/limits.py",
+    "tickets/intake.py",
 ]
 
 
@@ -95,6 +121,175 @@ def test_the_catalogue_has_no_fuzzy_entry_and_keeps_the_hungarian_plural():
     assert po.metadata["Language"] == "hu"
 
 
+class _VisibleText(HTMLParser):
+    """What a reader sees or hears: text outside scripts and styles, and the attributes
+    read out or shown (aria-label, title, placeholder, alt, a button's value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        for name, value in attrs:
+            if value and name in ("aria-label", "title", "placeholder", "alt"):
+                self.parts.append(value)
+        if tag == "input" and dict(attrs).get("type") == "submit":
+            self.parts.append(dict(attrs).get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+# English words that appear on these pages only if something escaped translation.
+ENGLISH = [
+    "Sign in",
+    "Sign out",
+    "Your profile",
+    "Change password",
+    "Contacts",
+    "Knowledge base",
+    "Release notes",
+    "Home",
+    "Save",
+    "Name",
+    "Email",
+    "Status",
+    "Role",
+    "Language",
+    "Time zone",
+    "Invite",
+    "Welcome",
+    "Forgot",
+    "Help desk",
+    "Previous",
+    "Next",
+    "Password",
+    "Main",
+    "Tickets",
+    "Severity",
+    "Search",
+    "Log a ticket",
+    "Knowledge base",
+    "opened by",
+    "updated",
+    "overdue",
+    "next from us",
+    "Received",
+    "Incident",
+    "Apply",
+    "Any status",
+    "Licence key",
+    "Business hours",
+    "Covered products",
+    "Support contract",
+    "Reply",
+    "Conversation",
+    "History",
+    "Details",
+    "Escalation",
+    "Send",
+    "Attachments",
+    "Where it stands",
+    "Title",
+    "Description",
+    "Log the ticket",
+    "Copy colleagues",
+    "Your contract",
+    "characters",
+    "Categories",
+    "All articles",
+    "Coming up",
+]
+
+
+def english_words_in(html: str) -> list[str]:
+    text = visible_text(html)
+    return [word for word in ENGLISH if re.search(rf"\b{re.escape(word)}\b", text)]
+
+
+@pytest.fixture
+def hungarian_admin(personas):
+    personas.admin_a.language = "hu"
+    personas.admin_a.save()
+    return personas.admin_a
+
+
+CUSTOMER_PAGES = [
+    "/",
+    "/portal/",
+    "/portal/tickets/",
+    "/portal/tickets/?status=open&q=Invoices",
+    "/portal/contract/",
+    "/tickets/new/",
+    "/tickets/ACME-1/",
+    "/knowledge/",
+    "/knowledge/?q=invoice",
+    "/knowledge/releases/",
+    "/accounts/profile/",
+    "/accounts/contacts/",
+    "/accounts/contacts/invite/",
+    "/accounts/password/change/",
+    "/accounts/password/change/done/",
+    "/no-such-page/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", CUSTOMER_PAGES)
+def test_a_hungarian_customers_pages_hold_no_english_words(
+    client, hungarian_admin, make_ticket, url
+):
+    make_ticket(severity="S2")
+    client.force_login(hungarian_admin)
+
+    response = client.get(url, follow=True)
+
+    assert response.headers["Content-Language"] == "hu"
+    assert english_words_in(response.content.decode()) == []
+
+
+SIGNED_OUT_PAGES = [
+    "/accounts/login/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/sent/",
+    "/accounts/password/reset/complete/",
+    "/accounts/password/reset/MQ/bad-token/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", SIGNED_OUT_PAGES)
+def test_signed_out_pages_in_a_hungarian_browser_hold_no_english_words(client, url):
+    response = client.get(url, headers={"accept-language": "hu-HU,hu;q=0.9,en;q=0.5"})
+
+    assert response.headers["Content-Language"] == "hu"
+    assert english_words_in(response.content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_the_english_words_are_found_on_an_english_page(client, personas):
+    """The check itself works: the same page in English holds them."""
+    client.force_login(personas.admin_a)
+
+    found = english_words_in(client.get("/accounts/profile/").content.decode())
+
+    assert {"Your profile", "Save", "Name", "Language"} <= set(found)
+
+
 WHEN = dt.datetime(2026, 12, 5, 14, 30, tzinfo=dt.UTC)
 
 
@@ -134,3 +329,19 @@ def test_hungarian_numbers_have_a_decimal_comma_and_grouped_thousands():
         assert template.render(Context({"n": 1234.5, "m": 1000000})) == (
             "1\xa0234,50 1\xa0000\xa0000"
         )
+
+
+@pytest.mark.django_db
+def test_history_stores_a_status_in_the_help_desks_language_whoever_acts(personas, make_ticket):
+    """A Hungarian agent's change is stored as "Acknowledged", found again by the
+    dashboard (tickets.wording.status_value) and named in each reader's language."""
+    ticket = make_ticket()
+
+    with translation.override("hu"):
+        services.ticket_transition(personas.agent, ticket=ticket, action="acknowledge")
+
+    event = TicketEvent._base_manager.filter(ticket=ticket, field="status").last()
+    assert event.new_value == "Acknowledged"
+    assert wording.status_value(event.new_value) == "acknowledged"
+    with translation.override("hu"):
+        assert wording.status_name(event.new_value, for_staff=False) == "Visszaigazolva"

@@ -90,9 +90,9 @@ def test_new_ticket_form_explains_each_type_and_severity(client, personas, contr
     html = client.get(reverse("ticket_create")).content.decode()
     severity = _field_block(html, "severity")
     for text in SEVERITY_HELP.values():
-        assert text in severity
+        assert str(text) in severity
     assert 'aria-describedby="id_severity_0-help"' in severity
-    assert TYPE_HELP["enhancement"] in _field_block(html, "type")
+    assert str(TYPE_HELP["enhancement"]) in _field_block(html, "type")
 
 
 def test_missing_severity_is_shown_beside_the_severity_choice(client, personas, contracts):
