@@ -27,7 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # The history's words for a new ticket, stored in English (the help desk's own
 # language) and shown in each reader's: the ticket page translates them.
-LOGGED_VIA = {
+LOGGED_VIA: dict[str, str] = {
     Channel.PORTAL: gettext_noop("Logged via portal"),
     Channel.EMAIL: gettext_noop("Logged via email"),
     Channel.PHONE: gettext_noop("Logged via phone"),
