@@ -57,6 +57,7 @@ DONE: list[str] = [
     "tickets/actions.py",
     "tickets/limits.py",
     "tickets/intake.py",
+    "tickets/templatetags/",
 ]
 
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
 from tickets.wording import status_name
@@ -77,17 +78,22 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
 FIELD_LABELS = {
-    "tracker_reference": "tracker issue",
-    "tracker_url": "tracker link",
-    "estimated_resolution": "estimated resolution",
-    "escalation_level": "escalation level",
+    "tracker_reference": _("tracker issue"),
+    "tracker_url": _("tracker link"),
+    "estimated_resolution": _("estimated resolution"),
+    "escalation_level": _("escalation level"),
+    "severity": _("severity"),
+    "priority": _("priority"),
+    "assignee": _("assignee"),
+    "watchers": _("watchers"),
 }
 
 
 @register.filter
 def field_label(field: str) -> str:
     """A history row's field in words: "escalation_level" → "escalation level"."""
-    return FIELD_LABELS.get(field, field.replace("_", " "))
+    label = FIELD_LABELS.get(field)
+    return str(label) if label is not None else field.replace("_", " ")
 
 
 @register.filter
@@ -105,7 +111,7 @@ def history_value(value: str) -> str:
     read "Fri 20 Nov" and "Fri 20 Nov, 14:41" in the viewer's time zone."""
     text = (value or "").strip()
     if ISO_DATE.fullmatch(text):
-        return date_format(dt.date.fromisoformat(text), "D j M Y")
+        return date_format(dt.date.fromisoformat(text), "DAY_DATE_FORMAT")
     if ISO_DATETIME.match(text):
         try:
             instant = dt.datetime.fromisoformat(text)
@@ -113,7 +119,7 @@ def history_value(value: str) -> str:
             return value
         if timezone.is_aware(instant):
             instant = timezone.localtime(instant)
-        return date_format(instant, "D j M, H:i")
+        return date_format(instant, "DAY_TIME_FORMAT")
     return value
 
 
