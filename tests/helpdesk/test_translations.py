@@ -58,6 +58,7 @@ DONE: list[str] = [
     "tickets/limits.py",
     "tickets/intake.py",
     "tickets/templatetags/",
+    "templates/tickets/ticket_list.html",
 ]
 
 
@@ -235,6 +236,7 @@ CUSTOMER_PAGES = [
     "/portal/tickets/",
     "/portal/tickets/?status=open&q=Invoices",
     "/portal/contract/",
+    "/tickets/",
     "/tickets/new/",
     "/tickets/ACME-1/",
     "/knowledge/",
