@@ -79,7 +79,7 @@ def open_by_severity(*, now: dt.datetime, organization: Organization | None = No
     totals = dict.fromkeys(keys, 0)
     for value, label in [*((s.value, s.label) for s in SEVERITIES), ("", _("No severity"))]:
         row = counts.get(value, {})
-        rows.append([label, *(str(row.get(key, 0)) for key in keys)])
+        rows.append([str(label), *(str(row.get(key, 0)) for key in keys)])
         for key in keys:
             totals[key] += row.get(key, 0)
     rows.append([_("All open tickets"), *(str(totals[key]) for key in keys)])

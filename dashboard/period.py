@@ -145,7 +145,13 @@ def compliance_by_kind(
     for counts in by_kind.values():
         total.add(counts.__dict__)
     rows: list[list[Cell]] = [
-        [kind.label, str(c.settled), str(c.met), str(c.breached), format_percent(c.met, c.settled)]
+        [
+            str(kind.label),
+            str(c.settled),
+            str(c.met),
+            str(c.breached),
+            format_percent(c.met, c.settled),
+        ]
         for kind, c in by_kind.items()
     ]
     rows.append(
@@ -225,7 +231,7 @@ def compliance_breakdown(
         if name == "by_tier":
             return key[0] or _("No contract")
         if name == "by_severity":
-            return Severity(key[0]).label if key[0] else _("No severity")
+            return str(Severity(key[0]).label) if key[0] else str(_("No severity"))
         if name == "by_organisation":
             url = organization_url.replace("CODE", key[0])
             return Link(f"{key[1]} ({key[0]})", f"{url}?{period.query}")
@@ -368,7 +374,7 @@ def durations(*, period: Period, organization: Organization | None = None) -> Ta
             measured, median, p90 = found[kind].get(severity, (0, None, None))
             rows.append(
                 [
-                    kind.label,
+                    str(kind.label),
                     severity_label,
                     str(measured),
                     format_open_hours(median),
@@ -463,7 +469,7 @@ def breaches(
             [
                 link(reference),
                 code,
-                kinds[kind],
+                str(kinds[kind]),
                 severity,
                 When(due),
                 When(met) if met else _("not yet"),
