@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from helpdesk import views
@@ -15,7 +16,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # The scripts' words in the person's language (djangojs catalogues): base.html loads
     # it before our scripts, which call gettext().
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
+    # The page scripts' words: the page names its language in the URL (?lang=), so the
+    # browser keeps each language's catalogue for an hour instead of asking on every page
+    # (its scripts, deferred after it, would wait for it every time).
+    path(
+        "jsi18n/",
+        cache_control(max_age=60 * 60, private=True)(JavaScriptCatalog.as_view()),
+        name="javascript_catalog",
+    ),
     path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

@@ -4,6 +4,7 @@ the signed-in person's organisation (core.request_log, settings.LOGGING)."""
 import io
 import json
 import logging
+import logging.config
 import os
 import re
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from core.request_log import request_id_from
 
@@ -21,7 +23,9 @@ GENERATED = re.compile(r"[0-9a-f]{32}")
 @pytest.fixture
 def log_lines():
     """What the configured console handler writes (JSON: the tests run with DEBUG off),
-    as parsed lines."""
+    as parsed lines. The logging settings are applied afresh: a Celery worker started
+    in this process earlier (the celery_worker fixture) takes over the root logger."""
+    logging.config.dictConfig(settings.LOGGING)
     (console,) = [handler for handler in logging.getLogger().handlers if handler.name == "console"]
     assert isinstance(console, logging.StreamHandler)
     written = io.StringIO()
