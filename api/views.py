@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+from django_scopes import scope
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -240,8 +241,14 @@ def ticket_detail(request: Request, reference: str) -> Response:
 
 @extend_schema(
     methods=["GET"],
-    responses={200: ReplySerializer(many=True), **NOT_FOUND, **ERRORS},
-    summary="The conversation",
+    parameters=PAGE_QUERY,
+    responses={
+        200: page_of(ReplySerializer, "ReplyPage"),
+        **INVALID,
+        **NOT_FOUND,
+        **ERRORS,
+    },
+    summary="The conversation, oldest first",
     operation_id="tickets_replies_list",
 )
 @extend_schema(
@@ -264,8 +271,9 @@ def ticket_replies(request: Request, reference: str) -> Response:
     user = person(request)
     ticket = ticket_selectors.ticket_get_for(user=user, reference=reference)
     if request.method == "GET":
-        replies = ticket_selectors.conversation_for(user=user, ticket=ticket)
-        return Response(ReplySerializer(replies, many=True).data)
+        with scope(organization=ticket.organization_id):  # the ticket's own organisation
+            found = ticket_selectors.conversation_query(user=user, ticket=ticket)
+            return page(request, found, "id", ReplySerializer)
     given = ReplyCreateSerializer(data=request.data)
     given.is_valid(raise_exception=True)
     expected = request.headers.get("If-Match", "").strip().strip('"')

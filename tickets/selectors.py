@@ -80,16 +80,21 @@ def ticket_list_open_for_staff(*, at: dt.datetime) -> UrgentFirst:
 def conversation_for(*, user: User, ticket: Ticket) -> list[Reply]:
     """The replies this user may read: customers never see internal notes."""
     with scope(organization=ticket.organization_id):  # the ticket's own organisation
-        replies = (
-            Reply.objects.filter(ticket=ticket)
-            .select_related("author")
-            .prefetch_related(
-                Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
-            )
+        return list(conversation_query(user=user, ticket=ticket))
+
+
+def conversation_query(*, user: User, ticket: Ticket) -> QuerySet[Reply]:
+    """The same, unread, for a page of it (the API): read it in the ticket's scope."""
+    replies = (
+        Reply.objects.filter(ticket=ticket)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at"))
         )
-        if not permissions.can_work_tickets(user):
-            replies = replies.filter(is_internal=False)
-        return list(replies)
+    )
+    if not permissions.can_work_tickets(user):
+        replies = replies.filter(is_internal=False)
+    return replies
 
 
 def history_for(*, user: User, ticket: Ticket) -> list[TicketEvent]:

@@ -159,14 +159,14 @@ def test_replies_notes_and_the_version_check(api, personas, make_ticket):
     assert note.status_code == 201 and note.json()["internal"] is True
     refused = customer.post(url, {"body": "Me too", "internal": True})
     assert refused.status_code == 403
-    assert [r["body"] for r in customer.get(url).json()] == []
-    assert [r["body"] for r in agent.get(url).json()] == ["Check the ledger lock."]
+    assert [r["body"] for r in customer.get(url).json()["results"]] == []
+    assert [r["body"] for r in agent.get(url).json()["results"]] == ["Check the ledger lock."]
     ticket.refresh_from_db()
     stale = customer.post(url, {"body": "Any news?"}, HTTP_IF_MATCH=f'"{ticket.version - 1}"')
     assert stale.status_code == 412 and stale.json()["version"] == ticket.version
     fresh = customer.post(url, {"body": "Any news?"}, HTTP_IF_MATCH=f'"{ticket.version}"')
     assert fresh.status_code == 201
-    assert [r["body"] for r in customer.get(url).json()] == ["Any news?"]
+    assert [r["body"] for r in customer.get(url).json()["results"]] == ["Any news?"]
     empty = customer.post(url, {"body": "   "})
     assert empty.status_code == 400 and "body" in empty.json()
 
@@ -210,5 +210,18 @@ def test_the_conversation_takes_a_fixed_number_of_queries(
     customer = api(personas.admin_a)
     # the token with its person; its last use; the ticket; the replies; their files
     with django_assert_num_queries(5):
-        replies = customer.get(url).json()
+        replies = customer.get(url).json()["results"]
     assert len(replies) == count // 2
+
+
+def test_the_conversation_comes_in_cursor_pages_oldest_first(api, personas, make_ticket):
+    ticket = make_ticket(requester=personas.admin_a)
+    agent = api(personas.agent)
+    url = reverse("api_ticket_replies", args=[ticket.reference])
+    for n in range(3):
+        assert agent.post(url, {"body": f"Update {n}"}).status_code == 201
+    first = agent.get(url, {"page_size": 2}).json()
+    assert [r["body"] for r in first["results"]] == ["Update 0", "Update 1"]
+    second = agent.get(first["next"]).json()
+    assert [r["body"] for r in second["results"]] == ["Update 2"] and second["next"] is None
+    assert agent.get(url, {"page_size": 0}).status_code == 400
