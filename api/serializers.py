@@ -11,7 +11,7 @@ from accounts import permissions
 from accounts.models import Organization
 from knowledge.models import Article, ReleaseNote
 from notifications.models import Notification
-from sla.models import Contract, Severity, SLAClock, SupportTier, TargetKind
+from sla.models import Contract, Severity, SLAClock, SupportTier
 from tickets import limits
 from tickets.models import (
     Attachment,
@@ -22,7 +22,7 @@ from tickets.models import (
     Ticket,
     TicketType,
 )
-from tickets.wording import status_name
+from tickets.wording import status_name, target_name
 from tickets.workflow import TRANSITIONS
 
 
@@ -337,9 +337,7 @@ class ClockSerializer(serializers.ModelSerializer):
 
     def get_kind_display(self, clock: SLAClock) -> str:
         staff = permissions.is_staff_member(self.context["request"].user)
-        if clock.kind == TargetKind.TRIAGE and not staff:
-            return "Acknowledgement"
-        return clock.get_kind_display()
+        return target_name(clock.kind, for_staff=staff)
 
     def get_late_minutes(self, clock: SLAClock) -> int | None:
         """How late, in open minutes of its calendar (a breach, or a deadline passed)."""

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from sla.models import TargetKind
 from tickets.models import Status, TicketType
 
 TYPE_HELP = {
@@ -58,3 +59,11 @@ def status_name(status: str, *, for_staff: bool) -> str:
     if known is None:
         return status
     return str(known.label) if for_staff else str(CUSTOMER_STATUS_NAMES[known])
+
+
+def target_name(kind: str, *, for_staff: bool) -> str:
+    """The name of an SLA target (a clock's kind) for staff or for a customer: triage
+    is internal, so to a customer it is the acknowledgement it leads to."""
+    if kind == TargetKind.TRIAGE and not for_staff:
+        return str(_("Acknowledgement"))
+    return str(TargetKind(kind).label) if kind in TargetKind.values else kind

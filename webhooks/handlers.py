@@ -8,8 +8,7 @@ Internal notes never leave the help desk.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.events import on
 from webhooks import payloads, services
@@ -102,12 +101,6 @@ def _clock_event(event: EventType, *, ticket, clock, due_at: str) -> None:
         key=f"{event.value}:{clock.pk}:{due_at}",
         ticket=ticket,
         at=timezone.now(),
-        # A payload is stored as JSON and read by machines: the target's name in the help
-        # desk's own language, whoever's request emitted the event.
-        target={"kind": clock.kind, "name": _english(clock.get_kind_display()), "due_at": due_at},
+        # The target's name as each endpoint's owner reads it (webhooks.payloads).
+        target={"kind": clock.kind, "due_at": due_at},
     )
-
-
-def _english(text) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text)

@@ -33,9 +33,9 @@ class EventType(models.TextChoices):
     PING = "ping", _("Test event")
 
 
-# The vendor's own alerts on its deadlines: for the vendor's endpoints only, as the
-# portal shows customers no SLA countdown.
-STAFF_ONLY_EVENTS = frozenset({EventType.SLA_WARNING, EventType.SLA_BREACHED})
+# The vendor's own alarm before a deadline: for the vendor's endpoints only. A breach
+# is the customer's to hear of too (the API shows them a ticket's sla_breached).
+STAFF_ONLY_EVENTS = frozenset({EventType.SLA_WARNING})
 
 
 class Endpoint(models.Model):

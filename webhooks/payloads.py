@@ -17,9 +17,11 @@ import hashlib
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from api.serializers import ReplySerializer, TicketSerializer
 from tickets.models import EscalationRequest, Reply, Ticket
+from tickets.wording import target_name
 
 
 def event_id(key: str) -> str:
@@ -28,17 +30,32 @@ def event_id(key: str) -> str:
 
 def ticket_payload(*, event: str, key: str, ticket: Ticket, for_staff: bool, at: dt.datetime,
                    **extra) -> dict:  # fmt: skip
+    """Read by machines and stored as sent: in the help desk's own language, whoever's
+    request (or language) the event came from."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _ticket_payload(
+            event=event, key=key, ticket=ticket, for_staff=for_staff, at=at, **extra
+        )
+
+
+def _ticket_payload(*, event: str, key: str, ticket: Ticket, for_staff: bool, at: dt.datetime,
+                    **extra) -> dict:  # fmt: skip
     ticket_data = dict(TicketSerializer(ticket, context={"for_staff": for_staff}).data)
     ticket_data["url"] = settings.SITE_URL.rstrip("/") + reverse(
         "ticket_detail", args=[ticket.reference]
     )
-    return {
+    body = {
         "id": event_id(key),
         "type": event,
         "created_at": at.isoformat(),
         "ticket": ticket_data,
         **extra,
     }
+    if "target" in extra:
+        # An SLA target's name, for staff or for the customer.
+        name = target_name(extra["target"]["kind"], for_staff=for_staff)
+        body["target"] = {**extra["target"], "name": name}
+    return body
 
 
 def reply_data(reply: Reply) -> dict:

@@ -60,8 +60,8 @@ def can_manage_webhooks(user: User) -> bool:
 
 
 def events_for(*, vendor: bool) -> list[tuple[str, str]]:
-    """The events an endpoint may hear: the SLA's warnings and breaches are the
-    vendor's own alerts, for the vendor's endpoints only."""
+    """The events an endpoint may hear: the SLA's warnings are the vendor's own alarm,
+    for the vendor's endpoints only."""
     return [
         (value, str(label))
         for value, label in EventType.choices

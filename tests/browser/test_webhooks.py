@@ -33,7 +33,7 @@ def test_a_customer_administrator_adds_an_endpoint_and_sees_a_test_event_deliver
     page.get_by_label("URL").fill(running_receiver.url)
     page.get_by_label("Description").fill("Ops chat")
     page.get_by_label("Public reply").check()
-    assert page.get_by_label("SLA target missed").count() == 0
+    assert page.get_by_label("SLA target about to be missed").count() == 0
     assert_accessible(page)
     page.get_by_role("button", name="Add the endpoint").click()
 

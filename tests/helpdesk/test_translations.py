@@ -59,6 +59,22 @@ DONE: list[str] = [
     "tickets/intake.py",
     "tickets/templatetags/",
     "templates/tickets/ticket_list.html",
+    "templates/tickets/attachment_missing.html",
+    "templates/workspace/",
+    "templates/emails/",
+    "templates/notifications/",
+    "templates/dashboard/",
+    "templates/api/",
+    "templates/webhooks/",
+    "workspace/",
+    "notifications/",
+    "dashboard/",
+    "sla/durations.py",
+    "sla/preview.py",
+    "api/forms.py",
+    "api/models.py",
+    "webhooks/",
+    "static/js/",
 ]
 
 

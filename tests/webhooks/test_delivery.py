@@ -261,11 +261,11 @@ def test_the_sweep_sends_again_what_is_due_and_leaves_the_rest(
     assert len(receiver.received) == 1
 
 
-def test_an_sla_breach_reaches_the_vendors_endpoint_and_not_the_customers(
+def test_an_sla_warning_reaches_the_vendor_and_a_breach_the_customer_too(
     receiver, endpoint_for, make_ticket, personas, at, sweep
 ):
     at(local(25, 10))
-    customer = endpoint_for(receiver.url)
+    customer = endpoint_for(receiver.url, events=[EventType.SLA_BREACHED])
     vendor = endpoint_for(
         receiver.url,
         owner=personas.administrator,
@@ -286,7 +286,11 @@ def test_an_sla_breach_reaches_the_vendors_endpoint_and_not_the_customers(
             (EventType.SLA_BREACHED, "first_response"),
         ]
     )
-    assert not Delivery.objects.filter(endpoint=customer).exclude(event="ticket.created").exists()
+    [told] = Delivery.objects.filter(endpoint=customer)
+    assert (told.event, told.payload["target"]["name"]) == (
+        EventType.SLA_BREACHED,
+        "First response",
+    )
     clock = SLAClock.objects.get(ticket=ticket, kind="first_response")
     breach = Delivery.objects.get(endpoint=vendor, event=EventType.SLA_BREACHED)
     assert breach.payload["target"]["due_at"] == clock.due_at.isoformat()
@@ -342,14 +346,14 @@ def test_only_an_organisations_administrator_or_the_vendors_register_endpoints(p
         webhooks.endpoint_secret_roll(personas.admin_a, endpoint=everyone)
 
 
-def test_a_customers_endpoint_cannot_hear_the_slas_warnings(personas, settings):
+def test_a_customers_endpoint_cannot_hear_the_vendors_sla_warnings(personas, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     with pytest.raises(ValidationError) as refused:
         webhooks.endpoint_create(
             personas.admin_a,
             organization=personas.org_a,
             url="http://127.0.0.1:9/",
-            events=[EventType.TICKET_CREATED, EventType.SLA_BREACHED],
+            events=[EventType.TICKET_CREATED, EventType.SLA_WARNING],
         )
     assert "events" in refused.value.message_dict
 

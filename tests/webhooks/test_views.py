@@ -17,7 +17,8 @@ def test_a_customer_administrator_adds_an_endpoint_and_sees_its_secret_once(
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     client.force_login(personas.admin_a)
     page = client.get(reverse("webhook_list")).content.decode()
-    assert "SLA target missed" not in page  # the vendor's alerts are not offered
+    assert "SLA target about to be missed" not in page  # the vendor's alarm is not offered
+    assert "SLA target missed" in page
     response = client.post(
         reverse("webhook_list"),
         {
@@ -143,7 +144,7 @@ def test_events_and_state_are_saved_and_the_endpoint_deleted(client, personas, s
     client.force_login(personas.admin_a)
     refused = client.post(
         reverse("webhook_detail", args=[endpoint.pk]),
-        {"events": [EventType.SLA_BREACHED], "is_active": "on"},
+        {"events": [EventType.SLA_WARNING], "is_active": "on"},
     )
     assert refused.status_code == 200 and "is not one of the available choices" in (
         refused.content.decode()
