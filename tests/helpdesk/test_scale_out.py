@@ -145,13 +145,7 @@ class _Forward(BaseHTTPRequestHandler):
             answer = response.getheaders()  # every Set-Cookie, not only the last
         finally:
             upstream.close()
-        self.send_response(response.status)
-        for header, value in answer:
-            if header.lower() not in HOP_BY_HOP | {"date", "server"}:
-                self.send_header(header, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        # Recorded before the client has its answer, so that the test reads every one.
         self.server.record(
             Served(
                 self.command,
@@ -161,6 +155,13 @@ class _Forward(BaseHTTPRequestHandler):
                 self.headers.get("X-Request-ID", ""),
             )
         )
+        self.send_response(response.status)
+        for header, value in answer:
+            if header.lower() not in HOP_BY_HOP | {"date", "server"}:
+                self.send_header(header, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
         pass  # the backends log every request themselves
