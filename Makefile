@@ -17,7 +17,10 @@ UV_SYNC = UV_PROJECT_ENVIRONMENT="$(abspath $(VENV))" $(UV) sync --locked --no-p
 
 # The demo's settings: development mode (no SECRET_KEY of one's own, plain HTTP on
 # 127.0.0.1) with the default database, broker and mail under var/. Production sets none.
-DEMO_ENV := DEBUG=true
+# The demo's /metrics answers this token (docs/production.md, "Metrics"); a real
+# installation sets its own METRICS_TOKEN, or has no such page.
+DEMO_METRICS_TOKEN := demo-metrics-token-not-secret
+DEMO_ENV := DEBUG=true METRICS_TOKEN=$(DEMO_METRICS_TOKEN)
 
 .PHONY: demo test lint typecheck pytest install install-dev assets messages migrate manage seed clean
 

@@ -121,3 +121,18 @@ def test_webhook_deliveries_waiting_and_failed_are_counted(
     assert _gauge(body, "helpdesk_webhook_deliveries", '{state="failed"}') == 1
     # The oldest that failed and waits: 40 minutes (the other waiting one is new).
     assert _gauge(body, "helpdesk_webhook_oldest_waiting_seconds") == 40 * 60
+
+
+def test_the_demo_answers_its_documented_token_with_the_gauges(client, settings):
+    """`make demo` runs with the token docs/production.md shows (Makefile, DEMO_ENV)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    makefile = (root / "Makefile").read_text()
+    token = re.search(r"^DEMO_METRICS_TOKEN := (\S+)$", makefile, flags=re.M)[1]
+    assert "METRICS_TOKEN=$(DEMO_METRICS_TOKEN)" in makefile
+    assert f"Bearer {token}" in (root / "docs" / "production.md").read_text()
+    settings.METRICS_TOKEN = token
+    body = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}").content.decode()
+    for gauge in ("helpdesk_sla_sweep_lag_seconds", "helpdesk_emails", "helpdesk_open_tickets"):
+        assert f"\n{gauge}" in body, gauge
