@@ -276,20 +276,16 @@ def ticket_replies(request: Request, reference: str) -> Response:
             return page(request, found, "id", ReplySerializer)
     given = ReplyCreateSerializer(data=request.data)
     given.is_valid(raise_exception=True)
-    expected = request.headers.get("If-Match", "").strip().strip('"')
-    if expected and expected != str(ticket.version):
-        return Response(
-            {"detail": "The ticket changed since you read it.", "version": ticket.version},
-            status=status.HTTP_412_PRECONDITION_FAILED,
-            headers=_etag(ticket),
-        )
     try:
         reply = ticket_services.ticket_reply(
             user,
             ticket=ticket,
             body=given.validated_data["body"],
             internal=given.validated_data["internal"],
+            expected_version=_if_match(request),
         )
+    except changes.ConcurrentEdit as conflict:
+        return _stale(conflict)
     except ValidationError as error:
         raise InvalidRequest(_errors(error)) from error
     return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)

@@ -61,6 +61,7 @@ def ticket_reply(
     attachments: Sequence[UploadedFile] = (),
     via: str = Channel.PORTAL,
     message_id: str = "",
+    expected_version: int | None = None,
 ) -> Reply:
     if not visibility.can_view(actor, ticket):
         raise PermissionDenied("You cannot reply on this ticket.")
@@ -72,7 +73,7 @@ def ticket_reply(
     limits.check_length("body", body, limits.TEXT_MAX_CHARS, "The message")
     for upload in attachments:
         validate_upload(upload)
-    ticket = changes.lock(ticket)
+    ticket = changes.lock(ticket, expected_version)
     if ticket.status == Status.CLOSED and not staff:
         raise ValidationError("This ticket is closed: reopen it to continue the conversation.")
     at = changes.now()
