@@ -69,14 +69,15 @@ def events_for(*, vendor: bool) -> list[tuple[str, str]]:
     ]
 
 
-def _check_owner(user: User, *, vendor: bool, organization: Organization | None) -> None:
+def _owns(user: User, *, vendor: bool, organization: Organization | None) -> bool:
     """The vendor's endpoints are its administrators'; a customer's, its administrator's."""
-    allowed = (
-        is_administrator(user)
-        if vendor
-        else organization is not None and permissions.can_manage_contacts(user, organization)
-    )
-    if not allowed:
+    if vendor:
+        return is_administrator(user)
+    return organization is not None and permissions.can_manage_contacts(user, organization)
+
+
+def _check_owner(user: User, *, vendor: bool, organization: Organization | None) -> None:
+    if not _owns(user, vendor=vendor, organization=organization):
         raise PermissionDenied("Only the endpoint's owner manages it.")
 
 
@@ -92,11 +93,7 @@ def may_manage(user: User, endpoint: Endpoint) -> bool:
     """Who changes an endpoint: its owner alone. Administrators see customers'
     endpoints and their deliveries, but a customer's secret, switch and replays are the
     customer's own."""
-    try:
-        _check_endpoint_owner(user, endpoint)
-    except PermissionDenied:
-        return False
-    return True
+    return _owns(user, vendor=endpoint.is_vendor, organization=endpoint.organization)
 
 
 def _check_endpoint_owner(user: User, endpoint: Endpoint) -> None:
