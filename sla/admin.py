@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from sla import engine
 from sla.models import (
@@ -52,15 +53,22 @@ class CalendarDateInline(admin.TabularInline):
 
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
-    list_display = ["name", "timezone", "always_open", "holiday_country", "hours"]
-    list_filter = ["always_open", "holiday_country"]
+    list_display = [
+        "name",
+        "timezone",
+        "always_open",
+        "holiday_country",
+        "open_on_moved_working_days",
+        "hours",
+    ]
+    list_filter = ["always_open", "holiday_country", "open_on_moved_working_days"]
     search_fields = ["name"]
     inlines = [OpeningHoursInline, CalendarDateInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("openings")
 
-    @admin.display(description="Opening hours")
+    @admin.display(description=_("Opening hours"))
     def hours(self, obj: BusinessCalendar) -> str:
         return obj.describe_hours()
 
@@ -85,7 +93,7 @@ class SLAPolicyAdmin(admin.ModelAdmin):
             .prefetch_related("targets__calendar")
         )
 
-    @admin.display(description="Targets")
+    @admin.display(description=_("Targets"))
     def targets_summary(self, obj: SLAPolicy) -> str:
         return "; ".join(f"{t.get_kind_display()} {t.describe()}" for t in obj.targets.all())
 
@@ -127,6 +135,6 @@ class ContractAdmin(admin.ModelAdmin):
     filter_horizontal = ["covered_versions"]
     date_hierarchy = "valid_from"
 
-    @admin.display(description="Channels")
+    @admin.display(description=_("Channels"))
     def channels(self, obj: Contract) -> str:
         return ", ".join(obj.entitled_channels)

@@ -1,4 +1,5 @@
-"""Business calendars as plain data, and what they say about single days; no Django, no ORM.
+"""Business calendars as plain data, and what they say about single days; no ORM (Django only
+to put validate_calendar's problems into the reader's words).
 
 A `Calendar` is a value: a timezone, opening ranges per weekday, holidays. This module
 checks calendar settings (`validate_calendar`), fetches public holidays (`holiday_dates`)
@@ -24,9 +25,14 @@ local wall time, a set of holiday dates (closed all day) and an `always_open` fl
 * Ranges of a weekday may be given in any order; they must not overlap (touching is fine).
 * `always_open` (24x7) ignores `hours` and `holidays`: every instant is open, open time is
   absolute elapsed time, every day is a business day and its close is 24:00 local.
+* `working_days` are dates open although their weekday has no opening range (Hungary's
+  working Saturdays, `moved_working_days`): such a day keeps the calendar's usual weekday
+  hours, the ranges most of its open weekdays have (`usual_ranges`). A holiday on the
+  same date wins; a working day whose weekday is open anyway keeps that weekday's hours.
 * A calendar with no opening range at all is invalid: constructing it raises ValueError
   (which also guarantees that every day walk ends). `validate_calendar` returns the same
-  problems as human-readable strings for forms.
+  problems as human-readable strings for forms, in the reader's language (the one piece
+  of Django this module uses).
 
 Wall times and daylight saving
 ------------------------------
@@ -44,10 +50,10 @@ the spring-forward night end at 04:30 CEST.
 
 Plain days
 ----------
-A "plain" day has no holiday and the same UTC offset at both of its midnights, hence no
-offset change inside it (assuming a zone changes offset at most once per local day): its
-open time is its weekday's nominal open time, so a walk can count it without building its
-ranges. A plain week is seven plain days.
+A "plain" day is neither a holiday nor a working day and has the same UTC offset at both
+of its midnights, hence no offset change inside it (assuming a zone changes offset at
+most once per local day): its open time is its weekday's nominal open time, so a walk
+can count it without building its ranges. A plain week is seven plain days.
 """
 
 from __future__ import annotations
@@ -59,6 +65,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# The one piece of Django here: the problems validate_calendar finds are read by people
+# (the admin's calendar form), in their language. The arithmetic needs none of it.
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 __all__ = [
     "END_OF_DAY",
@@ -75,9 +86,11 @@ __all__ = [
     "is_open",
     "is_plain_day",
     "is_plain_week",
+    "moved_working_days",
     "next_business_day",
     "opening_intervals",
     "to_utc",
+    "usual_ranges",
     "validate_calendar",
 ]
 
@@ -90,7 +103,6 @@ ZERO = timedelta(0)
 ONE_DAY = timedelta(days=1)
 ONE_WEEK = timedelta(days=7)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,9 @@ class Calendar:
     hours: Mapping[int, tuple[OpeningRange, ...]]
     holidays: frozenset[date] = frozenset()
     always_open: bool = False
+    # Days open although their weekday has no hours (Hungary's working Saturdays): they
+    # keep the calendar's usual weekday hours (`usual_ranges`). A holiday wins over one.
+    working_days: frozenset[date] = frozenset()
 
     # Derived once in __post_init__ so that the hot loops do no parsing or sorting.
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
@@ -111,7 +126,11 @@ class Calendar:
     _day_open: tuple[timedelta, ...] = field(init=False, repr=False, compare=False)
     _week_open: timedelta = field(init=False, repr=False, compare=False)
     _business_weekdays: int = field(init=False, repr=False, compare=False)
-    _sorted_holidays: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    # Holidays and working days, sorted: the days whose open time is not their weekday's.
+    _sorted_exceptions: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _usual_spans: tuple[tuple[timedelta, timedelta], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         errors = validate_calendar(
@@ -131,25 +150,48 @@ class Calendar:
         )
         day_open = tuple(sum((close - open_ for open_, close in day), ZERO) for day in spans)
         holidays = frozenset(self.holidays)
+        # Only the days that change anything: a weekday open anyway keeps its own hours.
+        working_days = frozenset(
+            day for day in self.working_days if not spans[day.weekday()] and day not in holidays
+        )
         set_ = object.__setattr__
         set_(self, "hours", MappingProxyType({wd: ranges[wd] for wd in range(7) if ranges[wd]}))
         set_(self, "holidays", holidays)
+        set_(self, "working_days", working_days)
+        set_(self, "_sorted_exceptions", tuple(sorted(holidays | working_days)))
+        usual = usual_ranges(ranges)
+        set_(self, "_usual_spans", spans[ranges.index(usual)] if usual else ())
         set_(self, "_zone", ZoneInfo(self.timezone))
         set_(self, "_spans", spans)
         set_(self, "_day_open", day_open)
         set_(self, "_week_open", sum(day_open, ZERO))
         set_(self, "_business_weekdays", sum(1 for day in spans if day))
-        set_(self, "_sorted_holidays", tuple(sorted(holidays)))
 
     def __hash__(self) -> int:
         # The generated hash would fail on the `hours` mapping; hash its frozen form.
-        return hash((self.timezone, self._spans, self.holidays, self.always_open))
+        return hash(
+            (self.timezone, self._spans, self.holidays, self.always_open, self.working_days)
+        )
 
     @classmethod
     def twenty_four_seven(cls, tz: str = "UTC") -> Calendar:
         """A 24x7 calendar: open time is wall-clock (absolute) time, every day counts."""
         whole_day = ((time(0, 0), END_OF_DAY),)
         return cls(timezone=tz, hours=dict.fromkeys(range(7), whole_day), always_open=True)
+
+
+def usual_ranges(ranges: Sequence[Sequence[OpeningRange]]) -> tuple[OpeningRange, ...]:
+    """The opening ranges most open weekdays have (of equally common ones, the longest in
+    open time, then the earliest weekday's): what a working day off its weekday keeps.
+    The same rule as a business day's length in words (sla.durations.business_day)."""
+    open_days = [tuple(day) for day in ranges if day]
+    if not open_days:
+        return ()
+
+    def length(day: tuple[OpeningRange, ...]) -> timedelta:
+        return sum((_until_close(end) - _since_midnight(start) for start, end in day), ZERO)
+
+    return max(open_days, key=lambda day: (open_days.count(day), length(day)))
 
 
 def validate_calendar(
@@ -163,29 +205,37 @@ def validate_calendar(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        errors.append(f"Unknown timezone {timezone!r}.")
+        errors.append(_("Unknown timezone %(timezone)r.") % {"timezone": timezone})
 
     has_open_range = False
     for weekday, openings in hours.items():
         if weekday not in range(7) or isinstance(weekday, bool):
-            errors.append(f"Unknown weekday {weekday!r}: use 0 (Monday) to 6 (Sunday).")
+            errors.append(
+                _("Unknown weekday %(weekday)r: use 0 (Monday) to 6 (Sunday).")
+                % {"weekday": weekday}
+            )
             continue
-        name = WEEKDAY_NAMES[weekday]
+        name = str(WEEKDAYS[weekday])
         valid: list[OpeningRange] = []
         for opening in openings:
+            two_times = _("%(day)s: opening range %(range)r must be two times.")
             if len(opening) != 2:
-                errors.append(f"{name}: opening range {opening!r} must be two times.")
+                errors.append(two_times % {"day": name, "range": opening})
                 continue
             start, end = opening
             if not isinstance(start, time) or not isinstance(end, time):
-                errors.append(f"{name}: opening range {opening!r} must be two times.")
+                errors.append(two_times % {"day": name, "range": opening})
                 continue
             if start.tzinfo is not None or end.tzinfo is not None:
-                errors.append(f"{name}: opening times are local wall times, without a timezone.")
+                errors.append(
+                    _("%(day)s: opening times are local wall times, without a timezone.")
+                    % {"day": name}
+                )
                 continue
             if _until_close(end) <= _since_midnight(start):
                 errors.append(
-                    f"{name}: opening range {_format_range(start, end)} ends before it starts."
+                    _("%(day)s: opening range %(range)s ends before it starts.")
+                    % {"day": name, "range": _format_range(start, end)}
                 )
                 continue
             valid.append((start, end))
@@ -193,13 +243,17 @@ def validate_calendar(
         for (start_a, end_a), (start_b, end_b) in zip(valid, valid[1:], strict=False):
             if _since_midnight(start_b) < _until_close(end_a):
                 errors.append(
-                    f"{name}: opening ranges {_format_range(start_a, end_a)} and "
-                    f"{_format_range(start_b, end_b)} overlap."
+                    _("%(day)s: opening ranges %(first)s and %(second)s overlap.")
+                    % {
+                        "day": name,
+                        "first": _format_range(start_a, end_a),
+                        "second": _format_range(start_b, end_b),
+                    }
                 )
         has_open_range = has_open_range or bool(valid)
 
     if not always_open and not has_open_range:
-        errors.append("The calendar has no opening hours: add a range or make it 24x7.")
+        errors.append(_("The calendar has no opening hours: add a range or make it 24x7."))
     return errors
 
 
@@ -225,11 +279,34 @@ def _holiday_dates(
     return frozenset(calendar.keys())
 
 
+def moved_working_days(
+    country: str, subdivision: str | None, years: int | Iterable[int]
+) -> frozenset[date]:
+    """Weekend days a country works instead of a bridging day off (Hungary's working
+    Saturdays), as the `holidays` package lists them (`weekend_workdays`); the day off
+    they pay for is among `holiday_dates`. Empty for a country that has none."""
+    return _moved_working_days(
+        country, subdivision, (years,) if isinstance(years, int) else tuple(years)
+    )
+
+
+@lru_cache(maxsize=128)
+def _moved_working_days(
+    country: str, subdivision: str | None, years: tuple[int, ...]
+) -> frozenset[date]:
+    import holidays
+
+    calendar = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    # Filled as the years are populated; a country without moved days has none.
+    return frozenset(getattr(calendar, "weekend_workdays", ()))
+
+
 def is_business_day(cal: Calendar, day: date) -> bool:
-    """A weekday with opening hours that is not a holiday; every day on 24x7."""
+    """A weekday with opening hours, or a working day, that is not a holiday; every day
+    on 24x7."""
     if cal.always_open:
         return True
-    return bool(cal._spans[day.weekday()]) and day not in cal.holidays
+    return bool(_spans_of(cal, day))
 
 
 def is_open(cal: Calendar, at: datetime) -> bool:
@@ -248,9 +325,7 @@ def opening_intervals(cal: Calendar, day: date) -> tuple[tuple[datetime, datetim
     """
     if cal.always_open:
         return ((_wall_to_utc(cal, day, ZERO), _wall_to_utc(cal, day, ONE_DAY)),)
-    if day in cal.holidays:
-        return ()
-    spans = cal._spans[day.weekday()]
+    spans = _spans_of(cal, day)
     if not spans:
         return ()
     offset = _midnight_offset(cal, day)
@@ -273,7 +348,7 @@ def close_of_business(cal: Calendar, day: date) -> datetime:
         raise ValueError(f"{day} is not a business day.")
     if cal.always_open:
         return _wall_to_utc(cal, day, ONE_DAY)
-    return _wall_to_utc(cal, day, cal._spans[day.weekday()][-1][1])
+    return _wall_to_utc(cal, day, _spans_of(cal, day)[-1][1])
 
 
 # --- shared with sla.engine: UTC conversion and day walks ------------------------------
@@ -286,16 +361,30 @@ def to_utc(value: datetime, name: str) -> datetime:
 
 
 def is_plain_day(cal: Calendar, day: date) -> bool:
-    """No holiday and no offset change: the day's open time is its nominal open time."""
-    return day not in cal.holidays and _midnight_offset(cal, day) == _midnight_offset(
-        cal, day + ONE_DAY
+    """No holiday, no working day and no offset change: the day's open time is its
+    weekday's nominal open time."""
+    return (
+        day not in cal.holidays
+        and day not in cal.working_days
+        and _midnight_offset(cal, day) == _midnight_offset(cal, day + ONE_DAY)
     )
 
 
 def _has_holiday(cal: Calendar, first: date, stop: date) -> bool:
-    """Whether a holiday falls in [first, stop)."""
-    index = bisect.bisect_left(cal._sorted_holidays, first)
-    return index < len(cal._sorted_holidays) and cal._sorted_holidays[index] < stop
+    """Whether a holiday or a working day (a day whose open time is not its weekday's)
+    falls in [first, stop)."""
+    index = bisect.bisect_left(cal._sorted_exceptions, first)
+    return index < len(cal._sorted_exceptions) and cal._sorted_exceptions[index] < stop
+
+
+def _spans_of(cal: Calendar, day: date) -> tuple[tuple[timedelta, timedelta], ...]:
+    """A day's opening ranges as offsets from its midnight: none on a holiday, the usual
+    ones on a working day, else its weekday's."""
+    if day in cal.holidays:
+        return ()
+    if day in cal.working_days:
+        return cal._usual_spans
+    return cal._spans[day.weekday()]
 
 
 def is_plain_week(cal: Calendar, day: date) -> bool:

@@ -5,7 +5,8 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Organization
-from sla.models import Contract, Product, ProductVersion, SupportTier
+from sla.models import BusinessCalendar, Contract, Product, ProductVersion, SupportTier
+from sla.selectors import vendor_calendar
 
 PRODUCTS = {
     "Ledgerline ERP": [("7.2", 900), ("8.0", 420), ("8.1", 120)],
@@ -32,6 +33,13 @@ CONTRACTS = [
 
 def seed(stdout) -> None:
     today = timezone.localdate()
+    # The vendor works in Budapest: open on Hungary's working Saturdays too, as the law
+    # has its staff work them (docs/sla.md, business calendars).
+    vendor = vendor_calendar()
+    if vendor is not None and vendor.holiday_country == "HU":
+        BusinessCalendar.objects.filter(pk=vendor.pk).update(
+            open_on_moved_working_days=True, updated_at=timezone.now()
+        )
     for name, versions in PRODUCTS.items():
         product, _ = Product.objects.get_or_create(name=name)
         for version, age_days in versions:

@@ -14,8 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.timezone import now
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -35,7 +36,7 @@ class SupportTier(models.Model):
     name = models.CharField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     rank = models.PositiveSmallIntegerField(
-        default=0, help_text="Orders tiers from the least to the most support."
+        default=0, help_text=_("Orders tiers from the least to the most support.")
     )
 
     class Meta:
@@ -81,17 +82,17 @@ class Contract(models.Model):
     )
     tier = models.ForeignKey(SupportTier, on_delete=models.PROTECT, related_name="contracts")
     valid_from = models.DateField()
-    valid_to = models.DateField(help_text="Last day of cover, inclusive.")
+    valid_to = models.DateField(help_text=_("Last day of cover, inclusive."))
     licence_key = models.CharField(max_length=64, unique=True)
     covered_versions = models.ManyToManyField(
         ProductVersion,
         related_name="contracts",
         blank=True,
-        help_text="Products and versions this contract covers.",
+        help_text=_("Products and versions this contract covers."),
     )
-    channel_portal = models.BooleanField("portal", default=True)
-    channel_email = models.BooleanField("email", default=True)
-    channel_phone = models.BooleanField("phone", default=False)
+    channel_portal = models.BooleanField(_("portal"), default=True)
+    channel_email = models.BooleanField(_("email"), default=True)
+    channel_phone = models.BooleanField(_("phone"), default=False)
     created_at = models.DateTimeField(default=now)
 
     objects = ScopedManager(
@@ -111,7 +112,7 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_to__gte=models.F("valid_from")),
                 name="contract_valid_to_after_from",
-                violation_error_message="A contract cannot end before it starts.",
+                violation_error_message=_("A contract cannot end before it starts."),
             ),
         ]
 
@@ -121,7 +122,7 @@ class Contract(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": "A contract cannot end before it starts."})
+            raise ValidationError({"valid_to": gettext("A contract cannot end before it starts.")})
         if self.organization_id and self.valid_from and self.valid_to:
             overlapping = (
                 Contract._base_manager.filter(
@@ -135,9 +136,15 @@ class Contract(models.Model):
             )
             if overlapping is not None:
                 raise ValidationError(
-                    f"{self.organization.code} already has a contract in force from "
-                    f"{overlapping.valid_from:%d %b %Y} to {overlapping.valid_to:%d %b %Y}; "
-                    "an organisation has at most one contract on any day."
+                    gettext(
+                        "%(organization)s already has a contract in force from %(start)s to "
+                        "%(end)s; an organisation has at most one contract on any day."
+                    )
+                    % {
+                        "organization": self.organization.code,
+                        "start": date_format(overlapping.valid_from, "MEDIUM_DATE_FORMAT"),
+                        "end": date_format(overlapping.valid_to, "MEDIUM_DATE_FORMAT"),
+                    }
                 )
 
     @property
@@ -175,12 +182,20 @@ class BusinessCalendar(models.Model):
     name = models.CharField(max_length=120, unique=True)
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     always_open = models.BooleanField(
-        "24x7", default=False, help_text="Open around the clock: deadlines use wall-clock time."
+        "24x7", default=False, help_text=_("Open around the clock: deadlines use wall-clock time.")
     )
     holiday_country = models.CharField(
-        max_length=2, blank=True, help_text="ISO country code for public holidays, e.g. HU."
+        max_length=2, blank=True, help_text=_("ISO country code for public holidays, e.g. HU.")
     )
     holiday_subdivision = models.CharField(max_length=10, blank=True)
+    open_on_moved_working_days = models.BooleanField(
+        _("open on moved working days"),
+        default=False,
+        help_text=_(
+            "Open on the weekend days the holiday country works instead of a bridging day "
+            "off (Hungary's working Saturdays), with the calendar's usual weekday hours."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -196,11 +211,23 @@ class BusinessCalendar(models.Model):
                 engine.holiday_dates(self.holiday_country, self.holiday_subdivision or None, [2026])
             except Exception as exc:
                 raise ValidationError(
-                    {"holiday_country": f"Unknown holiday calendar: {exc}"}
+                    {
+                        "holiday_country": gettext("Unknown holiday calendar: %(error)s")
+                        % {"error": exc}
+                    }
                 ) from exc
+        elif self.open_on_moved_working_days:
+            raise ValidationError(
+                {
+                    "open_on_moved_working_days": gettext(
+                        "Moved working days come from the holiday country: choose one."
+                    )
+                }
+            )
 
     def to_engine(self, years: range | None = None) -> engine.Calendar:
-        """The engine's calendar: opening hours, public holidays and hand-made dates.
+        """The engine's calendar: opening hours, public holidays and hand-made dates,
+        and the country's moved working days when the calendar opens on them.
 
         Holidays are loaded for a window of years around today, wide enough for any
         deadline of a running clock and the history the dashboard recomputes.
@@ -212,10 +239,13 @@ class BusinessCalendar(models.Model):
         for opening in self.openings.all():
             hours.setdefault(opening.weekday, []).append((opening.opens, opening.closes))
         closed: set[dt.date] = set()
+        working: frozenset[dt.date] = frozenset()
         if self.holiday_country and not self.always_open:
-            closed |= engine.holiday_dates(
-                self.holiday_country, self.holiday_subdivision or None, years
-            )
+            subdivision = self.holiday_subdivision or None
+            closed |= engine.holiday_dates(self.holiday_country, subdivision, years)
+            if self.open_on_moved_working_days:
+                # A date closed by hand stays closed: the engine lets a holiday win.
+                working = engine.moved_working_days(self.holiday_country, subdivision, years)
         for extra in self.dates.all():
             if extra.closed:
                 closed.add(extra.date)
@@ -226,6 +256,7 @@ class BusinessCalendar(models.Model):
             hours={weekday: tuple(ranges) for weekday, ranges in hours.items()},
             holidays=frozenset(closed),
             always_open=self.always_open,
+            working_days=working,
         )
 
     def describe_hours(self) -> str:
@@ -291,7 +322,7 @@ class CalendarDate(models.Model):
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="dates")
     date = models.DateField()
     closed = models.BooleanField(
-        default=True, help_text="Ticked: closed that day. Unticked: open although a holiday."
+        default=True, help_text=_("Ticked: closed that day. Unticked: open although a holiday.")
     )
     note = models.CharField(max_length=120, blank=True)
 
@@ -302,7 +333,8 @@ class CalendarDate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {'closed' if self.closed else 'open'}"
+        state = gettext("closed") if self.closed else gettext("open")
+        return f"{self.date} {state}"
 
 
 class TargetKind(models.TextChoices):
@@ -324,26 +356,49 @@ POLICY_TARGET_KINDS = [
 
 
 class TargetUnit(models.TextChoices):
-    MINUTES = "minutes", "minutes"
-    HOURS = "hours", "hours"
-    BUSINESS_DAYS = "business_days", "business days"
-    WEEKS = "weeks", "weeks"
-    MONTHS = "months", "months"
+    MINUTES = "minutes", _("minutes")
+    HOURS = "hours", _("hours")
+    BUSINESS_DAYS = "business_days", _("business days")
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
 
 
 def describe_cadence(amount: int, unit: str, *, always_open: bool) -> str:
     """A recurring duration in words: "every 4 business hours", "every 2 hours, around
     the clock", "every business day", "every 2 weeks"."""
+    unit = TargetUnit(unit)
     timed = unit in (TargetUnit.MINUTES, TargetUnit.HOURS)
-    word = {
-        TargetUnit.MINUTES: "minute" if always_open else "business minute",
-        TargetUnit.HOURS: "hour" if always_open else "business hour",
-        TargetUnit.BUSINESS_DAYS: "business day",
-        TargetUnit.WEEKS: "week",
-        TargetUnit.MONTHS: "month",
-    }[TargetUnit(unit)]
-    text = f"every {word}" if amount == 1 else f"every {amount} {word}s"
-    return f"{text}, around the clock" if timed and always_open else text
+    if amount == 1:
+        text = {
+            TargetUnit.MINUTES: gettext("every minute")
+            if always_open
+            else gettext("every business minute"),
+            TargetUnit.HOURS: gettext("every hour")
+            if always_open
+            else gettext("every business hour"),
+            TargetUnit.BUSINESS_DAYS: gettext("every business day"),
+            TargetUnit.WEEKS: gettext("every week"),
+            TargetUnit.MONTHS: gettext("every month"),
+        }[unit]
+    else:
+        if unit == TargetUnit.MINUTES and always_open:
+            text = ngettext("every %(n)s minute", "every %(n)s minutes", amount)
+        elif unit == TargetUnit.MINUTES:
+            text = ngettext("every %(n)s business minute", "every %(n)s business minutes", amount)
+        elif unit == TargetUnit.HOURS and always_open:
+            text = ngettext("every %(n)s hour", "every %(n)s hours", amount)
+        elif unit == TargetUnit.HOURS:
+            text = ngettext("every %(n)s business hour", "every %(n)s business hours", amount)
+        elif unit == TargetUnit.BUSINESS_DAYS:
+            text = ngettext("every %(n)s business day", "every %(n)s business days", amount)
+        elif unit == TargetUnit.WEEKS:
+            text = ngettext("every %(n)s week", "every %(n)s weeks", amount)
+        else:
+            text = ngettext("every %(n)s month", "every %(n)s months", amount)
+        text = text % {"n": amount}
+    if timed and always_open:
+        return gettext("%(cadence)s, around the clock") % {"cadence": text}
+    return text
 
 
 class SLAPolicy(models.Model):
@@ -352,13 +407,13 @@ class SLAPolicy(models.Model):
     warn_share = models.FloatField(
         default=0.75,
         validators=[MinValueValidator(0.05)],
-        help_text="Warn when this share of a target's open time has passed (0.75 = 75%).",
+        help_text=_("Warn when this share of a target's open time has passed (0.75 = 75%)."),
     )
 
     class Meta:
         ordering = ["tier__rank", "severity"]
-        verbose_name = "SLA policy"
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
         constraints = [
             models.UniqueConstraint(fields=["tier", "severity"], name="policy_tier_severity_unique")
         ]
@@ -369,7 +424,9 @@ class SLAPolicy(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.warn_share is not None and not 0 < self.warn_share < 1:
-            raise ValidationError({"warn_share": "Use a share between 0 and 1, such as 0.75."})
+            raise ValidationError(
+                {"warn_share": gettext("Use a share between 0 and 1, such as 0.75.")}
+            )
 
 
 class SLATarget(models.Model):
@@ -379,7 +436,7 @@ class SLATarget(models.Model):
     unit = models.CharField(max_length=20, choices=TargetUnit.choices)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="targets")
     until_workaround = models.BooleanField(
-        default=False, help_text="For updates: only until a workaround is provided."
+        default=False, help_text=_("For updates: only until a workaround is provided.")
     )
     only_outside = models.ForeignKey(
         BusinessCalendar,
@@ -387,14 +444,16 @@ class SLATarget(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        verbose_name="only when closed",
-        help_text="Applies only to tickets opened while this calendar is closed: the "
-        "after-hours critical triage covered by the on-call agent.",
+        verbose_name=_("only when closed"),
+        help_text=_(
+            "Applies only to tickets opened while this calendar is closed: the "
+            "after-hours critical triage covered by the on-call agent."
+        ),
     )
 
     class Meta:
         ordering = ["policy", "kind"]
-        verbose_name = "SLA target"
+        verbose_name = _("SLA target")
         constraints = [
             models.UniqueConstraint(fields=["policy", "kind"], name="target_policy_kind_unique"),
             models.CheckConstraint(condition=Q(amount__gte=1), name="target_amount_positive"),
@@ -405,21 +464,26 @@ class SLATarget(models.Model):
 
     def describe(self) -> str:
         """ "2 hours, around the clock", "next business day", "1 week"."""
-        if self.unit == TargetUnit.BUSINESS_DAYS and self.amount == 1:
-            text = "next business day"
-        else:
-            unit = self.get_unit_display()
-            text = f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
-        if self.calendar.always_open and self.unit in (TargetUnit.MINUTES, TargetUnit.HOURS):
-            text += ", around the clock"
-        elif self.unit in (TargetUnit.MINUTES, TargetUnit.HOURS):
-            text += " of business hours"
-        return text
+        amount = self.amount
+        if self.unit == TargetUnit.BUSINESS_DAYS and amount == 1:
+            return gettext("next business day")
+        text = {
+            TargetUnit.MINUTES: ngettext("%(n)s minute", "%(n)s minutes", amount),
+            TargetUnit.HOURS: ngettext("%(n)s hour", "%(n)s hours", amount),
+            TargetUnit.BUSINESS_DAYS: ngettext("%(n)s business day", "%(n)s business days", amount),
+            TargetUnit.WEEKS: ngettext("%(n)s week", "%(n)s weeks", amount),
+            TargetUnit.MONTHS: ngettext("%(n)s month", "%(n)s months", amount),
+        }[TargetUnit(self.unit)] % {"n": amount}
+        if self.unit not in (TargetUnit.MINUTES, TargetUnit.HOURS):
+            return text
+        if self.calendar.always_open:
+            return gettext("%(time)s, around the clock") % {"time": text}
+        return gettext("%(time)s of business hours") % {"time": text}
 
     def clean(self) -> None:
         super().clean()
         if self.amount is not None and self.amount < 1:
-            raise ValidationError({"amount": "A target needs a positive amount."})
+            raise ValidationError({"amount": gettext("A target needs a positive amount.")})
 
 
 class ClockState(models.TextChoices):
@@ -471,7 +535,7 @@ class SLAClock(models.Model):
     met_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     late_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="How late the breach was, in open minutes."
+        null=True, blank=True, help_text=_("How late the breach was, in open minutes.")
     )
     # Open time from start to met, less the open time spent paused: the dashboard's
     # median and 90th percentile of response and resolution times.
@@ -486,7 +550,7 @@ class SLAClock(models.Model):
 
     class Meta:
         ordering = ["ticket", "started_at", "kind"]
-        verbose_name = "SLA clock"
+        verbose_name = _("SLA clock")
         indexes = [
             # The SLA sweep: SLAClock.objects.due_for_check(now), running clocks only.
             models.Index(

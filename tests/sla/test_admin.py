@@ -1,5 +1,7 @@
 """Calendar and policy validation in the Django admin, used as the administrator persona."""
 
+import datetime as dt
+
 import pytest
 
 from sla.models import BusinessCalendar, SLAPolicy, SLATarget, SupportTier
@@ -127,3 +129,31 @@ def test_policy_target_of_zero_is_refused(admin_client):
     response = admin_client.post(POLICY_ADD, data | {"targets-0-amount": "4"})
     assert response.status_code == 302
     assert SLATarget.objects.get(policy__tier=tier).describe() == "4 hours of business hours"
+
+
+def test_a_calendar_is_marked_open_on_working_saturdays_in_the_admin(admin_client):
+    response = admin_client.post(
+        CALENDAR_ADD,
+        calendar_post(
+            *((day, "09:00", "17:00") for day in range(5)), open_on_moved_working_days="on"
+        ),
+    )
+
+    assert response.status_code == 302
+    calendar = BusinessCalendar.objects.get(name="Night desk")
+    assert calendar.open_on_moved_working_days
+    assert calendar.to_engine(range(2026, 2027)).working_days == {
+        dt.date(2026, 1, 10),
+        dt.date(2026, 8, 8),
+    }
+
+
+def test_working_saturdays_without_a_holiday_country_are_refused_in_the_admin(admin_client):
+    response = admin_client.post(
+        CALENDAR_ADD,
+        calendar_post((0, "09:00", "17:00"), holiday_country="", open_on_moved_working_days="on"),
+    )
+
+    assert response.status_code == 200
+    assert "Moved working days come from the holiday country" in response.content.decode()
+    assert not BusinessCalendar.objects.filter(name="Night desk").exists()

@@ -35,7 +35,7 @@ def test_overlapping_contracts_are_refused_with_a_clear_message(personas):
     _contract(personas.org_a, dt.date(2026, 1, 1), dt.date(2026, 12, 31), "K1")
     with pytest.raises(ValidationError) as error:
         _contract(personas.org_a, dt.date(2026, 12, 1), dt.date(2027, 11, 30), "K2")
-    assert "already has a contract in force from 01 Jan 2026 to 31 Dec 2026" in str(error.value)
+    assert "already has a contract in force from 1 Jan 2026 to 31 Dec 2026" in str(error.value)
     # Back to back is fine; another organisation is unaffected.
     _contract(personas.org_a, dt.date(2027, 1, 1), dt.date(2027, 12, 31), "K3")
     _contract(personas.org_b, dt.date(2026, 6, 1), dt.date(2027, 5, 31), "K4")

@@ -14,6 +14,7 @@ from sla.engine import (
     deadline,
     holiday_dates,
     late_by,
+    moved_working_days,
     open_time_between,
     opening_intervals,
     warn_at,
@@ -28,6 +29,13 @@ CALENDARS = {
         timezone="Europe/Budapest",
         hours=dict.fromkeys(WEEKDAYS, ((time(9), time(17)),)),
         holidays=HU_HOLIDAYS,
+    ),
+    # The vendor's, open on Hungary's working Saturdays (sla.calendars, working_days).
+    "working_saturdays": Calendar(
+        timezone="Europe/Budapest",
+        hours=dict.fromkeys(WEEKDAYS, ((time(9), time(17)),)),
+        holidays=HU_HOLIDAYS,
+        working_days=moved_working_days("HU", None, range(2025, 2030)),
     ),
     "split": Calendar(
         timezone="Europe/Budapest",
