@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django_scopes import scope, scopes_disabled
 
 from accounts.permissions import can_use_admin_site, organization_of
+from core.request_limits import API_PATH
 
 
 class OrganizationScopeMiddleware:
@@ -53,7 +54,10 @@ class OrganizationScopeMiddleware:
 def language_for(request) -> str:
     """The language of a request's pages: the signed-in person's own choice, else their
     organisation's default, else the browser's (Accept-Language, or Django's language
-    cookie), else settings.LANGUAGE_CODE."""
+    cookie), else settings.LANGUAGE_CODE. The REST API answers machines: always in the
+    help desk's own language (settings.LANGUAGE_CODE), as its webhooks do."""
+    if request.path.startswith(API_PATH):
+        return settings.LANGUAGE_CODE
     user = request.user
     if user.is_authenticated and user.language:
         return user.language

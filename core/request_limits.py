@@ -14,6 +14,7 @@ The proxy in front refuses larger bodies first (README: ``client_max_body_size``
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -22,6 +23,9 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class AttachmentSizeHandler(FileUploadHandler):
@@ -61,30 +65,51 @@ class OversizedUpload(InMemoryUploadedFile):
 API_PATH = "/api/v1/"
 
 
-def _refused(request, status: int, heading: str, message: str):
+def _language_of(request) -> str:
+    """The language of a refusal. The person's (accounts.middleware.LanguageMiddleware)
+    is not known yet, as neither the session nor the user was read: the browser's
+    (Accept-Language, or the language cookie). The API answers in the help desk's own."""
     if request.path.startswith(API_PATH):
-        return JsonResponse({"detail": f"{heading}. {message}"}, status=status)
-    # Rendered without the request context: the request was not read, nor its user.
-    return render(
-        None,
-        "request_refused.html",
-        {"status": status, "heading": heading, "message": message},
-        status=status,
+        return settings.LANGUAGE_CODE
+    return translation.get_language_from_request(request)
+
+
+def _refused(request, status: int, words: Callable[[], tuple[str, str]]):
+    """``words()`` gives the heading and the message, put into words here, in the
+    language of the request."""
+    with translation.override(_language_of(request)):
+        heading, message = words()
+        if request.path.startswith(API_PATH):
+            return JsonResponse({"detail": f"{heading}. {message}"}, status=status)
+        # Rendered without the request context: the request was not read, nor its user.
+        response = render(
+            None,
+            "request_refused.html",
+            {"status": status, "heading": heading, "message": message},
+            status=status,
+        )
+        response.headers["Content-Language"] = translation.get_language()
+    patch_vary_headers(response, ("Accept-Language",))
+    return response
+
+
+def _too_large_words() -> tuple[str, str]:
+    return (
+        _("That is too large to receive"),
+        _(
+            "What you sent is larger than we accept. Each attachment may be up to "
+            "%(file_limit)s, and everything sent at once up to %(request_limit)s. Nothing "
+            "was saved: send a smaller file, or split it in parts."
+        )
+        % {
+            "file_limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            "request_limit": filesizeformat(settings.REQUEST_MAX_BYTES),
+        },
     )
 
 
 def too_large(request):
-    request_limit = filesizeformat(settings.REQUEST_MAX_BYTES)
-    file_limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
-    return _refused(
-        request,
-        413,
-        "That is too large to receive",
-        f"What you sent is larger than we accept. Each attachment may be up to {file_limit}, "
-        "and "
-        f"everything sent at once up to {request_limit}. Nothing was saved: send a "
-        "smaller file, or split it in parts.",
-    )
+    return _refused(request, 413, _too_large_words)
 
 
 class RequestLimitsMiddleware:
@@ -96,9 +121,13 @@ class RequestLimitsMiddleware:
             return _refused(
                 request,
                 400,
-                "That address cannot be read",
-                "The address contains a NUL character, which no page accepts. Remove it "
-                "and try again.",
+                lambda: (
+                    _("That address cannot be read"),
+                    _(
+                        "The address contains a NUL character, which no page accepts. "
+                        "Remove it and try again."
+                    ),
+                ),
             )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -106,7 +135,9 @@ class RequestLimitsMiddleware:
             length = -1
         if length < 0:
             return _refused(
-                request, 400, "That request cannot be read", "Its length is not a number."
+                request,
+                400,
+                lambda: (_("That request cannot be read"), _("Its length is not a number.")),
             )
         if length > settings.REQUEST_MAX_BYTES:
             return too_large(request)

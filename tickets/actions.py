@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from tickets import changes, escalations, forms, selectors, services, workflow
 from tickets.models import Ticket
+from tickets.templatetags.ticket_tags import field_label, history_value
+from tickets.wording import status_name
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,38 @@ class Outcome:
     text: str
 
 
+# What a change without a field was (the kinds tickets.changes.record stores), in words.
+CHANGE_KINDS = {
+    "reply": gettext_lazy("replied"),
+    "note": gettext_lazy("added an internal note"),
+    "escalation_requested": gettext_lazy("requested escalation"),
+    "escalation_declined": gettext_lazy("declined the escalation request"),
+    "escalation_ended": gettext_lazy("ended the escalation request"),
+}
+
+
+def _change_in_words(event) -> str:
+    who = str(event.actor) if event.actor else _("the system")
+    if not event.field:
+        what = CHANGE_KINDS.get(event.kind)
+        if what is None:
+            return _("%(who)s changed the ticket") % {"who": who}
+        return f"{who} {what}"
+    if event.field == "status":
+        old = status_name(event.old_value, for_staff=True)
+        new = status_name(event.new_value, for_staff=True)
+    else:
+        old, new = history_value(event.old_value), history_value(event.new_value)
+    words = {"who": who, "field": field_label(event.field), "old": old, "new": new}
+    if not event.old_value:
+        return _("%(who)s changed %(field)s to “%(new)s”") % words
+    return _("%(who)s changed %(field)s from “%(old)s” to “%(new)s”") % words
+
+
 def describe_conflict(conflict: changes.ConcurrentEdit) -> str:
-    changed = "; ".join(
-        f"{e.actor or 'system'} changed {e.field or e.kind}"
-        + (f" from “{e.old_value}” to “{e.new_value}”" if e.field else "")
-        for e in conflict.changes
-    )
+    """The conflict and what changed meanwhile, in the reader's language (stored values
+    such as a status are named in it too)."""
+    changed = "; ".join(_change_in_words(e) for e in conflict.changes)
     return f"{conflict} {changed}." if changed else str(conflict)
 
 
@@ -54,7 +83,7 @@ def acknowledge(request, ticket: Ticket) -> Outcome:
         services.ticket_transition(
             request.user, ticket=ticket, action="acknowledge", expected_version=d["version"]
         )
-        return f"{ticket.reference} acknowledged."
+        return _("%(reference)s acknowledged.") % {"reference": ticket.reference}
 
     return _attempt(forms.VersionedForm(request.POST), run)
 
@@ -97,9 +126,12 @@ def assign(request, ticket: Ticket) -> Outcome:
         services.ticket_assign(
             request.user, ticket=ticket, assignee=d["assignee"], expected_version=d["version"]
         )
-        return (
-            f"{ticket.reference} assigned to {d['assignee']}." if d["assignee"] else "Unassigned."
-        )
+        if not d["assignee"]:
+            return _("Unassigned.")
+        return _("%(reference)s assigned to %(person)s.") % {
+            "reference": ticket.reference,
+            "person": d["assignee"],
+        }
 
     return _attempt(forms.AssignForm(request.POST, staff=selectors.staff_choices()), run)
 
@@ -113,7 +145,9 @@ def severity(request, ticket: Ticket) -> Outcome:
             reason=d["reason"],
             expected_version=d["version"],
         )
-        return f"Severity set to {d['severity']}; the SLA clocks follow the new targets."
+        return _("Severity set to %(severity)s; the SLA clocks follow the new targets.") % {
+            "severity": d["severity"]
+        }
 
     return _attempt(forms.SeverityForm(request.POST), run)
 
@@ -123,7 +157,7 @@ def priority(request, ticket: Ticket) -> Outcome:
         services.ticket_set_priority(
             request.user, ticket=ticket, priority=d["priority"], expected_version=d["version"]
         )
-        return "Priority changed."
+        return _("Priority changed.")
 
     return _attempt(forms.PriorityForm(request.POST), run)
 
@@ -138,7 +172,7 @@ def tracker(request, ticket: Ticket) -> Outcome:
             estimated_resolution=d["estimated_resolution"],
             expected_version=d["version"],
         )
-        return "Tracker issue linked."
+        return _("Tracker issue linked.")
 
     return _attempt(forms.TrackerForm(request.POST), run)
 
@@ -163,6 +197,6 @@ def escalate(request, ticket: Ticket) -> Outcome:
 def lower_escalation(request, ticket: Ticket) -> Outcome:
     def run(d: dict) -> str:
         escalations.ticket_lower_escalation(request.user, ticket=ticket, reason=d["reason"])
-        return "Escalation level lowered."
+        return _("Escalation level lowered.")
 
     return _attempt(forms.LowerEscalationForm(request.POST), run)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from tickets.models import Attachment
 
@@ -58,20 +59,19 @@ def validate_upload(upload: UploadedFile) -> str:
     if (upload.size or 0) > settings.ATTACHMENT_MAX_BYTES:
         # A file cut off while it arrived (core.request_limits) has no exact size.
         truncated = getattr(upload, "truncated", False)
-        size = "too large" if truncated else filesizeformat(upload.size or 0)
-        raise ValidationError(
-            {
-                "attachments": (
-                    f"{name} is {size}; the limit is "
-                    f"{filesizeformat(settings.ATTACHMENT_MAX_BYTES)}."
-                )
-            }
-        )
+        limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+        if truncated:
+            text = _("%(name)s is too large; the limit is %(limit)s.")
+        else:
+            text = _("%(name)s is %(size)s; the limit is %(limit)s.")
+        size = filesizeformat(upload.size or 0)
+        raise ValidationError({"attachments": text % {"name": name, "size": size, "limit": limit}})
     if extension not in allowed:
         raise ValidationError(
             {
                 "attachments": (
-                    f"{name}: files of this type cannot be attached. Allowed: {', '.join(allowed)}."
+                    _("%(name)s: files of this type cannot be attached. Allowed: %(allowed)s.")
+                    % {"name": name, "allowed": ", ".join(allowed)}
                 )
             }
         )
@@ -80,19 +80,26 @@ def validate_upload(upload: UploadedFile) -> str:
     upload.seek(0)
     if extension in TEXT_TYPES:
         if b"\x00" in head or filetype.guess(head) is not None:
-            raise ValidationError({"attachments": f"{name} does not contain text."})
+            raise ValidationError(
+                {"attachments": _("%(name)s does not contain text.") % {"name": name}}
+            )
         try:
             head.decode("utf-8")
         except UnicodeDecodeError:
             try:
                 head.decode("latin-1")
             except UnicodeDecodeError:
-                raise ValidationError({"attachments": f"{name} is not a text file."}) from None
+                raise ValidationError(
+                    {"attachments": _("%(name)s is not a text file.") % {"name": name}}
+                ) from None
         return TEXT_TYPES[extension]
     kind = filetype.guess(head)
     if kind is None or kind.mime not in BINARY_EXPECTED.get(extension, set()):
         raise ValidationError(
-            {"attachments": (f"{name}: its content does not match its name (.{extension}).")}
+            {
+                "attachments": _("%(name)s: its content does not match its name (.%(extension)s).")
+                % {"name": name, "extension": extension}
+            }
         )
     return OFFICE_TYPES.get(extension, kind.mime)
 
@@ -117,7 +124,8 @@ def download_response(attachment: Attachment) -> FileResponse:
             attachment.file.name,
         )
         raise FileMissing(
-            f"The file {attachment.filename} is no longer stored. Ask support to send it again."
+            _("The file %(name)s is no longer stored. Ask support to send it again.")
+            % {"name": attachment.filename}
         ) from None
     response = FileResponse(
         stored,

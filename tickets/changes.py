@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
@@ -28,10 +29,13 @@ class ConcurrentEdit(Exception):
     def __init__(self, ticket: Ticket, changes: list[TicketEvent]):
         self.ticket = ticket
         self.changes = changes
-        who = ", ".join(sorted({str(e.actor) for e in changes if e.actor})) or "someone"
+        who = ", ".join(sorted({str(e.actor) for e in changes if e.actor})) or _("someone")
         super().__init__(
-            f"This ticket changed while you were editing it ({who}). "
-            "Review the change below and try again."
+            _(
+                "This ticket changed while you were editing it (%(who)s). "
+                "Review the change below and try again."
+            )
+            % {"who": who}
         )
 
 
@@ -130,7 +134,10 @@ def set_watchers(ticket: Ticket, watchers: Sequence[User]) -> None:
     for watcher in watchers:
         if permissions.organization_of(watcher) != ticket.organization:
             raise ValidationError(
-                {"watchers": f"{watcher} is not a colleague at {ticket.organization.name}."}
+                {
+                    "watchers": _("%(person)s is not a colleague at %(organization)s.")
+                    % {"person": watcher, "organization": ticket.organization.name}
+                }
             )
     ticket.watchers.add(*watchers)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
@@ -19,14 +20,14 @@ from tickets.models import CADENCE_MAX, EscalationRequest, EscalationStatus, Sta
 @service(tenant="ticket")
 def escalation_request(actor: User, *, ticket: Ticket, reason: str) -> EscalationRequest:
     if not visibility.can_view(actor, ticket):
-        raise PermissionDenied("You cannot escalate this ticket.")
+        raise PermissionDenied(_("You cannot escalate this ticket."))
     if not reason.strip():
-        raise ValidationError({"reason": "Tell us why this needs escalating."})
+        raise ValidationError({"reason": _("Tell us why this needs escalating.")})
     ticket = changes.lock(ticket)
     if not ticket.is_open:
-        raise ValidationError("Only open tickets can be escalated.")
+        raise ValidationError(_("Only open tickets can be escalated."))
     if ticket.escalations.filter(status=EscalationStatus.PENDING).exists():
-        raise ValidationError("An escalation request is already awaiting review.")
+        raise ValidationError(_("An escalation request is already awaiting review."))
     at = changes.now()
     escalation = EscalationRequest.objects.create(
         ticket=ticket,
@@ -49,14 +50,14 @@ def _lock_pending(escalation: EscalationRequest) -> tuple[EscalationRequest, Tic
     escalation = EscalationRequest.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
     if escalation.status == EscalationStatus.ENDED:
         raise ValidationError(
-            "This escalation request ended with the ticket: there is nothing left to decide."
+            _("This escalation request ended with the ticket: there is nothing left to decide.")
         )
     if escalation.status != EscalationStatus.PENDING:
-        raise ValidationError("This escalation request was already handled.")
+        raise ValidationError(_("This escalation request was already handled."))
     if not ticket.is_open:
         raise ValidationError(
-            f"The ticket is {Status(ticket.status).label.lower()}: there is nothing left "
-            "to escalate."
+            _("The ticket is %(status)s: there is nothing left to escalate.")
+            % {"status": str(Status(ticket.status).label).lower()}
         )
     return escalation, ticket
 
@@ -103,15 +104,15 @@ def _clean_cadence(
     """An action plan's cadence, checked: 1 to 999 of an engine unit, on a calendar."""
     errors = {}
     if amount is None or not 1 <= amount <= CADENCE_MAX:
-        errors["cadence_amount"] = (
-            f"Give how often the customer hears from us as a whole number from 1 to {CADENCE_MAX}."
-        )
+        errors["cadence_amount"] = _(
+            "Give how often the customer hears from us as a whole number from 1 to %(max)s."
+        ) % {"max": CADENCE_MAX}
     if unit not in TargetUnit.values:
-        errors["cadence_unit"] = (
+        errors["cadence_unit"] = _(
             "Choose minutes, hours, business days, weeks or months for the update interval."
         )
     if calendar is None:
-        errors["cadence_calendar"] = "Choose the calendar the update interval counts on."
+        errors["cadence_calendar"] = _("Choose the calendar the update interval counts on.")
     if errors or amount is None or calendar is None:
         raise ValidationError(errors)
     return amount, unit, calendar
@@ -135,17 +136,20 @@ def escalation_accept(
     the ticket's escalation update clock until the level is lowered to 0 or the ticket
     is resolved: every public staff reply meets the running cycle and starts the next."""
     if not permissions.can_handle_escalations(actor):
-        raise PermissionDenied("Only managers handle escalation requests.")
+        raise PermissionDenied(_("Only managers handle escalation requests."))
     if specialist is not None and not permissions.is_staff_member(specialist):
-        raise ValidationError({"specialist": "Name a member of the support staff."})
+        raise ValidationError({"specialist": _("Name a member of the support staff.")})
     amount, unit, calendar = _clean_cadence(cadence_amount, cadence_unit, cadence_calendar)
     escalation, ticket = _lock_pending(escalation)
     if not ticket.escalation_level < level <= 3:
         raise ValidationError(
-            {"level": f"Raise the level above {ticket.escalation_level}, to 3 at most."}
+            {
+                "level": _("Raise the level above %(level)s, to 3 at most.")
+                % {"level": ticket.escalation_level}
+            }
         )
     if not action_plan.strip():
-        raise ValidationError({"action_plan": "Write the action plan the customer will see."})
+        raise ValidationError({"action_plan": _("Write the action plan the customer will see.")})
     at = changes.now()
     escalation.status = EscalationStatus.ACCEPTED
     escalation.handled_by, escalation.handled_at = actor, at
@@ -193,9 +197,9 @@ def escalation_decline(
     actor: User, *, escalation: EscalationRequest, reason: str
 ) -> EscalationRequest:
     if not permissions.can_handle_escalations(actor):
-        raise PermissionDenied("Only managers handle escalation requests.")
+        raise PermissionDenied(_("Only managers handle escalation requests."))
     if not reason.strip():
-        raise ValidationError({"reason": "Tell the customer why the request is declined."})
+        raise ValidationError({"reason": _("Tell the customer why the request is declined.")})
     escalation, ticket = _lock_pending(escalation)
     at = changes.now()
     escalation.status = EscalationStatus.DECLINED
@@ -213,12 +217,12 @@ def ticket_lower_escalation(actor: User, *, ticket: Ticket, reason: str) -> Tick
     """Lower the level when severity drops or the customer stops taking part. At level 0
     the action plan's update cadence stops."""
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff lower the escalation level.")
+        raise PermissionDenied(_("Only support staff lower the escalation level."))
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for lowering the level."})
+        raise ValidationError({"reason": _("Give the reason for lowering the level.")})
     ticket = changes.lock(ticket)
     if ticket.escalation_level == 0:
-        raise ValidationError("The ticket is not escalated.")
+        raise ValidationError(_("The ticket is not escalated."))
     at = changes.now()
     changes.record(
         ticket,

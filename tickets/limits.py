@@ -33,9 +33,17 @@ def up_to(limit: int) -> str:
     return lazy(_up_to, str)(limit)
 
 
-def check_length(field: str, value: str, limit: int, label: str = "This text") -> None:
-    """Raise a ValidationError on ``field`` that names the limit when ``value`` is longer."""
+def check_length(field: str, value: str, limit: int, label: str = "") -> None:
+    """Raise a ValidationError on ``field`` that names the limit when ``value`` is longer;
+    ``label`` names the text in the reader's language ("The message")."""
     if value and len(value) > limit:
-        raise ValidationError(
-            {field: f"{label} has {len(value):,} characters; the limit is {limit:,}."}
-        )
+        raise ValidationError({field: too_long(len(value), limit, label)})
+
+
+def too_long(count: int, limit: int, label: str = "") -> str:
+    """ "The message has 25,000 characters; the limit is 20,000.", in the reader's language."""
+    return gettext("%(label)s has %(count)s characters; the limit is %(limit)s.") % {
+        "label": label or gettext("This text"),
+        "count": number_format(count, force_grouping=True),
+        "limit": number_format(limit, force_grouping=True),
+    }

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
 from accounts import permissions
@@ -64,18 +66,18 @@ def ticket_reply(
     expected_version: int | None = None,
 ) -> Reply:
     if not visibility.can_view(actor, ticket):
-        raise PermissionDenied("You cannot reply on this ticket.")
+        raise PermissionDenied(_("You cannot reply on this ticket."))
     staff = permissions.can_work_tickets(actor)
     if internal and not staff:
-        raise PermissionDenied("Only support staff write internal notes.")
+        raise PermissionDenied(_("Only support staff write internal notes."))
     if not body.strip():
-        raise ValidationError({"body": "Write a message first."})
-    limits.check_length("body", body, limits.TEXT_MAX_CHARS, "The message")
+        raise ValidationError({"body": _("Write a message first.")})
+    limits.check_length("body", body, limits.TEXT_MAX_CHARS, _("The message"))
     for upload in attachments:
         validate_upload(upload)
     ticket = changes.lock(ticket, expected_version)
     if ticket.status == Status.CLOSED and not staff:
-        raise ValidationError("This ticket is closed: reopen it to continue the conversation.")
+        raise ValidationError(_("This ticket is closed: reopen it to continue the conversation."))
     at = changes.now()
     reply = _add_reply(
         ticket,
@@ -182,22 +184,25 @@ def ticket_transition(
     ``message_id`` when it came by email). Each step emits one event, so the people
     on the ticket get one message that says everything the step changed."""
     if actor is not None and not visibility.can_view(actor, ticket):
-        raise PermissionDenied("You cannot change this ticket.")
+        raise PermissionDenied(_("You cannot change this ticket."))
     workaround, resolution, reason = workaround.strip(), resolution.strip(), reason.strip()
     if action == "provide_workaround" and not workaround:
-        raise ValidationError({"workaround": "Describe the workaround for the customer."})
+        raise ValidationError({"workaround": _("Describe the workaround for the customer.")})
     if action == "resolve" and not resolution:
         raise ValidationError(
-            {"resolution": "Describe the resolution: the customer is asked to confirm it."}
+            {"resolution": _("Describe the resolution: the customer is asked to confirm it.")}
         )
     if action == "reopen":
         if not reason:
-            raise ValidationError({"reason": "Say why the ticket needs more work."})
-        limits.check_length("reason", reason, limits.TEXT_MAX_CHARS, "The reason")
+            raise ValidationError({"reason": _("Say why the ticket needs more work.")})
+        limits.check_length("reason", reason, limits.TEXT_MAX_CHARS, _("The reason"))
         for upload in attachments:
             validate_upload(upload)
-    for name, text in (("workaround", workaround), ("resolution", resolution)):
-        limits.check_length(name, text, limits.TEXT_MAX_CHARS, f"The {name}")
+    for name, text, label in (
+        ("workaround", workaround, _("The workaround")),
+        ("resolution", resolution, _("The resolution")),
+    ):
+        limits.check_length(name, text, limits.TEXT_MAX_CHARS, label)
     ticket = changes.lock(ticket, expected_version)
     role = workflow.role_of(actor)
     transition = workflow.check(action, status=ticket.status, role=role)
@@ -206,8 +211,14 @@ def ticket_transition(
         window = dt.timedelta(days=settings.TICKET_REOPEN_WINDOW_DAYS)
         if ticket.closed_at and at - ticket.closed_at > window:
             raise workflow.TransitionError(
-                f"Closed tickets can be reopened for {window.days} days; log a new ticket "
-                "and mention this one."
+                ngettext(
+                    "Closed tickets can be reopened for %(days)s day; log a new ticket "
+                    "and mention this one.",
+                    "Closed tickets can be reopened for %(days)s days; log a new ticket "
+                    "and mention this one.",
+                    window.days,
+                )
+                % {"days": window.days}
             )
     fields = ["status"]
     previous = ticket.status
@@ -301,14 +312,14 @@ def ticket_set_severity(
     expected_version: int | None = None,
 ) -> Ticket:
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff change the severity.")
+        raise PermissionDenied(_("Only support staff change the severity."))
     if severity not in Severity.values:
-        raise ValidationError({"severity": "Choose S1, S2 or S3."})
+        raise ValidationError({"severity": _("Choose S1, S2 or S3.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Give the customer the reason for the change."})
+        raise ValidationError({"reason": _("Give the customer the reason for the change.")})
     ticket = changes.lock(ticket, expected_version)
     if ticket.type == TicketType.ENHANCEMENT:
-        raise ValidationError({"severity": "Enhancement requests carry no severity."})
+        raise ValidationError({"severity": _("Enhancement requests carry no severity.")})
     if ticket.severity == severity:
         return ticket
     at = changes.now()
@@ -322,9 +333,9 @@ def ticket_set_priority(
     actor: User, *, ticket: Ticket, priority: str, expected_version: int | None = None
 ) -> Ticket:
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff set the priority.")
+        raise PermissionDenied(_("Only support staff set the priority."))
     if priority not in Priority.values:
-        raise ValidationError({"priority": "Choose a priority."})
+        raise ValidationError({"priority": _("Choose a priority.")})
     ticket = changes.lock(ticket, expected_version)
     if ticket.priority == priority:
         return ticket
@@ -350,9 +361,9 @@ def ticket_assign(
 ) -> Ticket:
     """Assign to a staff member (or unassign). Assigning acknowledges a new ticket."""
     if not permissions.can_assign_ticket(actor, ticket):
-        raise PermissionDenied("Only support staff assign tickets.")
+        raise PermissionDenied(_("Only support staff assign tickets."))
     if assignee is not None and not permissions.is_staff_member(assignee):
-        raise ValidationError({"assignee": "Tickets are assigned to support staff only."})
+        raise ValidationError({"assignee": _("Tickets are assigned to support staff only.")})
     ticket = changes.lock(ticket, expected_version)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
@@ -396,7 +407,7 @@ def ticket_link_tracker(
 ) -> Ticket:
     """Escalate a confirmed bug to development: the tracker issue and its ETA."""
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied("Only support staff link tracker issues.")
+        raise PermissionDenied(_("Only support staff link tracker issues."))
     ticket = changes.lock(ticket, expected_version)
     at = changes.now()
     eta_before = ticket.estimated_resolution
@@ -432,7 +443,7 @@ def ticket_link_tracker(
 @service(tenant="ticket")
 def ticket_add_watcher(actor: User, *, ticket: Ticket, watcher: User) -> Ticket:
     if not visibility.can_view(actor, ticket):
-        raise PermissionDenied("You cannot change this ticket.")
+        raise PermissionDenied(_("You cannot change this ticket."))
     ticket = changes.lock(ticket)
     changes.set_watchers(ticket, [watcher])
     at = changes.now()

@@ -269,7 +269,7 @@ def escalation_accept(request, reference: str, escalation_id: int):
         lambda: escalations.escalation_accept(
             request.user, escalation=escalation, **form.cleaned_data
         ),
-        "Escalation accepted.",
+        _("Escalation accepted."),
     )
 
 
@@ -281,7 +281,7 @@ def escalation_decline(request, reference: str, escalation_id: int):
     )
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the customer the reason.")
+        messages.error(request, _("Give the customer the reason."))
         return _back(reference)
     return _run(
         request,
@@ -289,7 +289,7 @@ def escalation_decline(request, reference: str, escalation_id: int):
         lambda: escalations.escalation_decline(
             request.user, escalation=escalation, reason=form.cleaned_data["reason"]
         ),
-        "Escalation declined.",
+        _("Escalation declined."),
     )
 
 

@@ -17,15 +17,18 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.template import Context, Template
 from django.test import override_settings
 from django.utils import translation
 
+from api import services as api_services
 from helpdesk.formats.en import formats as en_formats
 from helpdesk.formats.hu import formats as hu_formats
+from sla.models import describe_cadence
 from tests.translations import compile_translations
-from tickets import services, wording
+from tickets import actions, changes, services, wording
 from tickets.models import TicketEvent
 
 ROOT = Path(settings.BASE_DIR)
@@ -75,6 +78,21 @@ DONE: list[str] = [
     "api/models.py",
     "webhooks/",
     "static/js/",
+    "tickets/views.py",
+    "tickets/services.py",
+    "tickets/changes.py",
+    "tickets/escalations.py",
+    "tickets/attachments.py",
+    "tickets/live.py",
+    "tickets/selectors.py",
+    "templates/tickets/widgets/",
+    "templates/request_refused.html",
+    "core/",
+    "helpdesk/views.py",
+    "sla/calendars.py",
+    "sla/services.py",
+    "sla/admin.py",
+    "sla/templatetags/",
 ]
 
 
@@ -364,3 +382,64 @@ def test_history_stores_a_status_in_the_help_desks_language_whoever_acts(persona
     assert wording.status_value(event.new_value) == "acknowledged"
     with translation.override("hu"):
         assert wording.status_name(event.new_value, for_staff=False) == "Visszaigazolva"
+
+
+@pytest.mark.django_db
+def test_a_request_refused_before_the_person_is_known_is_in_the_browsers_language(client):
+    """core.request_limits answers before the language middleware: Accept-Language."""
+    hungarian = client.get("/tickets/?q=a%00b", headers={"accept-language": "hu"})
+    english = client.get("/tickets/?q=a%00b", headers={"accept-language": "en"})
+
+    assert hungarian.status_code == english.status_code == 400
+    assert hungarian.headers["Content-Language"] == "hu"
+    assert "NUL karaktert" in hungarian.content.decode()
+    assert "NUL character" in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_english_whatever_the_person_reads(client, personas, make_ticket):
+    """The REST API answers machines in the help desk's own language (docs/api.md)."""
+    personas.admin_a.language = "hu"
+    personas.admin_a.save()
+    ticket = make_ticket(requester=personas.admin_a)
+    _, raw = api_services.api_token_create(personas.admin_a, name="tests", scope="write")
+
+    response = client.post(
+        f"/api/v1/tickets/{ticket.reference}/replies/",
+        {"body": " "},
+        content_type="application/json",
+        headers={"authorization": f"Bearer {raw}", "accept-language": "hu"},
+    )
+
+    assert response.status_code == 400
+    assert response.headers["Content-Language"] == "en"
+    assert "Write a message first." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_service_refusal_and_a_conflict_are_in_the_readers_language(personas, make_ticket):
+    ticket = make_ticket()
+    with translation.override("en"):
+        services.ticket_assign(personas.agent, ticket=ticket, assignee=personas.agent)
+
+    with translation.override("hu"):
+        with pytest.raises(ValidationError) as refused:
+            services.ticket_reply(personas.admin_a, ticket=ticket, body=" ")
+        with pytest.raises(changes.ConcurrentEdit) as conflict:
+            changes.lock(ticket, expected_version=1)
+        text = actions.describe_conflict(conflict.value)
+
+    assert refused.value.message_dict == {"body": ["Előbb írja meg az üzenetet."]}
+    assert text.startswith("Az ügy megváltozott, amíg Ön szerkesztette")
+    # Assigning a new ticket acknowledges it: two changes at one instant, in any order.
+    assert "Agnes Agent módosította: ügyintéző → „Agnes Agent”" in text
+    assert "Agnes Agent módosította: állapot „Új” → „Visszaigazolva”" in text
+
+
+def test_an_update_cadence_in_hungarian():
+    with translation.override("hu"):
+        assert describe_cadence(4, "hours", always_open=False) == "4 munkaóránként"
+        assert describe_cadence(2, "hours", always_open=True) == "2 óránként, éjjel-nappal"
+        assert describe_cadence(1, "business_days", always_open=False) == "munkanaponta"
+    with translation.override("en"):
+        assert describe_cadence(4, "hours", always_open=False) == "every 4 business hours"

@@ -82,6 +82,7 @@ FIELD_LABELS = {
     "tracker_url": _("tracker link"),
     "estimated_resolution": _("estimated resolution"),
     "escalation_level": _("escalation level"),
+    "status": _("status"),
     "severity": _("severity"),
     "priority": _("priority"),
     "assignee": _("assignee"),
