@@ -8,6 +8,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scoping import service
@@ -30,13 +31,17 @@ def api_token_create(
     stored (only its hash is)."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name the token after the tool that will use it."})
+        raise ValidationError({"name": _("Name the token after the tool that will use it.")})
     if scope not in TokenScope.values:
-        raise ValidationError({"scope": "Choose read, or read and write."})
+        raise ValidationError({"scope": _("Choose read, or read and write.")})
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_DAYS:
-        raise ValidationError({"expires_in_days": f"Choose 1 to {MAX_DAYS} days."})
+        raise ValidationError(
+            {"expires_in_days": _("Choose 1 to %(max)s days.") % {"max": MAX_DAYS}}
+        )
     if ApiToken.objects.filter(user=actor, revoked_at=None).count() >= MAX_TOKENS:
-        raise ValidationError(f"You have {MAX_TOKENS} tokens: revoke one you no longer use.")
+        raise ValidationError(
+            _("You have %(max)s tokens: revoke one you no longer use.") % {"max": MAX_TOKENS}
+        )
     prefix = secrets.token_hex(4)
     raw = f"{PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     at = timezone.now()
@@ -55,7 +60,7 @@ def api_token_create(
 @service
 def api_token_revoke(actor: User, *, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk:
-        raise PermissionDenied("You can revoke your own tokens only.")
+        raise PermissionDenied(_("You can revoke your own tokens only."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

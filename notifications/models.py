@@ -290,9 +290,9 @@ class OnCallShift(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.user_id and not self.user.staff_role:
-            raise ValidationError({"user": "Only vendor staff go on call."})
+            raise ValidationError({"user": _("Only vendor staff go on call.")})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "A shift must end after it starts."})
+            raise ValidationError({"ends_at": _("A shift must end after it starts.")})
         if self.starts_at and self.ends_at and not self.is_override:
             clash = (
                 OnCallShift.objects.filter(

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts import permissions
@@ -316,7 +317,7 @@ def _record_failure(outbound: OutboundEmail, error: Exception, *, refused: bool)
 def outbound_retry(actor: User | None, *, outbound_ids: Sequence[int]) -> int:
     """An administrator sends failed emails again (the admin's "retry" action)."""
     if actor is not None and not permissions.can_use_admin_site(actor):
-        raise PermissionDenied("Only administrators retry failed emails.")
+        raise PermissionDenied(_("Only administrators retry failed emails."))
     ids = list(
         OutboundEmail.objects.select_for_update()
         .filter(pk__in=outbound_ids, state=OutboundState.FAILED)
@@ -348,7 +349,7 @@ def outbound_resend_due(*, at: dt.datetime) -> int:
 @service(tenant="notification")
 def notification_mark_read(actor: User, *, notification: Notification) -> Notification:
     if notification.recipient_id != actor.pk:
-        raise PermissionDenied("This is someone else's notification.")
+        raise PermissionDenied(_("This is someone else's notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk).update(read_at=notification.read_at)

@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -67,7 +69,13 @@ def notification_read(request, notification_id: int):
 def notification_read_all(request):
     count = services.notifications_mark_all_read(request.user)
     if count:
-        messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+        messages.success(
+            request,
+            ngettext(
+                "Marked %(count)s notification read.", "Marked %(count)s notifications read.", count
+            )
+            % {"count": count},
+        )
     return redirect("notification_list")
 
 
@@ -77,7 +85,7 @@ def notification_preferences(request):
     form = forms.PreferencesForm(request.POST or None, user=request.user, current=current)
     if request.method == "POST" and form.is_valid():
         services.preferences_save(request.user, choices=form.choices())
-        messages.success(request, "Your notification preferences are saved.")
+        messages.success(request, _("Your notification preferences are saved."))
         return redirect("notification_preferences")
     return render(request, "notifications/notification_preferences.html", {"form": form})
 

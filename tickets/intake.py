@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts import permissions
@@ -97,13 +98,13 @@ def _clean_intake(
         ("business_impact", business_impact, limits.REASON_MAX_CHARS),
     ):
         if len(value) > limit:
-            errors[field] = f"This text has {len(value):,} characters; the limit is {limit:,}."
+            errors[field] = limits.too_long(len(value), limit)
     if type == TicketType.ENHANCEMENT:
         severity = ""
     elif severity not in Severity.values:
-        errors["severity"] = "Choose how severe the problem is."
+        errors["severity"] = _("Choose how severe the problem is.")
     if severity == Severity.S1 and not business_impact.strip():
-        errors["business_impact"] = (
+        errors["business_impact"] = _(
             "A critical (S1) ticket needs a business-impact statement: what has stopped, "
             "and for whom."
         )
@@ -169,11 +170,13 @@ def ticket_create(
     they told the customer: ``mismatch_confirmed=False`` refuses such a request until
     they do (None: no confirmation asked, as in the portal and by email)."""
     if not permissions.can_log_ticket_for(actor, organization):
-        raise PermissionDenied("You cannot log tickets for this organisation.")
+        raise PermissionDenied(_("You cannot log tickets for this organisation."))
     if permissions.organization_of(requester) != organization:
-        raise ValidationError({"requester": "The requester must be a contact of the organisation."})
+        raise ValidationError(
+            {"requester": _("The requester must be a contact of the organisation.")}
+        )
     if not permissions.is_staff_member(actor) and requester != actor:
-        raise PermissionDenied("Customers log tickets in their own name.")
+        raise PermissionDenied(_("Customers log tickets in their own name."))
     severity = _clean_intake(
         type=type,
         severity=severity,
@@ -189,8 +192,9 @@ def ticket_create(
     if check.warnings and mismatch_confirmed is False:
         raise ValidationError(
             {
-                "confirm_mismatch": "The request does not match the contract: tell the "
-                "customer, then confirm."
+                "confirm_mismatch": _(
+                    "The request does not match the contract: tell the customer, then confirm."
+                )
             }
         )
     at = changes.now()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def check(url: str) -> None:
@@ -23,22 +24,25 @@ def check(url: str) -> None:
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
     schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in schemes:
-        raise ValidationError("The URL must start with https://.", code="scheme")
+        raise ValidationError(_("The URL must start with https://."), code="scheme")
     host = parts.hostname
     if not host:
-        raise ValidationError("The URL names no host.", code="host")
+        raise ValidationError(_("The URL names no host."), code="host")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
-        message = "The URL's port is not a number from 1 to 65535."
+        message = _("The URL's port is not a number from 1 to 65535.")
         raise ValidationError(message, code="port") from error
     if allow_private:
         return
     for address in resolve(host, port):
         if not is_public(address):
             raise ValidationError(
-                f"{host} is a private or local address ({address}): the help desk only "
-                "sends webhooks to addresses on the internet.",
+                _(
+                    "%(host)s is a private or local address (%(address)s): the help desk "
+                    "only sends webhooks to addresses on the internet."
+                )
+                % {"host": host, "address": address},
                 code="private",
             )
 
@@ -47,7 +51,10 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise ValidationError(f"{host} cannot be resolved ({error}).", code="resolve") from error
+        raise ValidationError(
+            _("%(host)s cannot be resolved (%(error)s).") % {"host": host, "error": error},
+            code="resolve",
+        ) from error
     return sorted({str(info[4][0]) for info in found})
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts import permissions
@@ -78,14 +79,14 @@ def _owns(user: User, *, vendor: bool, organization: Organization | None) -> boo
 
 def _check_owner(user: User, *, vendor: bool, organization: Organization | None) -> None:
     if not _owns(user, vendor=vendor, organization=organization):
-        raise PermissionDenied("Only the endpoint's owner manages it.")
+        raise PermissionDenied(_("Only the endpoint's owner manages it."))
 
 
 def _check_events(events: Sequence[str], *, vendor: bool) -> list[str]:
     allowed = [value for value, _ in events_for(vendor=vendor)]
     chosen = [value for value in allowed if value in events]
     if not chosen or len(chosen) != len(set(events)):
-        raise ValidationError({"events": "Pick one or more of the events listed."})
+        raise ValidationError({"events": _("Pick one or more of the events listed.")})
     return chosen
 
 
@@ -125,7 +126,9 @@ def endpoint_create(
     if Endpoint.objects.filter(is_vendor=vendor, organization=organization).count() >= (
         MAX_ENDPOINTS
     ):
-        raise ValidationError(f"At most {MAX_ENDPOINTS} endpoints: delete one you no longer use.")
+        raise ValidationError(
+            _("At most %(max)s endpoints: delete one you no longer use.") % {"max": MAX_ENDPOINTS}
+        )
     return Endpoint.objects.create(
         is_vendor=vendor,
         organization=organization,
@@ -199,7 +202,7 @@ def delivery_retry(user: User, *, delivery: Delivery) -> Delivery:
     """Send a delivery again now (after a failure, or to replay one)."""
     _check_endpoint_owner(user, delivery.endpoint)
     if delivery.state == DeliveryState.SENDING:
-        raise ValidationError("This delivery is being sent right now.")
+        raise ValidationError(_("This delivery is being sent right now."))
     delivery.state = DeliveryState.PENDING
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["state", "next_attempt_at"])

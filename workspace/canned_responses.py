@@ -80,7 +80,7 @@ def canned_response_create(actor: User, *, title: str, body: str) -> CannedRespo
         raise PermissionDenied(_("Only support staff maintain canned responses."))
     title, body = _clean(title, body)
     if CannedResponse.objects.filter(title__iexact=title).exists():
-        raise ValidationError({"title": "A canned response with this title exists."})
+        raise ValidationError({"title": _("A canned response with this title exists.")})
     return CannedResponse.objects.create(
         title=title, body=body, created_by=actor, updated_at=timezone.now()
     )
@@ -94,7 +94,7 @@ def canned_response_update(
         raise PermissionDenied(_("Only support staff maintain canned responses."))
     title, body = _clean(title, body)
     if CannedResponse.objects.filter(title__iexact=title).exclude(pk=canned_response.pk).exists():
-        raise ValidationError({"title": "A canned response with this title exists."})
+        raise ValidationError({"title": _("A canned response with this title exists.")})
     canned_response = CannedResponse.objects.select_for_update().get(pk=canned_response.pk)
     canned_response.title, canned_response.body, canned_response.updated_at = (
         title,
@@ -115,7 +115,7 @@ def canned_response_delete(
     canned_response = CannedResponse.objects.select_for_update().get(pk=canned_response.pk)
     if seen is not None and canned_response.updated_at != seen:
         raise ValidationError(
-            f"“{canned_response.title}” was changed after you opened the page: "
-            "check it, then delete."
+            _("“%(title)s” was changed after you opened the page: check it, then delete.")
+            % {"title": canned_response.title}
         )
     canned_response.delete()
