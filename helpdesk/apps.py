@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
-    verbose_name = "Help desk"
+    verbose_name = _("Help desk")
 
     def ready(self) -> None:
         """The help desk's own figures join Prometheus's registry once, at start-up."""

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
+    verbose_name = _("Notifications")
 
     def ready(self) -> None:
         """Subscribe to the domain events (core.events) and to anymail's inbound mail,

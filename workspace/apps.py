@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkspaceConfig(AppConfig):
     name = "workspace"
-    verbose_name = "Agent workspace"
+    verbose_name = _("Agent workspace")

@@ -93,6 +93,11 @@ DONE: list[str] = [
     "sla/services.py",
     "sla/admin.py",
     "sla/templatetags/",
+    "sla/apps.py",
+    "tickets/apps.py",
+    "helpdesk/apps.py",
+    "api/apps.py",
+    "api/services.py",
 ]
 
 
@@ -443,3 +448,16 @@ def test_an_update_cadence_in_hungarian():
         assert describe_cadence(1, "business_days", always_open=False) == "munkanaponta"
     with translation.override("en"):
         assert describe_cadence(4, "hours", always_open=False) == "every 4 business hours"
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_apps_and_the_calendar_switch_in_hungarian(client, personas):
+    personas.administrator.language = "hu"
+    personas.administrator.save()
+    client.force_login(personas.administrator)
+
+    index = client.get("/admin/").content.decode()
+    calendar = client.get("/admin/sla/businesscalendar/add/").content.decode()
+
+    assert "Szerződések és SLA" in index and "Contracts and SLA" not in index
+    assert "nyitva az áthelyezett munkanapokon" in calendar.lower()
