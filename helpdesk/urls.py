@@ -3,13 +3,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 
 from helpdesk import views
 
-admin.site.site_header = "Help desk administration"
-admin.site.site_title = "Help desk administration"
+admin.site.site_header = _("Help desk administration")
+admin.site.site_title = _("Help desk administration")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -89,9 +89,9 @@ def _clean_intake(
 ) -> str:
     errors: dict[str, str] = {}
     if not title.strip():
-        errors["title"] = "Give the ticket a short title."
+        errors["title"] = _("Give the ticket a short title.")
     if not description.strip():
-        errors["description"] = "Describe what happened."
+        errors["description"] = _("Describe what happened.")
     for field, value, limit in (
         ("title", title, limits.TITLE_MAX_CHARS),
         ("description", description, limits.TEXT_MAX_CHARS),

@@ -98,6 +98,7 @@ DONE: list[str] = [
     "helpdesk/apps.py",
     "api/apps.py",
     "api/services.py",
+    "helpdesk/urls.py",
 ]
 
 
@@ -460,4 +461,5 @@ def test_the_admin_names_the_apps_and_the_calendar_switch_in_hungarian(client, p
     calendar = client.get("/admin/sla/businesscalendar/add/").content.decode()
 
     assert "Szerződések és SLA" in index and "Contracts and SLA" not in index
+    assert "Ügyfélszolgálat – adminisztráció" in index
     assert "nyitva az áthelyezett munkanapokon" in calendar.lower()
