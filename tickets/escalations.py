@@ -15,6 +15,7 @@ from sla import services as clocks
 from sla.models import BusinessCalendar, TargetUnit
 from tickets import changes, visibility
 from tickets.models import CADENCE_MAX, EscalationRequest, EscalationStatus, Status, Ticket
+from tickets.wording import ENDED_NOTES
 
 
 @service(tenant="ticket")
@@ -65,7 +66,9 @@ def _lock_pending(escalation: EscalationRequest) -> tuple[EscalationRequest, Tic
 def end_pending(ticket: Ticket, status: str, at: dt.datetime) -> None:
     """A resolved or closed ticket leaves nothing to escalate: a request still awaiting
     review ends with it, with a history row saying why."""
-    note = f"The ticket was {Status(status).label.lower()} before a manager decided on the request."
+    note = ENDED_NOTES.get(status) or (
+        f"The ticket was {Status(status).label.lower()} before a manager decided on the request."
+    )
     pending = EscalationRequest.objects.select_for_update(of=("self",)).filter(
         ticket=ticket, status=EscalationStatus.PENDING
     )

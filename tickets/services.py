@@ -38,6 +38,7 @@ from tickets.models import (
     Ticket,
     TicketType,
 )
+from tickets.wording import WORKAROUND_NOTE
 
 LOWER_SEVERITY = {Severity.S1: Severity.S2, Severity.S2: Severity.S3}
 
@@ -243,7 +244,7 @@ def ticket_transition(
         if lower:
             # Said in the workaround's own message: no second email for the severity.
             told["old_severity"] = ticket.severity
-            _change_severity(ticket, actor, lower, "A workaround is in place.", at, notify=False)
+            _change_severity(ticket, actor, lower, WORKAROUND_NOTE, at, notify=False)
             fields.append("severity")
         else:
             clocks.clocks_apply_policy(ticket=ticket, at=at)

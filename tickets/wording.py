@@ -8,6 +8,7 @@ from functools import cache
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from sla.models import TargetKind
 from tickets.models import Status, TicketType
@@ -19,6 +20,17 @@ TYPE_HELP = {
     TicketType.ENHANCEMENT: _(
         "A request for new or changed functionality. Not a fault, so it carries no response target."
     ),
+}
+
+
+# Notes the help desk itself writes into a history row or an escalation request, stored
+# in its own language (tickets.changes.record) and shown in the reader's (history_note).
+WORKAROUND_NOTE = gettext_noop("A workaround is in place.")
+ENDED_NOTES: dict[str, str] = {
+    Status.RESOLVED: gettext_noop(
+        "The ticket was resolved before a manager decided on the request."
+    ),
+    Status.CLOSED: gettext_noop("The ticket was closed before a manager decided on the request."),
 }
 
 

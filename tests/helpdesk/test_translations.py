@@ -28,7 +28,7 @@ from helpdesk.formats.en import formats as en_formats
 from helpdesk.formats.hu import formats as hu_formats
 from sla.models import describe_cadence
 from tests.translations import compile_translations
-from tickets import actions, changes, services, wording
+from tickets import actions, changes, escalations, services, wording
 from tickets.models import TicketEvent
 
 ROOT = Path(settings.BASE_DIR)
@@ -463,3 +463,31 @@ def test_the_admin_names_the_apps_and_the_calendar_switch_in_hungarian(client, p
     assert "Szerződések és SLA" in index and "Contracts and SLA" not in index
     assert "Ügyfélszolgálat – adminisztráció" in index
     assert "nyitva az áthelyezett munkanapokon" in calendar.lower()
+
+
+@pytest.mark.django_db
+def test_the_help_desks_own_history_notes_are_read_in_the_readers_language(
+    client, hungarian_admin, personas, make_ticket
+):
+    """A workaround lowers the severity with a note, and resolving ends a pending
+    escalation request with one: both stored in English, read in Hungarian; what a
+    person wrote (the escalation's reason) stays as written."""
+    ticket = make_ticket(severity="S2", requester=hungarian_admin)
+    with translation.override("en"):
+        escalations.escalation_request(hungarian_admin, ticket=ticket, reason="Payroll is due.")
+        services.ticket_transition(personas.agent, ticket=ticket, action="acknowledge")
+        services.ticket_transition(
+            personas.agent, ticket=ticket, action="provide_workaround", workaround="Use v8.0."
+        )
+        services.ticket_transition(
+            personas.agent, ticket=ticket, action="resolve", resolution="Fixed in 8.1.4."
+        )
+    client.force_login(hungarian_admin)
+
+    text = visible_text(client.get(f"/tickets/{ticket.reference}/").content.decode())
+
+    assert "Áthidaló megoldás van érvényben." in text
+    assert "Az ügy megoldódott, mielőtt vezető döntött volna a kérésről." in text
+    assert "Payroll is due." in text
+    assert "A workaround is in place." not in text
+    assert "before a manager decided" not in text

@@ -7,10 +7,11 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
-from tickets.wording import status_name
+from tickets.wording import ENDED_NOTES, WORKAROUND_NOTE, status_name
 
 register = template.Library()
 
@@ -95,6 +96,18 @@ def field_label(field: str) -> str:
     """A history row's field in words: "escalation_level" → "escalation level"."""
     label = FIELD_LABELS.get(field)
     return str(label) if label is not None else field.replace("_", " ")
+
+
+# The notes the help desk itself writes into history rows and escalation requests,
+# stored in its own language (tickets.changes.record).
+SYSTEM_NOTES = frozenset({WORKAROUND_NOTE, *ENDED_NOTES.values()})
+
+
+@register.filter
+def history_note(message: str) -> str:
+    """A stored note in the reader's language when the help desk wrote it; what a
+    person wrote (a reason, a reply) stays as written."""
+    return gettext(message) if message in SYSTEM_NOTES else message
 
 
 @register.filter
