@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from kombu import Queue
+from pythonjsonlogger.core import RESERVED_ATTRS as _JSON_LOG_RESERVED
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -336,6 +337,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # a signed-out session alive in the other processes, so they stay in the database then.
 _SHARED_CACHE = "LocMemCache" not in CACHES["default"]["BACKEND"]
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _SHARED_CACHE else "db")
+# Django's messages (a cookie, else the session), each cut to 500 characters.
+MESSAGE_STORAGE = "core.messages.BoundedStorage"
 
 # --- Celery -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -482,6 +485,10 @@ LOGGING = {
             "fmt": "%(levelname)s %(name)s %(message)s",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",  # ISO 8601 in UTC, whatever TIME_ZONE says
+            # Django's request loggers pass the request itself, whose text holds the whole
+            # query string (a megabyte, when someone sends one): the line per request
+            # (core.request_log) says the method, path and status instead.
+            "reserved_attrs": [*_JSON_LOG_RESERVED, "request"],
         },
         "text": {"format": "%(message)s"},
     },

@@ -25,6 +25,22 @@ from tests import factories
 from tickets import intake
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database commits without waiting for the disk: a test database is
+    thrown away, and each commit of a transactional test (a live server, a worker, a
+    flush) otherwise waits about 5 ms for the write-ahead log to reach the disk. Set on
+    the database, so the web servers and workers that tests start get it too."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit TO off")
+            cursor.execute("SET synchronous_commit TO off")
+    return django_db_setup
+
+
 @pytest.fixture(autouse=True)
 def _unscoped_test_code():
     """Test bodies set up and inspect data across organisations; the code under test

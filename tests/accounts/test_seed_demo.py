@@ -1,71 +1,77 @@
-import pytest
+"""The demo's data, seeded once for the class (a seed takes about 15 seconds): each
+test reads it in a transaction of its own, rolled back after it."""
+
+import io
+
 from django.apps import apps
 from django.core.management import call_command
-
-pytestmark = pytest.mark.django_db
+from django.test import TestCase, override_settings
 
 
 def _counts():
     return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
 
 
-def test_seed_demo_is_idempotent_and_prints_the_sign_ins(capsys):
-    call_command("seed_demo")
-    first = _counts()
-    out = capsys.readouterr().out
-    call_command("seed_demo")
-    assert _counts() == first
-    assert "anna.admin@acme.example" in out and "demo-pass-2026" in out
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class TestTheDemo(TestCase):
+    out: str
+    counts: dict[str, int]
 
+    @classmethod
+    def setUpTestData(cls):
+        printed = io.StringIO()
+        call_command("seed_demo", stdout=printed)
+        cls.out = printed.getvalue()
+        cls.counts = _counts()
 
-def test_demo_tells_a_story_with_tickets_in_every_state_over_months(capsys):
-    import datetime as dt
+    def test_seed_demo_is_idempotent_and_prints_the_sign_ins(self):
+        call_command("seed_demo", stdout=io.StringIO())
+        assert _counts() == self.counts
+        assert "anna.admin@acme.example" in self.out and "demo-pass-2026" in self.out
 
-    from django.utils import timezone
+    def test_demo_tells_a_story_with_tickets_in_every_state_over_months(self):
+        import datetime as dt
 
-    from sla.models import ClockState, SLAClock
-    from tickets.models import EscalationRequest, Status, Ticket
+        from django.utils import timezone
 
-    call_command("seed_demo")
-    assert "ACME: 46/46 tickets" in capsys.readouterr().out  # progress is shown
-    statuses = set(Ticket._base_manager.values_list("status", flat=True))
-    assert statuses == set(Status.values)
-    oldest = Ticket._base_manager.order_by("created_at").first().created_at
-    assert timezone.now() - oldest > dt.timedelta(days=100)
-    states = set(SLAClock._base_manager.values_list("state", flat=True))
-    assert {ClockState.MET, ClockState.BREACHED, ClockState.RUNNING} <= states
-    # Wayne Retail's contract lapsed months ago: what it logged since is flagged.
-    wayne = Ticket._base_manager.filter(organization__code="WAYN")
-    assert wayne.filter(has_valid_contract=False).exists()
-    # Resolving ends a request still awaiting review; an accepted plan has a cadence.
-    escalations = EscalationRequest._base_manager
-    done = [Status.RESOLVED, Status.CLOSED]
-    assert not escalations.filter(status="pending", ticket__status__in=done).exists()
-    assert escalations.filter(status="accepted").exists()
-    assert not escalations.filter(status="accepted", cadence_amount=None).exists()
+        from sla.models import ClockState, SLAClock
+        from tickets.models import EscalationRequest, Status, Ticket
 
+        assert "ACME: 46/46 tickets" in self.out  # progress is shown
+        statuses = set(Ticket._base_manager.values_list("status", flat=True))
+        assert statuses == set(Status.values)
+        oldest = Ticket._base_manager.order_by("created_at").first().created_at
+        assert timezone.now() - oldest > dt.timedelta(days=100)
+        states = set(SLAClock._base_manager.values_list("state", flat=True))
+        assert {ClockState.MET, ClockState.BREACHED, ClockState.RUNNING} <= states
+        # Wayne Retail's contract lapsed months ago: what it logged since is flagged.
+        wayne = Ticket._base_manager.filter(organization__code="WAYN")
+        assert wayne.filter(has_valid_contract=False).exists()
+        # Resolving ends a request still awaiting review; an accepted plan has a cadence.
+        escalations = EscalationRequest._base_manager
+        done = [Status.RESOLVED, Status.CLOSED]
+        assert not escalations.filter(status="pending", ticket__status__in=done).exists()
+        assert escalations.filter(status="accepted").exists()
+        assert not escalations.filter(status="accepted", cadence_amount=None).exists()
 
-def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract():
-    from accounts.models import Organization
-    from sla.models import Contract
-    from sla.selectors import has_valid_contract
+    def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract(self):
+        from accounts.models import Organization
+        from sla.models import Contract
+        from sla.selectors import has_valid_contract
 
-    call_command("seed_demo")
-    tiers = set(Contract._base_manager.values_list("tier__slug", flat=True))
-    assert tiers == {"base", "standard", "privilege", "24x7"}
-    valid = {o.code: has_valid_contract(organization=o) for o in Organization.objects.all()}
-    assert valid == {"ACME": True, "GLBX": True, "INIT": True, "UMBR": True, "WAYN": False}
+        tiers = set(Contract._base_manager.values_list("tier__slug", flat=True))
+        assert tiers == {"base", "standard", "privilege", "24x7"}
+        valid = {o.code: has_valid_contract(organization=o) for o in Organization.objects.all()}
+        assert valid == {"ACME": True, "GLBX": True, "INIT": True, "UMBR": True, "WAYN": False}
 
+    def test_demo_has_an_organisation_that_reads_hungarian_beside_english_screenshots(self):
+        from accounts.models import Organization, User
 
-def test_demo_has_an_organisation_that_reads_hungarian_beside_english_screenshots(capsys):
-    from accounts.models import Organization, User
+        out = self.out
 
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-
-    assert Organization.objects.get(code="ACME").default_language == "hu"
-    assert User.objects.get(email="bela.user@acme.example").language == ""
-    # The README's screenshots are taken as Anna: she chose English.
-    assert User.objects.get(email="anna.admin@acme.example").language == "en"
-    assert "bela.user@acme.example  (sees Hungarian)" in out
-    assert "anna.admin@acme.example  (sees Hungarian)" not in out
+        assert Organization.objects.get(code="ACME").default_language == "hu"
+        assert User.objects.get(email="bela.user@acme.example").language == ""
+        # The README's screenshots are taken as Anna: she chose English.
+        assert User.objects.get(email="anna.admin@acme.example").language == "en"
+        assert "bela.user@acme.example  (sees Hungarian)" in out
+        assert "anna.admin@acme.example  (sees Hungarian)" not in out

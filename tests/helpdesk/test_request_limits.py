@@ -196,3 +196,15 @@ def test_long_text_fields_state_their_limit_in_the_help_text():
             if long and str(limits.up_to(field.max_length)) not in str(field.help_text):
                 stated.append(f"{form.__module__}.{form.__name__}.{name}")
     assert not stated, f"long text fields that do not state their limit: {stated}"
+
+
+def test_a_message_that_quotes_a_megabyte_is_cut_short(client, personas):
+    # The form's error quotes the choice sent; the message after the redirect carries
+    # 500 characters of it, in the message cookie, not a megabyte in the session.
+    client.force_login(personas.agent)
+    response = client.post(reverse("workspace_take_next"), {"mode": "x" * 1_000_000})
+    assert response.status_code == 302
+    assert len(response.cookies["messages"].value) < 2_000
+    page = client.get(response["Location"])
+    (shown,) = [str(message) for message in page.context["messages"]]
+    assert len(shown) == 500 and shown.endswith("x…")

@@ -122,3 +122,17 @@ def test_production_logs_json_and_the_demo_text():
     assert _log_format(DEBUG="false") == "json"
     assert _log_format(DEBUG="true") == "text"
     assert _log_format(DEBUG="false", LOG_FORMAT="text") == "text"
+
+
+@pytest.mark.django_db
+def test_a_huge_query_string_stays_out_of_the_log(client, personas, log_lines):
+    # Django's line about a refused request carries the request, whose text is its whole
+    # path and query: the JSON line leaves it out (the request's line says what it was).
+    client.force_login(personas.agent)
+    response = client.get("/no-such-page/", {"q": "x" * 100_000})
+    assert response.status_code == 404
+    lines = log_lines()
+    assert {line["logger"] for line in lines} >= {"django.request", "helpdesk.requests"}
+    for line in lines:
+        assert "request" not in line
+        assert len(json.dumps(line)) < 2_000
