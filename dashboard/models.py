@@ -9,6 +9,7 @@ and keep their names (``db_table``).
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
@@ -21,15 +22,17 @@ class SummaryDay(models.Model):
     Refreshing a day locks its row first, so two refreshes of one day never interleave.
     """
 
-    day = models.DateField(primary_key=True)
-    computed_at = models.DateTimeField()
+    day = models.DateField(_("day"), primary_key=True)
+    computed_at = models.DateTimeField(_("computed"))
     # Counts the refreshes: the dashboard caches a period's figures under the sum of
     # its days' revisions, which any refresh of any of its days changes.
-    revision = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(_("revision"), default=0)
 
     class Meta:
         db_table = "sla_summaryday"  # created by the sla app before the dashboard had one
         ordering = ["day"]
+        verbose_name = _("summary day")
+        verbose_name_plural = _("summary days")
 
     def __str__(self) -> str:
         return f"Summary of {self.day}, computed {self.computed_at:%Y-%m-%d %H:%M}"
@@ -54,22 +57,39 @@ class ComplianceDay(models.Model):
     dashboard of every organisation reads a few rows a day instead of thousands.
     """
 
-    day = models.DateField()
-    grain = models.CharField(max_length=12, choices=Grain.choices, default=Grain.DETAIL)
-    kind = models.CharField(max_length=20, choices=POLICY_TARGET_KINDS)
+    day = models.DateField(_("day"))
+    grain = models.CharField(
+        _("breakdown"), max_length=12, choices=Grain.choices, default=Grain.DETAIL
+    )
+    kind = models.CharField(_("target"), max_length=20, choices=POLICY_TARGET_KINDS)
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     tier = models.ForeignKey(
-        SupportTier, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        SupportTier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tier"),
     )
-    severity = models.CharField(max_length=2, choices=Severity.choices, blank=True)
+    severity = models.CharField(_("severity"), max_length=2, choices=Severity.choices, blank=True)
     agent = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agent"),
     )
-    settled = models.PositiveIntegerField()
-    met = models.PositiveIntegerField(help_text="Met on time.")
-    breached = models.PositiveIntegerField()
+    settled = models.PositiveIntegerField(_("settled"))
+    met = models.PositiveIntegerField(_("met"), help_text=_("Met on time."))
+    breached = models.PositiveIntegerField(_("breached"))
 
     objects = ScopedManager(organization="organization")
 
@@ -89,6 +109,8 @@ class ComplianceDay(models.Model):
             # One organisation's compliance over a period (detail rows).
             models.Index(fields=["organization", "day"], name="compliance_org_day_idx"),
         ]
+        verbose_name = _("compliance day")
+        verbose_name_plural = _("compliance days")
 
     def __str__(self) -> str:
         return f"{self.day} {self.grain} {self.kind}: {self.met}/{self.settled}"
@@ -97,11 +119,13 @@ class ComplianceDay(models.Model):
 class TicketDay(models.Model):
     """Tickets of an organisation logged and resolved on a day, and still open at its end."""
 
-    day = models.DateField()
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    intake = models.PositiveIntegerField()
-    resolved = models.PositiveIntegerField()
-    backlog = models.PositiveIntegerField(help_text="Open at the end of the day.")
+    day = models.DateField(_("day"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    intake = models.PositiveIntegerField(_("new tickets"))
+    resolved = models.PositiveIntegerField(_("resolved"))
+    backlog = models.PositiveIntegerField(_("backlog"), help_text=_("Open at the end of the day."))
 
     objects = ScopedManager(organization="organization")
 
@@ -122,6 +146,8 @@ class TicketDay(models.Model):
                 name="ticket_day_period_idx",
             ),
         ]
+        verbose_name = _("ticket day")
+        verbose_name_plural = _("ticket days")
 
     def __str__(self) -> str:
         return f"{self.day} {self.organization_id}: +{self.intake} -{self.resolved}"
@@ -134,14 +160,23 @@ class ResolutionTime(models.Model):
     measured for every ticket with an SLA (dashboard.services.summary_refresh)."""
 
     ticket = models.OneToOneField(
-        "tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+"
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("ticket"),
     )
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
     severity = models.CharField(
-        max_length=2, choices=Severity.choices, help_text="When the ticket was first answered."
+        _("severity"),
+        max_length=2,
+        choices=Severity.choices,
+        help_text=_("When the ticket was first answered."),
     )
-    resolved_at = models.DateTimeField()
-    open_minutes = models.PositiveIntegerField()
+    resolved_at = models.DateTimeField(_("resolved"))
+    open_minutes = models.PositiveIntegerField(_("open minutes"))
 
     objects = ScopedManager(organization="organization")
 
@@ -156,6 +191,8 @@ class ResolutionTime(models.Model):
                 include=["open_minutes", "severity", "organization"],
             ),
         ]
+        verbose_name = _("resolution time")
+        verbose_name_plural = _("resolution times")
 
     def __str__(self) -> str:
         return f"Ticket {self.ticket_id} resolved in {self.open_minutes} open minutes"

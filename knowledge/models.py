@@ -25,14 +25,17 @@ SEARCH_CONFIG = "english"
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(unique=True)
-    description = models.CharField(max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower comes first.")
+    )
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
+        verbose_name = _("category")
 
     def __str__(self) -> str:
         return self.name
@@ -59,27 +62,33 @@ class ArticleQuerySet(models.QuerySet["Article"]):
 
 
 class Article(models.Model):
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
-    summary = models.CharField(
-        max_length=300, blank=True, help_text="One or two sentences shown in lists and searches."
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
     )
-    body = models.TextField(help_text="Markdown.")
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown in lists and searches."),
+    )
+    body = models.TextField(_("body"), help_text=_("Markdown."))
     visibility = models.CharField(
-        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     tiers = models.ManyToManyField(
         SupportTier,
         blank=True,
         related_name="articles",
-        help_text="Who may read it when visibility is limited to chosen tiers.",
+        help_text=_("Who may read it when visibility is limited to chosen tiers."),
+        verbose_name=_("support tiers"),
     )
     is_published = models.BooleanField(
-        "published", default=False, help_text="Customers see published articles only."
+        _("published"), default=False, help_text=_("Customers see published articles only.")
     )
-    created_at = models.DateTimeField(default=now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -91,6 +100,8 @@ class Article(models.Model):
             # The knowledge-base list: published articles of a category.
             models.Index(fields=["category", "is_published"], name="article_category_idx"),
         ]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
     def __str__(self) -> str:
         return self.title
@@ -121,25 +132,30 @@ class ReleaseNoteQuerySet(models.QuerySet["ReleaseNote"]):
 
 
 class ReleaseNote(models.Model):
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    kind = models.CharField(max_length=12, choices=ReleaseKind.choices)
-    body = models.TextField(help_text="Markdown.")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=ReleaseKind.choices)
+    body = models.TextField(_("body"), help_text=_("Markdown."))
     products = models.ManyToManyField(
         Product,
         blank=True,
         related_name="release_notes",
-        help_text="Customers whose contract covers one of these see it; none means everyone.",
+        help_text=_("Customers whose contract covers one of these see it; none means everyone."),
+        verbose_name=_("products"),
     )
     scheduled_for = models.DateTimeField(
+        _("scheduled for"),
         null=True,
         blank=True,
-        help_text="When the rollout or the maintenance window starts.",
+        help_text=_("When the rollout or the maintenance window starts."),
     )
     duration_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Expected length of a maintenance window."
+        _("duration in minutes"),
+        null=True,
+        blank=True,
+        help_text=_("Expected length of a maintenance window."),
     )
-    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -147,9 +163,10 @@ class ReleaseNote(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("published by"),
     )
-    created_at = models.DateTimeField(default=now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), default=now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ReleaseNoteQuerySet.as_manager()
 
@@ -159,6 +176,8 @@ class ReleaseNote(models.Model):
             # The customers' list: published notes, newest first.
             models.Index(fields=["-published_at"], name="releasenote_published_idx"),
         ]
+        verbose_name = _("release note")
+        verbose_name_plural = _("release notes")
 
     def __str__(self) -> str:
         return self.title

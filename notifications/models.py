@@ -58,11 +58,16 @@ class OutboundEmail(models.Model):
     Django's mail API (anymail in production) and records the outcome.
     """
 
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    event_key = models.CharField(max_length=200)
-    recipient = models.EmailField()
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    event_key = models.CharField(_("event key"), max_length=200)
+    recipient = models.EmailField(_("recipient"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -70,41 +75,51 @@ class OutboundEmail(models.Model):
         null=True,
         blank=True,
         related_name="outbound_emails",
+        verbose_name=_("ticket"),
     )
     # Empty only for answers to unknown senders, which belong to no organisation.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    message_id = models.CharField(max_length=255, unique=True)
-    in_reply_to = models.CharField(max_length=255, blank=True)
-    references = models.TextField(blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("plain-text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    message_id = models.CharField(_("email Message-ID"), max_length=255, unique=True)
+    in_reply_to = models.CharField(_("in reply to"), max_length=255, blank=True)
+    references = models.TextField(_("references"), blank=True)
     auto_reply = models.BooleanField(
-        default=False, help_text="An automatic answer (Auto-Submitted: auto-replied)."
+        _("automatic reply"),
+        default=False,
+        help_text=_("An automatic answer (Auto-Submitted: auto-replied)."),
     )
     state = models.CharField(
-        max_length=10, choices=OutboundState.choices, default=OutboundState.PENDING
+        _("state"), max_length=10, choices=OutboundState.choices, default=OutboundState.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When the sweep may (re)send it: creation, a retry's backoff, or a sending claim's
     # lease running out (the worker that claimed it died).
-    next_attempt_at = models.DateTimeField(default=now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    provider_message_id = models.CharField(max_length=255, blank=True)
-    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider's message ID"), max_length=255, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
     refused = models.BooleanField(
-        default=False, help_text="The provider refused the recipient: retrying cannot help."
+        _("refused"),
+        default=False,
+        help_text=_("The provider refused the recipient: retrying cannot help."),
     )
-    created_at = models.DateTimeField(default=now)
+    created_at = models.DateTimeField(_("created"), default=now)
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "outbound email"
+        verbose_name = _("outbound email")
         constraints = [
             # Exactly once: the same event never mails the same address twice.
             models.UniqueConstraint(
@@ -125,6 +140,7 @@ class OutboundEmail(models.Model):
             # A ticket's emails, for the admin and for threading look-ups.
             models.Index(fields=["ticket", "created_at"], name="outbound_ticket_idx"),
         ]
+        verbose_name_plural = _("outbound emails")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient} ({self.state})"
@@ -140,16 +156,18 @@ class PendingEvent(models.Model):
     read again when the event is dispatched.
     """
 
-    name = models.CharField(max_length=40)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=now)
-    next_attempt_at = models.DateTimeField(default=now)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=40)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created"), default=now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["next_attempt_at"], name="event_due_idx")]
+        verbose_name = _("pending event")
+        verbose_name_plural = _("pending events")
 
     def __str__(self) -> str:
         return f"{self.name} {self.payload}"
@@ -162,12 +180,21 @@ class TicketThread(models.Model):
     """
 
     ticket = models.OneToOneField(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="email_thread"
+        "tickets.Ticket",
+        on_delete=models.CASCADE,
+        related_name="email_thread",
+        verbose_name=_("ticket"),
     )
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    root_message_id = models.CharField(max_length=255, unique=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    root_message_id = models.CharField(_("first email's Message-ID"), max_length=255, unique=True)
 
     objects = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("ticket email thread")
+        verbose_name_plural = _("ticket email threads")
 
     def __str__(self) -> str:
         return self.root_message_id
@@ -177,10 +204,18 @@ class Notification(models.Model):
     """An in-app notification: the bell in the navigation bar mirrors the emails."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -188,14 +223,15 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("ticket"),
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    event_key = models.CharField(max_length=200)
-    title = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    event_key = models.CharField(_("event key"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     objects = ScopedManager(organization="organization")
 
@@ -216,6 +252,8 @@ class Notification(models.Model):
             # The notification list: a user's newest first.
             models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
         ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return f"{self.title} for {self.recipient_id}"
@@ -233,16 +271,21 @@ class NotificationPreference(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("person"),
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    email = models.BooleanField(default=True)
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    email = models.BooleanField(_("by email"), default=True)
 
     class Meta:
         ordering = ["user", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="preference_user_kind"),
         ]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {'email' if self.email else 'in-app only'}"
@@ -260,28 +303,32 @@ class OnCallShift(models.Model):
         on_delete=models.CASCADE,
         related_name="on_call_shifts",
         limit_choices_to=~Q(staff_role=""),
+        verbose_name=_("agent"),
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
     is_override = models.BooleanField(
-        default=False, help_text="Covers part of the rota, e.g. a swap or a sick day."
+        _("override"),
+        default=False,
+        help_text=_("Covers part of the rota, e.g. a swap or a sick day."),
     )
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["starts_at", "-is_override"]
-        verbose_name = "on-call shift"
+        verbose_name = _("on-call shift")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="oncall_shift_ends_after_start",
-                violation_error_message="A shift must end after it starts.",
+                violation_error_message=_("A shift must end after it starts."),
             ),
         ]
         indexes = [
             # on_call_at(): the shifts covering an instant.
             models.Index(fields=["starts_at", "ends_at"], name="oncall_shift_span_idx"),
         ]
+        verbose_name_plural = _("on-call shifts")
 
     def __str__(self) -> str:
         kind = "override" if self.is_override else "rota"
@@ -323,23 +370,32 @@ class OnCallPage(models.Model):
     ``answer_due_at``, the sweep escalates to the managers, once.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="pages")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=10, choices=PageReason.choices)
-    event_key = models.CharField(max_length=200)
-    paged_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="pages", verbose_name=_("ticket")
     )
-    paged_at = models.DateTimeField()
-    answer_due_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=PageReason.choices)
+    event_key = models.CharField(_("event key"), max_length=200)
+    paged_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paged agent"),
+    )
+    paged_at = models.DateTimeField(_("paged"))
+    answer_due_at = models.DateTimeField(_("answer due"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-paged_at"]
-        verbose_name = "on-call page"
+        verbose_name = _("on-call page")
         constraints = [
             models.UniqueConstraint(fields=["ticket", "event_key"], name="oncall_page_natural_key")
         ]
@@ -351,6 +407,7 @@ class OnCallPage(models.Model):
                 condition=Q(answered_at__isnull=True, escalated_at__isnull=True),
             ),
         ]
+        verbose_name_plural = _("on-call pages")
 
     def __str__(self) -> str:
         return f"Page for ticket {self.ticket_id} ({self.reason})"
@@ -371,22 +428,37 @@ class InboundMessage(models.Model):
     the same provider payload delivered twice (or concurrently) makes one reply.
     """
 
-    mailbox = models.CharField(max_length=254)
-    message_id = models.CharField(max_length=255)
+    mailbox = models.CharField(_("mailbox"), max_length=254)
+    message_id = models.CharField(_("email Message-ID"), max_length=255)
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
-    sender = models.EmailField(blank=True)
-    subject = models.CharField(max_length=300, blank=True)
-    outcome = models.CharField(max_length=20, choices=InboundOutcome.choices)
-    detail = models.TextField(blank=True)
+    sender = models.EmailField(_("sender"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=InboundOutcome.choices)
+    detail = models.TextField(_("detail"), blank=True)
     ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket"),
     )
     reply = models.ForeignKey(
-        "tickets.Reply", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "tickets.Reply",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reply"),
     )
-    received_at = models.DateTimeField(default=now)
+    received_at = models.DateTimeField(_("received"), default=now)
 
     objects = ScopedManager(organization="organization")
 
@@ -395,6 +467,8 @@ class InboundMessage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mailbox", "message_id"], name="inbound_once"),
         ]
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
 
     def __str__(self) -> str:
         return f"{self.message_id} from {self.sender}: {self.outcome}"
@@ -404,8 +478,12 @@ class SweepRun(models.Model):
     """When the SLA sweep last ran (one row): the health check says whether beat and the
     sla workers are keeping the deadlines, and how late they are if not."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    swept_at = models.DateTimeField()
+    id = models.PositiveSmallIntegerField(_("ID"), primary_key=True, default=1, editable=False)
+    swept_at = models.DateTimeField(_("swept"))
+
+    class Meta:
+        verbose_name = _("SLA sweep run")
+        verbose_name_plural = _("SLA sweep runs")
 
     def __str__(self) -> str:
         return f"SLA sweep at {self.swept_at:%Y-%m-%d %H:%M:%S}"

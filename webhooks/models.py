@@ -44,25 +44,30 @@ class Endpoint(models.Model):
     administrator) of one organisation's or of every one's, in the workspace's words,
     SLA warnings and breaches included."""
 
-    is_vendor = models.BooleanField(default=False)
+    is_vendor = models.BooleanField(_("vendor's endpoint"), default=False)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="webhook_endpoints",
-        help_text="Empty: every organisation's tickets (the vendor's endpoints only).",
+        help_text=_("Empty: every organisation's tickets (the vendor's endpoints only)."),
+        verbose_name=_("organisation"),
     )
-    url = models.URLField("URL", max_length=500)
-    description = models.CharField(max_length=100, blank=True)
-    events = models.JSONField(default=list)
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    events = models.JSONField(_("events"), default=list)
     # The key of the HMAC-SHA256 signature; the receiver holds the same.
-    secret = models.CharField(max_length=64)
-    is_active = models.BooleanField(default=True)
+    secret = models.CharField(_("secret"), max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=now)
+    created_at = models.DateTimeField(_("created"), default=now)
 
     objects = ScopedManager(organization="organization")
 
@@ -74,6 +79,8 @@ class Endpoint(models.Model):
                 name="endpoint_customer_has_organization",
             )
         ]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
 
     def __str__(self) -> str:
         return self.description or self.url
@@ -91,34 +98,41 @@ class DeliveryState(models.TextChoices):
 
 
 class Delivery(models.Model):
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        Endpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
     # The ticket's organisation (an administrator's endpoint hears of every one); none
     # for an administrator's test event.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
-    event = models.CharField(max_length=40, choices=EventType.choices)
-    event_key = models.CharField(max_length=200)
-    payload = models.JSONField()
+    event = models.CharField(_("event"), max_length=40, choices=EventType.choices)
+    event_key = models.CharField(_("event key"), max_length=200)
+    payload = models.JSONField(_("payload"))
     state = models.CharField(
-        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=now)
-    created_at = models.DateTimeField(default=now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=now)
+    created_at = models.DateTimeField(_("created"), default=now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     # The last attempt's answer: its HTTP status (none when no answer came), the start
     # of its body, or what went wrong before an answer.
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
-    last_error = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.TextField(_("response body"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration in milliseconds"), null=True, blank=True)
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             # Once per event and endpoint: a handler that runs again adds nothing.
             models.UniqueConstraint(fields=["endpoint", "event_key"], name="delivery_natural_key"),
@@ -139,6 +153,7 @@ class Delivery(models.Model):
                 condition=Q(state__in=["delivered", "failed"]),
             ),
         ]
+        verbose_name = _("webhook delivery")
 
     def __str__(self) -> str:
         return f"{self.event} to {self.endpoint} ({self.state})"

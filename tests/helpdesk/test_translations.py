@@ -26,7 +26,7 @@ from django.utils import translation
 from api import services as api_services
 from helpdesk.formats.en import formats as en_formats
 from helpdesk.formats.hu import formats as hu_formats
-from sla.models import describe_cadence
+from sla.models import BusinessCalendar, describe_cadence
 from tests.translations import compile_translations
 from tickets import actions, changes, escalations, services, wording
 from tickets.models import TicketEvent
@@ -49,8 +49,8 @@ DONE: list[str] = [
     "templates/portal/",
     "portal/",
     "tickets/wording.py",
-    "tickets/models.py",
-    "sla/models.py",
+    "tickets/models/",
+    "sla/models/",
     "templates/knowledge/",
     "knowledge/",
     "templates/tickets/ticket_create.html",
@@ -491,3 +491,45 @@ def test_the_help_desks_own_history_notes_are_read_in_the_readers_language(
     assert "Payroll is due." in text
     assert "A workaround is in place." not in text
     assert "before a manager decided" not in text
+
+
+@pytest.mark.django_db
+def test_the_admins_change_forms_label_the_fields_in_hungarian(client, personas, contracts):
+    """Django's admin labels a field with its verbose name: every model field has one,
+    translated, so a Hungarian administrator reads no English label."""
+    calendar = BusinessCalendar.objects.create(name="Budapest office", timezone="Europe/Budapest")
+    calendar.openings.create(weekday=0, opens=dt.time(9), closes=dt.time(17))
+    calendar.dates.create(date=dt.date(2026, 12, 24), note="Christmas Eve")
+    personas.administrator.language = "hu"
+    personas.administrator.save()
+    client.force_login(personas.administrator)
+    pages = {
+        f"/admin/sla/businesscalendar/{calendar.pk}/change/": (
+            ["Munkaidő-naptár módosítása", "Időzóna", "Ünnepnapok országa", "A hét napja", "Nyit"],
+            ["Change business calendar", "Timezone", "Holiday country", "Weekday", "Opens"],
+        ),
+        f"/admin/sla/contract/{contracts['ACME'].pk}/change/": (
+            ["Érvényesség kezdete", "Érvényesség vége", "Licenckulcs", "Lefedett verziók"],
+            ["Valid from", "Valid to", "Licence key", "Covered versions", "Tier"],
+        ),
+        "/admin/knowledge/article/add/": (
+            ["Új cikk", "Láthatóság", "Támogatási szintek", "Közzétéve"],
+            ["Add article", "Visibility", "Tiers", "Is published", "Published"],
+        ),
+        "/admin/notifications/oncallshift/add/": (
+            ["Új ügyeleti műszak", "Kezdete", "Eltérés a beosztástól"],
+            ["Starts at", "Ends at", "Is override"],
+        ),
+        "/admin/webhooks/endpoint/add/": (
+            ["Új webhook-végpont", "A szolgáltató végpontja", "Események", "Aktív"],
+            ["Add endpoint", "Is vendor", "Events", "Is active", "Created by"],
+        ),
+    }
+    for url, (hungarian, english) in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # Django's Hungarian page titles begin with the model's name as written:
+        # "munkaidő-naptár módosítása"; a label is capitalised, "Időzóna".
+        text = visible_text(response.content.decode()).lower()
+        assert [label for label in hungarian if label.lower() not in text] == [], url
+        assert [label for label in english if re.search(rf"\b{label.lower()}\b", text)] == [], url

@@ -1,22 +1,15 @@
-"""Tickets, their conversation, attachments, escalation requests and history.
-
-Every row carries its ``organization`` (copied down from the ticket) and a scoped
-manager, so a customer-facing query outside the organisation's scope raises.
-"""
+"""Tickets, their statuses and numbering, and the queues' urgency order."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     CombinedSearchVector,
     SearchConfig,
     SearchVector,
     SearchVectorField,
 )
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
@@ -25,15 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
-from sla.models import (
-    BusinessCalendar,
-    Channel,
-    Contract,
-    ProductVersion,
-    Severity,
-    TargetUnit,
-    describe_cadence,
-)
+from sla.models import Channel, Contract, ProductVersion, Severity
 from tickets.indexes import RumIndex
 
 
@@ -72,11 +57,6 @@ class TicketDocument(CombinedSearchVector):
         return "''", []
 
 
-# A reply's document: the GIN index below is built on exactly this expression, so
-# PostgreSQL uses it for `@@` queries.
-REPLY_SEARCH_VECTOR = SearchVector("body", config="english")
-
-
 class Status(models.TextChoices):
     NEW = "new", _("New")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -99,6 +79,7 @@ OPEN_STATUSES = [
 # Plain strings, so that index conditions deconstruct to the same migration.
 OPEN_STATUS_VALUES = [str(status) for status in OPEN_STATUSES]
 
+
 # The queues' order after the deadline: the most urgent priority, then the most severe
 # (workspace.queues.URGENCY_ORDER). Plain strings, for the same reason as above; the
 # urgency index holds these very expressions, so the queue is read in order.
@@ -109,6 +90,8 @@ PRIORITY_RANK = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
+
+
 SEVERITY_RANK = Case(
     When(severity="S1", then=Value(0)),
     When(severity="S2", then=Value(1)),
@@ -116,6 +99,7 @@ SEVERITY_RANK = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
+
 
 # Most urgent first, in every list that says so: the earliest deadline still owed, so
 # that breached tickets come first, longest overdue first, then running deadlines,
@@ -136,9 +120,17 @@ class TicketCounter(models.Model):
     transaction: a rolled-back creation gives its number back, so there are no holes."""
 
     organization = models.OneToOneField(
-        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
-    last_number = models.PositiveIntegerField(default=0)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket counter")
+        verbose_name_plural = _("ticket counters")
 
     def __str__(self) -> str:
         return f"Counter of organisation {self.organization_id}: {self.last_number}"
@@ -158,15 +150,23 @@ class Ticket(models.Model):
     # repeat ticket_org_number's and ticket_org_activity_idx's first column, and the
     # reference's pattern index (unique=True adds one) served no LIKE.
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="tickets", db_index=False
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        db_index=False,
+        verbose_name=_("organisation"),
     )
-    number = models.PositiveIntegerField()
-    reference = models.CharField(max_length=24)
-    title = models.CharField(max_length=200)
-    description = models.TextField()
-    type = models.CharField(max_length=20, choices=TicketType.choices, default=TicketType.INCIDENT)
-    severity = models.CharField(max_length=2, choices=Severity.choices, blank=True)
-    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    number = models.PositiveIntegerField(_("number"))
+    reference = models.CharField(_("reference"), max_length=24)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    type = models.CharField(
+        _("type"), max_length=20, choices=TicketType.choices, default=TicketType.INCIDENT
+    )
+    severity = models.CharField(_("severity"), max_length=2, choices=Severity.choices, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
     # Deleting a version, a contract or a person reads the tickets without an index:
     # rare administrators' acts, against an index kept up on every ticket.
     product_version = models.ForeignKey(
@@ -176,17 +176,24 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         db_index=False,
+        verbose_name=_("product version"),
     )
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
-    business_impact = models.TextField(blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
+    )
+    business_impact = models.TextField(_("business impact"), blank=True)
     requester = models.ForeignKey(  # ticket_requester_idx leads with it
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="requested_tickets",
         db_index=False,
+        verbose_name=_("requester"),
     )
     watchers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="watched_tickets",
+        verbose_name=_("watchers"),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,6 +201,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        verbose_name=_("assignee"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -201,18 +209,23 @@ class Ticket(models.Model):
         null=True,
         related_name="+",
         db_index=False,
+        verbose_name=_("logged by"),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
     escalation_level = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(3)]
+        _("escalation level"), default=0, validators=[MaxValueValidator(3)]
     )
-    workaround = models.TextField(blank=True)
-    workaround_at = models.DateTimeField(null=True, blank=True)
+    workaround = models.TextField(_("workaround"), blank=True)
+    workaround_at = models.DateTimeField(_("workaround provided"), null=True, blank=True)
     # What fixed it, as the customer is asked to confirm (cleared by a reopen).
-    resolution = models.TextField(blank=True)
-    tracker_reference = models.CharField("external tracker issue", max_length=60, blank=True)
-    tracker_url = models.URLField("external tracker link", blank=True)
-    estimated_resolution = models.DateField("estimated time to resolution", null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    tracker_reference = models.CharField(_("external tracker issue"), max_length=60, blank=True)
+    tracker_url = models.URLField(_("external tracker link"), blank=True)
+    estimated_resolution = models.DateField(
+        _("estimated time to resolution"), null=True, blank=True
+    )
     # Intake checks, recorded as found when the ticket was logged.
     contract = models.ForeignKey(
         Contract,
@@ -221,14 +234,15 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets",
         db_index=False,
+        verbose_name=_("contract"),
     )
-    has_valid_contract = models.BooleanField(default=False)
-    product_covered = models.BooleanField(default=True)
-    channel_entitled = models.BooleanField(default=True)
+    has_valid_contract = models.BooleanField(_("valid contract"), default=False)
+    product_covered = models.BooleanField(_("product covered"), default=True)
+    channel_entitled = models.BooleanField(_("channel entitled"), default=True)
     # The earliest deadline among running SLA clocks, kept by the clock service.
-    sla_due_at = models.DateTimeField(null=True, blank=True)
-    sla_warn_at = models.DateTimeField(null=True, blank=True)
-    sla_breached = models.BooleanField(default=False)
+    sla_due_at = models.DateTimeField(_("SLA deadline"), null=True, blank=True)
+    sla_warn_at = models.DateTimeField(_("SLA warning due"), null=True, blank=True)
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
     # The calendar of the clock that sets sla_due_at: open time left or overdue in the
     # queues' countdowns, and the overdue order across calendars (tickets.urgency).
     sla_due_calendar = models.ForeignKey(
@@ -237,23 +251,29 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        db_index=False,  # ticket_open_overdue_idx leads with it, for the open tickets
+        db_index=False,
+        verbose_name=_(
+            "SLA deadline's calendar"
+        ),  # ticket_open_overdue_idx leads with it, for the open tickets
     )
-    created_at = models.DateTimeField(default=now)
-    updated_at = models.DateTimeField(default=now)
-    last_activity_at = models.DateTimeField(default=now)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=now)
+    updated_at = models.DateTimeField(_("updated"), default=now)
+    last_activity_at = models.DateTimeField(_("last activity"), default=now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
     # The form's one-time key: submitting the same form twice finds this ticket again.
-    intake_key = models.CharField(max_length=64, blank=True)
+    intake_key = models.CharField(_("form key"), max_length=64, blank=True)
     search_document = models.GeneratedField(
-        expression=TicketDocument(), output_field=SearchVectorField(), db_persist=True
+        verbose_name=_("search document"),
+        expression=TicketDocument(),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )
     # Optimistic concurrency: every change increments it; an edit based on an older
     # version is refused with the changes made since.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ScopedManager(
         organization="organization",
@@ -364,6 +384,8 @@ class Ticket(models.Model):
                 name="ticket_document_rum_idx",
             ),
         ]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -375,213 +397,3 @@ class Ticket(models.Model):
     @property
     def has_sla(self) -> bool:
         return self.has_valid_contract and self.type != TicketType.ENHANCEMENT
-
-
-class Reply(models.Model):
-    """A public reply or an internal note (never shown to customers)."""
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="replies"
-    )
-    body = models.TextField()
-    is_internal = models.BooleanField(default=False)
-    via = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
-    # The Message-ID of the email that carried it in or out, for threading and dedup.
-    message_id = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=now)
-
-    objects = ScopedManager(organization="organization")
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["ticket", "created_at"], name="reply_ticket_idx"),
-            # Workspace search: words in replies and notes (workspace.search).
-            GinIndex(REPLY_SEARCH_VECTOR, name="reply_search_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id} by {self.author_id}"
-
-
-def attachment_path(instance: Attachment, filename: str) -> str:
-    # Random names: an uploaded file's name never decides where it lands.
-    return f"attachments/{instance.organization_id}/{uuid.uuid4().hex}"
-
-
-class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    reply = models.ForeignKey(
-        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
-    )
-    file = models.FileField(upload_to=attachment_path)
-    filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(default=now)
-
-    objects = ScopedManager(organization="organization")
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self) -> str:
-        return self.filename
-
-
-class EscalationStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting review")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    # Resolved or closed before a manager decided: nothing is left to escalate.
-    ENDED = "ended", _("Ended with the ticket")
-
-
-# An action plan's update cadence: at most 999 of the engine's units.
-CADENCE_MAX = 999
-
-
-class EscalationRequest(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField()
-    status = models.CharField(
-        max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.PENDING
-    )
-    created_at = models.DateTimeField(default=now)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    handled_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    specialist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action_plan = models.TextField(blank=True)
-    communication_channel = models.CharField(max_length=100, blank=True)
-    # The agreed communication frequency, as a duration of the SLA engine's units on a
-    # calendar: it runs the ticket's escalation update clock until de-escalation. Empty
-    # on requests not accepted, and on plans accepted before it was tracked whose free
-    # text could not be read (tickets migration 0008 kept that text in the plan).
-    cadence_amount = models.PositiveSmallIntegerField(
-        "updates every",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(CADENCE_MAX)],
-    )
-    cadence_unit = models.CharField(max_length=20, choices=TargetUnit.choices, blank=True)
-    cadence_calendar = models.ForeignKey(
-        BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    participants = models.TextField(blank=True)
-
-    objects = ScopedManager(organization="organization")
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="escalation_status_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(
-                    cadence_amount__isnull=True, cadence_unit="", cadence_calendar__isnull=True
-                )
-                | (Q(cadence_amount__gte=1, cadence_calendar__isnull=False) & ~Q(cadence_unit="")),
-                name="escalation_cadence_whole",
-                violation_error_message="A cadence needs an amount, a unit and a calendar.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Escalation of {self.ticket_id}: {self.status}"
-
-    @property
-    def cadence_text(self) -> str:
-        """The update cadence in words ("every 4 business hours"), or ""."""
-        if self.cadence_amount is None or self.cadence_calendar is None:
-            return ""
-        return describe_cadence(
-            self.cadence_amount,
-            self.cadence_unit,
-            always_open=self.cadence_calendar.always_open,
-        )
-
-
-class TicketEvent(models.Model):
-    """Append-only history: one row per change, shown as the ticket's timeline."""
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    kind = models.CharField(max_length=30)
-    field = models.CharField(max_length=40, blank=True)
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    message = models.TextField(blank=True)
-    is_public = models.BooleanField(default=True)
-    ticket_version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=now)
-
-    objects = ScopedManager(organization="organization")
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.field} on {self.ticket_id}"
-
-
-class SavedView(models.Model):
-    """An agent's own filtered queue: a name for a queue and its filters.
-
-    Belongs to a staff member, not to an organisation, so it has no scoped manager;
-    every read goes through its owner (workspace.queues.saved_views_of).
-    """
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
-    )
-    name = models.CharField(max_length=60)
-    # The queue's query string as normalised by the queue filter form, e.g.
-    # "queue=breached&severity=S1&organization=3".
-    query = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=now)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_owner_name"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class CannedResponse(models.Model):
-    """A staff-maintained reply template with placeholders such as {customer_name},
-    {reference} and {deadline}, filled in per ticket (workspace.canned_responses)."""
-
-    title = models.CharField(max_length=120, unique=True)
-    body = models.TextField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=now)
-
-    class Meta:
-        ordering = ["title"]
-        verbose_name = "canned response"
-
-    def __str__(self) -> str:
-        return self.title
