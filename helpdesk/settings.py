@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sla",
     "tickets",
     "knowledge",
+    "surveys",
     "notifications",
     "portal",
     "workspace",
