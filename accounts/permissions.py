@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from accounts.models import Membership, User
 
 MANAGER_ROLES = {StaffRole.MANAGER, StaffRole.ADMINISTRATOR}
+# The statuses in which a ticket's requester is asked how we did (tickets.Status values:
+# the accounts app sits below tickets and cannot import them).
+SURVEYED_STATUSES = ("resolved", "closed")
 
 
 def membership_of(user: User) -> Membership | None:
@@ -91,6 +94,28 @@ def can_assign_ticket(user: User, ticket) -> bool:
 
 def can_handle_escalations(user: User) -> bool:
     return is_manager(user)
+
+
+def can_answer_survey(user: User, ticket) -> bool:
+    """The satisfaction survey of a resolved or closed ticket is its requester's, while
+    they are still an active person of the ticket's organisation."""
+    if not (user.is_authenticated and user.is_active and ticket.requester_id == user.pk):
+        return False
+    organization = organization_of(user)
+    return (
+        organization is not None
+        and organization.pk == ticket.organization_id
+        and ticket.status in SURVEYED_STATUSES
+    )
+
+
+def can_view_survey(user: User, ticket) -> bool:
+    """Staff, and the people of the ticket's own organisation who may see the ticket
+    (the caller has loaded it through tickets.visibility): never another organisation."""
+    if is_staff_member(user):
+        return True
+    organization = organization_of(user)
+    return organization is not None and organization.pk == ticket.organization_id
 
 
 def can_log_ticket_for(user: User, organization: Organization) -> bool:

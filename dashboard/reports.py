@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Organization, User
 from dashboard.current import with_total
+from dashboard.satisfaction import Score
 from dashboard.services import vendor_today
 from dashboard.tables import (
     NONE,
@@ -117,7 +118,12 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
 
 
 def report_summary(
-    *, period: Period, organization: Organization, compliance: Table, trend_table: Table
+    *,
+    period: Period,
+    organization: Organization,
+    compliance: Table,
+    trend_table: Table,
+    satisfaction: Score,
 ) -> Table:
     """The report's headline figures, from tables already computed."""
     logged = sum(int(str(row[1])) for row in trend_table.rows if row[1] != NONE)
@@ -135,5 +141,7 @@ def report_summary(
             [_("Targets settled"), str(all_targets[1])],
             [_("Targets met on time, %"), str(all_targets[4])],
             [_("Breaches"), str(all_targets[3])],
+            [_("Satisfaction answers"), str(satisfaction.answers)],
+            [_("Satisfaction, good %"), satisfaction.percent],
         ],
     )

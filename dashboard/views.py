@@ -23,7 +23,7 @@ from accounts import permissions
 from accounts.models import Organization
 from accounts.permissions import require
 from core import spreadsheets
-from dashboard import current, period, selectors
+from dashboard import current, period, satisfaction, selectors
 from dashboard import reports as dashboard_reports
 from dashboard.forms import PeriodForm
 from dashboard.services import vendor_today
@@ -57,6 +57,14 @@ def _breakdown(name: str) -> Callable[[Filters], Table]:
     return build
 
 
+def _satisfaction(name: str) -> Callable[[Filters], Table]:
+    def build(f: Filters) -> Table:
+        figures = satisfaction.satisfaction(period=f.period, organization=f.organization)
+        return satisfaction.breakdown(name, figures, every=True)
+
+    return build
+
+
 # Each table a page shows, by the name its CSV link uses.
 TABLES: dict[str, Callable[[Filters], Table]] = {
     "open_by_severity": lambda f: current.open_by_severity(now=f.now, organization=f.organization),
@@ -76,9 +84,11 @@ TABLES: dict[str, Callable[[Filters], Table]] = {
         period=f.period, now=f.now, organization=f.organization, every=True
     ),
     "trend": lambda f: period.trend(period=f.period, organization=f.organization)[0],
+    **{name: _satisfaction(name) for name in satisfaction.BREAKDOWNS},
 }
+ACROSS_ORGANISATIONS = ("by_organisation", "satisfaction_by_organisation")
 TABLES_ORGANIZATION = {
-    **{name: build for name, build in TABLES.items() if name != "by_organisation"},
+    **{name: build for name, build in TABLES.items() if name not in ACROSS_ORGANISATIONS},
     "open_tickets": lambda f: current.open_tickets(now=f.now, organization=f.organization),
 }
 
@@ -125,16 +135,22 @@ def _now_context(f: Filters, csv_url: Callable[[str], str]) -> dict:
     return {"now": now, "now_tables": tables, "on_call": current.on_call(now=f.now)}
 
 
-def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict]:
+def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict, dict]:
+    """The period's tables, charts and headline figures."""
     compliance, compliance_chart = period.compliance_by_kind(
         period=f.period, organization=f.organization
     )
     tables = {"compliance": compliance}
     charts = {"compliance": compliance_chart}
+    # One query for every satisfaction figure of the page.
+    answers = satisfaction.satisfaction(period=f.period, organization=f.organization)
     for name in breakdowns:
-        tables[name], charts[name] = period.compliance_breakdown(
-            name, period=f.period, organization=f.organization
-        )
+        if name in satisfaction.BREAKDOWNS:
+            tables[name] = satisfaction.breakdown(name, answers)
+        else:
+            tables[name], charts[name] = period.compliance_breakdown(
+                name, period=f.period, organization=f.organization
+            )
     tables["durations"] = period.durations(period=f.period, organization=f.organization)
     tables["breaches"] = period.breaches(
         period=f.period,
@@ -143,7 +159,7 @@ def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict]:
         total=int(str(compliance.rows[-1][3])),
     )
     tables["trend"], charts["trend"] = period.trend(period=f.period, organization=f.organization)
-    return tables, charts
+    return tables, charts, {"satisfaction": answers.total}
 
 
 def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[str]) -> dict:
@@ -176,7 +192,7 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
             )
         )
 
-    def figures() -> tuple[dict, dict]:
+    def figures() -> tuple[dict, dict, dict]:
         found = cache.get(key) if key else None
         if found is None:
             found = _period_figures(f, breakdowns)
@@ -193,6 +209,7 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
         "freshness": freshness,
         "tables": SimpleLazyObject(lambda: computed[0]),
         "charts": SimpleLazyObject(lambda: computed[1]),
+        "headline": SimpleLazyObject(lambda: computed[2]),
         "period_cache_key": key,
         # No summary yet: render afresh every time (a zero timeout stores nothing).
         "period_cache_seconds": PERIOD_CACHE_SECONDS if key else 0,
@@ -214,7 +231,17 @@ def dashboard_home(request):
     context = {
         "form": form,
         **_now_context(f, csv_url),
-        **_period_context(f, csv_url, ["by_tier", "by_severity", "by_organisation", "by_agent"]),
+        **_period_context(
+            f,
+            csv_url,
+            [
+                "by_tier",
+                "by_severity",
+                "by_organisation",
+                "by_agent",
+                *satisfaction.BREAKDOWNS,
+            ],
+        ),
         "engaged": dashboard_reports.organizations_engaged(user=request.user),
     }
     return render(request, "dashboard/dashboard_home.html", context)
@@ -269,7 +296,11 @@ def dashboard_organization(request, code: str):
         "organization": organization,
         "now": f.now,
         "now_tables": now_tables,
-        **_period_context(f, csv_url, ["by_severity", "by_agent"]),
+        **_period_context(
+            f,
+            csv_url,
+            ["by_severity", "by_agent", "satisfaction_by_severity", "satisfaction_by_agent"],
+        ),
         "months": dashboard_reports.report_months(),
     }
     return render(request, "dashboard/dashboard_organization.html", context)
@@ -293,15 +324,21 @@ def _report_tables(organization: Organization, year: int, month: int) -> tuple[P
     f = Filters(period, timezone.now(), organization)
     compliance = TABLES["compliance"](f)
     trend = TABLES["trend"](f)
+    score, answers = satisfaction.answers_in(period=period, organization=organization)
     tables = {
         "summary": dashboard_reports.report_summary(
-            period=period, organization=organization, compliance=compliance, trend_table=trend
+            period=period,
+            organization=organization,
+            compliance=compliance,
+            trend_table=trend,
+            satisfaction=score,
         ),
         "compliance": compliance,
         "by_severity": TABLES["by_severity"](f),
         "durations": TABLES["durations"](f),
         "breaches": TABLES["breaches"](f),
         "escalations": dashboard_reports.escalations_in(period=period, organization=organization),
+        "satisfaction": answers,
         "tickets": dashboard_reports.tickets_logged(period=period, organization=organization),
         "trend": trend,
     }

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sla",
     "tickets",
     "knowledge",
+    "surveys",
     "notifications",
     "portal",
     "workspace",

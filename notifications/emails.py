@@ -22,8 +22,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from accounts import permissions
 from accounts.languages import language_of
 from notifications.models import Kind, OutboundEmail, TicketThread
+from surveys import links as survey_links
+from surveys import selectors as survey_selectors
+from surveys.models import Rating
 
 # Replies typed above this line land on the ticket; everything below it is cut off.
 REPLY_MARKER = "##- Please type your reply above this line -##"
@@ -69,6 +73,31 @@ def timezone_of(user, ticket=None) -> str:
     return settings.TIME_ZONE
 
 
+# The emails that ask a resolved or closed ticket's requester how we did (surveys.links).
+SURVEY_KINDS = frozenset({Kind.TICKET_RESOLVED, Kind.STATUS_CHANGED})
+
+
+def survey_urls(kind: str, *, ticket, recipient) -> dict:
+    """The signed one-click "good" and "bad" links, for the requester only, in the emails
+    that tell them their ticket is resolved or closed."""
+    if (
+        kind not in SURVEY_KINDS
+        or ticket is None
+        or recipient is None
+        or recipient.pk != ticket.requester_id
+        or not permissions.can_answer_survey(recipient, ticket)
+    ):
+        return {}
+    if kind == Kind.STATUS_CHANGED and (
+        ticket.status != "closed" or survey_selectors.survey_for(ticket=ticket) is not None
+    ):
+        return {}  # asked on resolution already, or answered
+    return {
+        "survey_good_url": site_url(survey_links.answer_path(ticket, Rating.GOOD)),
+        "survey_bad_url": site_url(survey_links.answer_path(ticket, Rating.BAD)),
+    }
+
+
 def render(kind: str, context: dict, *, ticket=None, recipient=None) -> Rendered:
     """The three parts of one email, in the recipient's timezone and language (not the
     language of whoever caused it)."""
@@ -81,6 +110,7 @@ def render(kind: str, context: dict, *, ticket=None, recipient=None) -> Rendered
         "reply_marker": REPLY_MARKER,
         "internal": kind in INTERNAL_KINDS,
         "autoclose_days": settings.TICKET_AUTOCLOSE_DAYS,
+        **survey_urls(kind, ticket=ticket, recipient=recipient),
         **context,
     }
     zone = zoneinfo.ZoneInfo(timezone_of(recipient, ticket))

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, MemberRole, Membership, Organization, StaffRole, User
 from sla.models import BusinessCalendar
+from surveys.models import Rating, SatisfactionSurvey
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -92,3 +93,17 @@ def cadence(
         "cadence_unit": unit,
         "cadence_calendar": BusinessCalendar.objects.get(name=calendar),
     }
+
+
+class SatisfactionSurveyFactory(factory.django.DjangoModelFactory):
+    """A survey answer on a ticket (resolved or closed, as the service requires): by its
+    requester, in its organisation."""
+
+    class Meta:
+        model = SatisfactionSurvey
+
+    ticket = None  # always given: tickets come from intake (tests/conftest.py make_ticket)
+    organization = factory.LazyAttribute(lambda survey: survey.ticket.organization)
+    respondent = factory.LazyAttribute(lambda survey: survey.ticket.requester)
+    rating = Rating.GOOD
+    comment = ""

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -38,6 +39,9 @@ TOKEN = "token"
 # The REST API: any signed-in person (here by their session), scoped as the pages; an
 # anonymous request is a 401 that asks for a token, not a redirect to the sign-in page.
 API = "api"
+# Signed links that work without signing in (the survey's, in the resolution email): the
+# walk holds one forged for B's ticket, which is a 404 for everyone.
+SIGNED_LINK = "signed_link"
 # Webhook endpoints: customer administrators (their organisation's) and administrators
 # (the vendor's; they see customers' endpoints but change none).
 WEBHOOK_OWNER = "webhook_owner"
@@ -89,6 +93,12 @@ def _foreign_ticket(world: World) -> dict:
     return {"reference": world.foreign["ticket"].reference}
 
 
+def _forged_survey_token(world: World) -> str:
+    """B's ticket and requester, as a survey link names them, signed with another salt."""
+    ticket = world.foreign["ticket"]
+    return signing.dumps({"t": ticket.pk, "u": ticket.requester_id}, salt="forged")
+
+
 def _this_month_of_b(world: World) -> dict:
     from django.utils import timezone
 
@@ -125,6 +135,16 @@ RULES: dict[str, Rule] = {
     "ticket_watcher": _ticket_rule(CUSTOMER),
     "escalation_request": _ticket_rule(SIGNED_IN),
     "escalation_lower": _ticket_rule(STAFF),
+    # The requester's alone: staff open B's ticket but answer no survey of it (403).
+    "survey_answer": Rule(
+        SIGNED_IN, _foreign_ticket, post_only=True, staff_see_all=True, staff_read_only=True
+    ),
+    "survey_link": Rule(
+        SIGNED_LINK, lambda w: {"token": _forged_survey_token(w), "rating": "good"}
+    ),
+    "survey_comment": Rule(
+        SIGNED_LINK, lambda w: {"token": _forged_survey_token(w)}, post_only=True
+    ),
     "escalation_accept": _ticket_rule(
         MANAGER, extra=lambda w: {"escalation_id": w.foreign["escalation"].pk}
     ),
@@ -421,6 +441,8 @@ def _client_for(role: str, world: World, client):
 def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) -> set[int]:
     if rule.access == TOKEN:
         return {404}
+    if rule.access == SIGNED_LINK:
+        return {405} if rule.post_only and method == "GET" else {404}
     if rule.access == API:
         if role == "anonymous":
             return {401}

@@ -18,6 +18,7 @@ import time_machine
 from dashboard import services as dashboard_services
 from dashboard.tables import Period
 from sla.models import BusinessCalendar, ClockState, Contract, SLAClock
+from surveys.models import SatisfactionSurvey
 from tickets.models import EscalationRequest, Status, Ticket, TicketEvent
 
 BUDAPEST = ZoneInfo("Europe/Budapest")
@@ -321,5 +322,22 @@ def history(personas, contracts, frozen_now) -> History:
         reason="Production is down at night.",
         created_at=local(18, 3),
     )
+    # Survey answers: three first given in the week, two outside it.
+    for ticket, rating, answered_at in [
+        (t1, "good", local(17, 10)),
+        (t2, "bad", local(20, 11)),
+        (g2, "good", local(22, 20)),
+        (h.tickets["O1"], "bad", local(13, 9)),  # the Friday before
+        (g3, "good", local(23, 0, 10)),  # Monday 00:10 in Budapest: the next week
+    ]:
+        SatisfactionSurvey.objects.create(
+            ticket=ticket,
+            organization_id=ticket.organization_id,
+            respondent=ticket.requester,
+            rating=rating,
+            comment=f"{rating.title()} work on {ticket.reference}.",
+            answered_at=answered_at,
+            updated_at=answered_at,
+        )
     h.summarise()
     return h

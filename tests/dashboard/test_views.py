@@ -39,7 +39,11 @@ DASHBOARD_TABLES = [
     "by_agent",
     "durations",
     "breaches",
-    "trend",
+    "satisfaction_by_organisation",
+    "satisfaction_by_agent",
+    "satisfaction_by_severity",
+    "satisfaction_by_tier",
+    "trend",  # last: the filter's check below reads its CSV
 ]
 ORGANIZATION_TABLES = [
     "open_by_severity",
@@ -52,6 +56,8 @@ ORGANIZATION_TABLES = [
     "durations",
     "breaches",
     "trend",
+    "satisfaction_by_severity",
+    "satisfaction_by_agent",
 ]
 
 
@@ -284,6 +290,7 @@ def test_monthly_report_matches_its_csv_section_by_section(history, client):
         "Response and resolution times, in open time": "durations",
         "Breaches, the latest first": "breaches",
         "Escalation requests": "escalations",
+        "Customer satisfaction": "satisfaction",
         "Tickets logged": "tickets",
         "Intake and backlog per day": "trend",
     }

@@ -19,6 +19,7 @@ LAYERS = [
     "sla",
     "tickets",
     "knowledge",
+    "surveys",
     "notifications",
     "portal",
     "workspace",

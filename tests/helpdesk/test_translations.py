@@ -63,6 +63,8 @@ DONE: list[str] = [
     "tickets/templatetags/",
     "templates/tickets/ticket_list.html",
     "templates/tickets/attachment_missing.html",
+    "templates/surveys/",
+    "surveys/",
     "templates/workspace/",
     "templates/emails/",
     "templates/notifications/",

@@ -14,6 +14,7 @@ from dashboard import services as dashboard_services
 from knowledge import demo as knowledge_demo
 from notifications import demo as notifications_demo
 from sla import demo as sla_demo
+from surveys import demo as surveys_demo
 from tickets import demo as tickets_demo
 from webhooks import demo as webhooks_demo
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             ("people and organisations", accounts_demo.seed),
             ("products and contracts", sla_demo.seed),
             ("five months of ticket history", tickets_demo.seed),
+            ("satisfaction survey answers", surveys_demo.seed),
             ("knowledge base and release notes", knowledge_demo.seed),
             ("dashboard summaries", dashboard_services.summaries_seed),
             ("on-call rota", notifications_demo.seed),
