@@ -164,6 +164,14 @@ class Organization(models.Model):
             "The language of its people who have not chosen one; empty means each browser's."
         ),
     )
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Everyone of the organisation sets up a second factor (an authenticator app "
+            "or a security key) before they can use the help desk."
+        ),
+    )
     cem = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Client Engagement Manager"),

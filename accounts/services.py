@@ -147,6 +147,20 @@ def contact_set_active(actor: User, *, membership: Membership, active: bool) -> 
     return user
 
 
+@service(tenant="organization")
+def organization_set_require_mfa(
+    actor: User, *, organization: Organization, require: bool
+) -> Organization:
+    """A customer administrator asks (or stops asking) every person of their organisation
+    to set up a second factor before they use the help desk."""
+    _require_contact_manager(actor, organization)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.require_mfa != require:
+        organization.require_mfa = require
+        organization.save(update_fields=["require_mfa"])
+    return organization
+
+
 def _is_last_active_admin(membership: Membership) -> bool:
     return not (
         Membership.objects.filter(

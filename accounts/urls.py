@@ -1,5 +1,6 @@
+from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import forms, views
 
@@ -7,6 +8,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
+    path("contacts/security/", views.organization_security, name="organization_security"),
     path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),
     path(
         "contacts/<int:membership_id>/deactivate/",
@@ -28,14 +30,20 @@ urlpatterns = [
         views.invitation_accept,
         name="invitation_accept",
     ),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=forms.SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Sign-in is allauth's view (with our form, settings.ACCOUNT_FORMS), under our name
+    # and under allauth's, which its own pages and flows reverse. Only the parts of
+    # allauth the help desk uses are routed: no sign-up, no address management.
+    path("login/", allauth_views.login, name="login"),
+    path("login/", allauth_views.login, name="account_login"),
+    path("inactive/", allauth_views.account_inactive, name="account_inactive"),
+    # Before a sensitive change (a second factor added or removed): the password again.
+    path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    # Two-factor authentication: the authenticator app, recovery codes, security keys
+    # and passkeys, and the second step of signing in (allauth.mfa).
+    path("2fa/", include("allauth.mfa.urls")),
+    # Signing out is a POST (Django's view): a link or an image cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(form_class=forms.ChangePasswordForm),

@@ -65,7 +65,13 @@ def contact_list(request):
     return render(
         request,
         "accounts/contact_list.html",
-        {"contacts": contacts, "role_form": forms.ContactRoleForm()},
+        {
+            "contacts": contacts,
+            "role_form": forms.ContactRoleForm(),
+            "security_form": forms.OrganizationSecurityForm(
+                initial={"require_mfa": request.organization.require_mfa}
+            ),
+        },
     )
 
 
@@ -91,6 +97,26 @@ def contact_invite(request):
             )
             return redirect("contact_list")
     return render(request, "accounts/contact_invite.html", {"form": form})
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def organization_security(request):
+    form = forms.OrganizationSecurityForm(request.POST)
+    if form.is_valid():
+        organization = services.organization_set_require_mfa(
+            request.user,
+            organization=request.organization,
+            require=form.cleaned_data["require_mfa"],
+        )
+        messages.success(
+            request,
+            _("Everyone of %(organization)s must now use two-factor authentication.")
+            % {"organization": organization.name}
+            if organization.require_mfa
+            else _("Two-factor authentication is now each person's own choice."),
+        )
+    return redirect("contact_list")
 
 
 @require_POST
