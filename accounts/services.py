@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,7 +145,48 @@ def contact_set_active(actor: User, *, membership: Membership, active: bool) -> 
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+    if not active:
+        _access_ended(user)
     return user
+
+
+@service
+def user_access_ended(actor: User | None, *, user: User) -> int:
+    """A person was deactivated or lost their membership (an administrator, in the
+    admin): their sessions end at once and their API tokens are revoked."""
+    return _access_ended(user)
+
+
+def _access_ended(user: User) -> int:
+    """End every session of ``user`` and tell the listeners (api revokes the person's
+    tokens, in this transaction); the number of sessions ended."""
+    ended = _end_sessions(user)
+    events.emit("person_access_ended", user=user)
+    return ended
+
+
+@service
+def user_sessions_end(
+    actor: User | None, *, user: User, keep_session_key: str | None = None
+) -> int:
+    """A person's password changed (``actor`` is they, or None for a reset by email):
+    their other sessions end, all but ``keep_session_key``'s."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied(_("People end only their own sessions."))
+    return _end_sessions(user, keep_session_key=keep_session_key)
+
+
+def _end_sessions(user: User, *, keep_session_key: str | None = None) -> int:
+    """Each session is deleted from the session store, so the next request of its
+    browser is signed out. Sessions are known by the record of each sign-in
+    (allauth.usersessions, accounts.sessions)."""
+    ended = 0
+    for user_session in UserSession.objects.filter(user_id=user.pk):
+        if keep_session_key and user_session.session_key == keep_session_key:
+            continue
+        user_session.end()
+        ended += 1
+    return ended
 
 
 @service(tenant="organization")

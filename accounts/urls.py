@@ -41,12 +41,14 @@ urlpatterns = [
     # Two-factor authentication: the authenticator app, recovery codes, security keys
     # and passkeys, and the second step of signing in (allauth.mfa).
     path("2fa/", include("allauth.mfa.urls")),
+    # Each person's signed-in sessions, the others signed out with one button.
+    path("sessions/", include("allauth.usersessions.urls")),
     # Signing out is a POST (Django's view): a link or an image cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(form_class=forms.ChangePasswordForm),
+        views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -71,7 +73,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=forms.ChoosePasswordForm),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

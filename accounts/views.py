@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -8,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import forms, permissions, selectors, services
+from accounts import forms, permissions, selectors, services, sessions
 from accounts.tokens import invitation_tokens
 
 
@@ -233,3 +234,33 @@ def invitation_accept(request, public_id, token: str):
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which keeps this session signed in; every other
+    session of the person ends (a stolen one with it)."""
+
+    form_class = forms.ChangePasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Django gave this session a new key with the new password: it is kept, and
+        # listed under that key.
+        services.user_sessions_end(
+            self.request.user,
+            user=self.request.user,
+            keep_session_key=self.request.session.session_key,
+        )
+        sessions.record_session(None, request=self.request, user=self.request.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's password reset: with the new password, every session of the person ends."""
+
+    form_class = forms.ChoosePasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_sessions_end(None, user=form.user)
+        return response

@@ -60,6 +60,7 @@ VOLATILE_TABLES = {
     "axes_accesslog",
     "axes_accessfailurelog",
     "django_admin_log",
+    "usersessions_usersession",
 }
 
 
@@ -167,6 +168,7 @@ RULES: dict[str, Rule] = {
     "mfa_authenticate": Rule(PUBLIC),
     "mfa_login_webauthn": Rule(PUBLIC),
     "mfa_index": Rule(SIGNED_IN),
+    "usersessions_list": Rule(SIGNED_IN),
     "mfa_reauthenticate": Rule(SIGNED_IN),
     "mfa_activate_totp": Rule(SIGNED_IN),
     "mfa_deactivate_totp": Rule(SIGNED_IN, none_is_404=True),
