@@ -5,10 +5,13 @@ are in the help desk's words."""
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import SecurityEventKind
 from accounts.permissions import must_use_second_factor
 from accounts.selectors import SECOND_FACTORS
+from accounts.services import security_event_record
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -35,3 +38,17 @@ class MfaAdapter(DefaultMFAAdapter):
             user_id=authenticator.user_id, type__in=SECOND_FACTORS
         ).exclude(pk=authenticator.pk)
         return others.exists()
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    def end_sessions(self, sessions) -> None:
+        """Every ended session in the security log, with its own address and browser."""
+        for session in sessions:
+            security_event_record(
+                kind=SecurityEventKind.SESSION_ENDED,
+                user=session.user,
+                ip_address=session.ip,
+                user_agent=session.user_agent,
+                detail=session.user_agent,
+            )
+        super().end_sessions(sessions)

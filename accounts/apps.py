@@ -11,6 +11,9 @@ class AccountsConfig(AppConfig):
         (accounts.sessions)."""
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import audit
         from accounts.sessions import record_session
 
         user_logged_in.connect(record_session, dispatch_uid="accounts.record_session")
+        # The security log: sign-ins, failed ones, second factors added and removed.
+        audit.connect()

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TIMEZONE_CHOICES, MemberRole, language_choices
+from accounts.models import TIMEZONE_CHOICES, MemberRole, SecurityEventKind, language_choices
 
 
 class SubmitHelperMixin:
@@ -149,3 +149,19 @@ class ProfileForm(SubmitHelperMixin, forms.Form):
             *TIMEZONE_CHOICES,
         ]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+
+
+class SecurityLogFilterForm(forms.Form):
+    """The security log's filters (GET): a kind of event, part of an address."""
+
+    kind = forms.ChoiceField(
+        label=_("Event"),
+        required=False,
+        choices=[("", _("Every event")), *SecurityEventKind.choices],
+    )
+    q = forms.CharField(label=_("Email address contains"), required=False, max_length=254)
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"kind": "", "query": ""}
+        return {"kind": self.cleaned_data["kind"], "query": self.cleaned_data["q"].strip()}

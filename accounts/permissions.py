@@ -69,6 +69,11 @@ def must_use_second_factor(user: User) -> bool:
     return bool(organization and organization.require_mfa)
 
 
+def can_read_security_log(user: User) -> bool:
+    """The vendor's administrators read every organisation's sign-in events."""
+    return is_staff_member(user) and user.staff_role == StaffRole.ADMINISTRATOR
+
+
 def can_use_admin_site(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -20,6 +21,7 @@ from accounts.models import (
     MemberRole,
     Membership,
     Organization,
+    SecurityEvent,
     User,
     language_choices,
     validate_timezone,
@@ -180,13 +182,43 @@ def _end_sessions(user: User, *, keep_session_key: str | None = None) -> int:
     """Each session is deleted from the session store, so the next request of its
     browser is signed out. Sessions are known by the record of each sign-in
     (allauth.usersessions, accounts.sessions)."""
-    ended = 0
-    for user_session in UserSession.objects.filter(user_id=user.pk):
-        if keep_session_key and user_session.session_key == keep_session_key:
-            continue
-        user_session.end()
-        ended += 1
-    return ended
+    ending = [
+        user_session
+        for user_session in UserSession.objects.filter(user_id=user.pk)
+        if not (keep_session_key and user_session.session_key == keep_session_key)
+    ]
+    # allauth's adapter ends them, as its sessions page does, and logs each one
+    # (accounts.adapters.UserSessionsAdapter).
+    get_usersessions_adapter().end_sessions(ending)
+    return len(ending)
+
+
+def security_event_record(
+    *,
+    kind: str,
+    user: User | None = None,
+    email: str = "",
+    request=None,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+    detail: str = "",
+) -> SecurityEvent:
+    """One line of the security log, about ``user`` (or the address typed, at a failed
+    sign-in), from ``request``'s client unless ``ip_address`` and ``user_agent`` say
+    otherwise (an ended session's own). It joins the caller's transaction, if any: the
+    event is kept exactly when what it records is."""
+    meta = request.META if request is not None else {}
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        email=(email or (user.email if user is not None else ""))[:254],
+        organization=permissions.organization_of(user) if user is not None else None,
+        ip_address=ip_address or meta.get("REMOTE_ADDR") or None,
+        user_agent=(user_agent if user_agent is not None else meta.get("HTTP_USER_AGENT", ""))[
+            :300
+        ],
+        detail=detail[:200],
+    )
 
 
 @service(tenant="organization")

@@ -7,6 +7,8 @@ from accounts import forms, views
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("security-log/", views.security_event_list, name="security_event_list"),
+    path("security-log/export/", views.security_event_export, name="security_event_export"),
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
     path("contacts/security/", views.organization_security, name="organization_security"),
     path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),

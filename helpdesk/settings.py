@@ -217,6 +217,7 @@ ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm"}
 ACCOUNT_SESSION_REMEMBER = True  # sessions last SESSION_COOKIE_AGE: no "remember me"
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 MFA_ADAPTER = "accounts.adapters.MfaAdapter"
+USERSESSIONS_ADAPTER = "accounts.adapters.UserSessionsAdapter"  # logs ended sessions
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Help desk")

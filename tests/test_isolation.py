@@ -32,6 +32,7 @@ CUSTOMER_ADMIN = "customer_admin"
 STAFF = "staff"  # vendor staff: agents, specialists, managers, administrators
 MANAGER = "manager"
 ADMIN_SITE = "admin_site"  # Django admin: is_staff accounts only
+ADMINISTRATOR = "administrator"  # the vendor's administrators (staff_role)
 # Providers' webhooks: no session; a post without the provider's credentials is refused.
 WEBHOOK = "webhook"
 # Operators' endpoints behind a bearer token: without it (none in tests), no such page.
@@ -50,7 +51,15 @@ ROLE_ACCESS = {
     "admin_a": {PUBLIC, SIGNED_IN, CUSTOMER, CUSTOMER_ADMIN, WEBHOOK_OWNER},
     "agent": {PUBLIC, SIGNED_IN, STAFF},
     "manager": {PUBLIC, SIGNED_IN, STAFF, MANAGER},
-    "administrator": {PUBLIC, SIGNED_IN, STAFF, MANAGER, ADMIN_SITE, WEBHOOK_OWNER},
+    "administrator": {
+        PUBLIC,
+        SIGNED_IN,
+        STAFF,
+        MANAGER,
+        ADMIN_SITE,
+        ADMINISTRATOR,
+        WEBHOOK_OWNER,
+    },
 }
 
 # Tables whose rows a request may legitimately write: the session and sign-in records.
@@ -61,6 +70,7 @@ VOLATILE_TABLES = {
     "axes_accessfailurelog",
     "django_admin_log",
     "usersessions_usersession",
+    "accounts_securityevent",
 }
 
 
@@ -196,6 +206,9 @@ RULES: dict[str, Rule] = {
     "contact_list": Rule(CUSTOMER_ADMIN),
     "contact_invite": Rule(CUSTOMER_ADMIN),
     "organization_security": Rule(CUSTOMER_ADMIN, post_only=True),
+    # The security log: every organisation's sign-ins, for the vendor's administrators.
+    "security_event_list": Rule(ADMINISTRATOR),
+    "security_event_export": Rule(ADMINISTRATOR),
     "contact_role": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
     "contact_deactivate": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
     "contact_reactivate": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
