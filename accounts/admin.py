@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
 
+from accounts import services
 from accounts.models import Invitation, Membership, Organization, Team, User
 
 
@@ -35,6 +36,18 @@ class UserAdmin(BaseUserAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated here: signed out everywhere, API tokens revoked, at once.
+            services.user_access_ended(request.user, user=obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership and formset.deleted_objects:
+            # The membership removed: the person belongs to no organisation any more.
+            services.user_access_ended(request.user, user=form.instance)
+
     @admin.display(description="Organisation", ordering="membership__organization__code")
     def organization_code(self, obj: User) -> str:
         membership = getattr(obj, "membership", None)
@@ -47,6 +60,12 @@ class MembershipOrgInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+def _end_access_of_removed_members(request, formset) -> None:
+    """Members removed from an organisation's page: signed out, tokens revoked."""
+    for membership in formset.deleted_objects:
+        services.user_access_ended(request.user, user=membership.user)
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "timezone", "cem", "support_team", "is_active", "created_at"]
@@ -55,6 +74,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_select_related = ["cem", "support_team"]
     autocomplete_fields = ["cem", "support_team"]
     inlines = [MembershipOrgInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            _end_access_of_removed_members(request, formset)
 
 
 @admin.register(Team)
@@ -78,6 +102,17 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "organization__code"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["user", "organization"]
+
+    def delete_model(self, request, obj):
+        user = obj.user
+        super().delete_model(request, obj)
+        services.user_access_ended(request.user, user=user)
+
+    def delete_queryset(self, request, queryset):
+        users = [membership.user for membership in queryset.select_related("user")]
+        super().delete_queryset(request, queryset)
+        for user in users:
+            services.user_access_ended(request.user, user=user)
 
 
 @admin.register(Invitation)

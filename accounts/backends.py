@@ -1,12 +1,14 @@
-"""Sign-in: Django's model backend, loading what every request of a customer needs."""
+"""Sign-in: allauth's backend (an email address, whatever its case, and a password),
+loading what every request of a customer needs."""
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 
 
-class UserBackend(ModelBackend):
-    """Django's ModelBackend, whose ``get_user`` (once per request, from the session)
-    also loads the user's membership and its organisation in the same query: the
+class UserBackend(AuthenticationBackend):
+    """allauth's backend (Django's ModelBackend, finding the person by their address
+    case-insensitively), whose ``get_user`` (once per request, from the session) also
+    loads the user's membership and its organisation in the same query: the
     organisation scope of every customer request needs them (OrganizationScopeMiddleware),
     which took two more queries. Staff users have no membership; the join finds none."""
 

@@ -1,8 +1,8 @@
+from allauth.account.forms import LoginForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import (
-    AuthenticationForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
@@ -10,7 +10,7 @@ from django.contrib.auth.forms import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TIMEZONE_CHOICES, MemberRole, language_choices
+from accounts.models import TIMEZONE_CHOICES, MemberRole, SecurityEventKind, language_choices
 
 
 class SubmitHelperMixin:
@@ -28,18 +28,25 @@ class SubmitHelperMixin:
         self.helper.add_input(Submit("submit", self.submit_label))
 
 
-class SignInForm(SubmitHelperMixin, AuthenticationForm):
+class SignInForm(SubmitHelperMixin, LoginForm):
+    """allauth's sign-in form (its field ``login`` holds the email address), in our
+    words; allauth's view signs the person in, or asks for their second factor."""
+
     submit_label = _("Sign in")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget = forms.EmailInput(
-            attrs={"autofocus": True, "autocomplete": "email"}
+        self.fields["login"].widget = forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "email username webauthn"}
         )
-        self.fields["username"].label = _("Email address")
+        self.fields["login"].label = _("Email address")
+        self.fields["password"].label = _("Password")
+        # allauth's field adds a "forgot" link; the page has its own under the form.
+        self.fields["password"].help_text = ""
+        self.build_helper()
 
-    def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+    def clean_login(self):
+        return self.cleaned_data["login"].strip().lower()
 
 
 class ResetPasswordForm(SubmitHelperMixin, PasswordResetForm):
@@ -77,14 +84,39 @@ class ContactRoleForm(forms.Form):
     role = forms.ChoiceField(choices=MemberRole.choices)
 
 
+class OrganizationSecurityForm(SubmitHelperMixin, forms.Form):
+    submit_label = _("Save")
+
+    require_mfa = forms.BooleanField(
+        label=_("Require two-factor authentication"),
+        required=False,
+        help_text=_(
+            "Everyone of your organisation sets up an authenticator app or a security key "
+            "before they can use the help desk; those who have none are asked at their "
+            "next page."
+        ),
+    )
+
+    def build_helper(self) -> None:
+        super().build_helper()
+        self.helper.form_action = "organization_security"
+
+
 class AcceptInvitationForm(SubmitHelperMixin, SetPasswordForm):
     submit_label = _("Set password and sign in")
 
 
 def axes_username(request, credentials=None) -> str:
     """The address a sign-in attempt was for, as django-axes counts failures: lower-cased,
-    so that ALICE@example.com and alice@example.com share one lockout."""
-    value = (credentials or {}).get("username") or request.POST.get("username", "")
+    so that ALICE@example.com and alice@example.com share one lockout. allauth passes it
+    as ``email`` (its form's field is ``login``); Django's own forms as ``username``."""
+    credentials = credentials or {}
+    value = (
+        credentials.get("email")
+        or credentials.get("username")
+        or request.POST.get("login")
+        or request.POST.get("username", "")
+    )
     return str(value).strip().lower()
 
 
@@ -117,3 +149,19 @@ class ProfileForm(SubmitHelperMixin, forms.Form):
             *TIMEZONE_CHOICES,
         ]
         self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+
+
+class SecurityLogFilterForm(forms.Form):
+    """The security log's filters (GET): a kind of event, part of an address."""
+
+    kind = forms.ChoiceField(
+        label=_("Event"),
+        required=False,
+        choices=[("", _("Every event")), *SecurityEventKind.choices],
+    )
+    q = forms.CharField(label=_("Email address contains"), required=False, max_length=254)
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"kind": "", "query": ""}
+        return {"kind": self.cleaned_data["kind"], "query": self.cleaned_data["q"].strip()}

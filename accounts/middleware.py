@@ -11,12 +11,15 @@ The Django admin is the one staff area that runs unscoped as a whole.
 import zoneinfo
 
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django_scopes import scope, scopes_disabled
 
-from accounts.permissions import can_use_admin_site, organization_of
+from accounts.permissions import can_use_admin_site, must_use_second_factor, organization_of
+from accounts.selectors import has_second_factor
 from core.request_limits import API_PATH
 
 
@@ -49,6 +52,50 @@ class OrganizationScopeMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SecondFactorMiddleware:
+    """Sends a signed-in person who must use a second factor and has none
+    (permissions.must_use_second_factor) to set one up, from every page but those that
+    do it (two-factor, re-authentication) and signing out. A request with an API token
+    is left alone: the token was made by its person, and is revoked with them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.open_prefixes: tuple[str, ...] | None = None
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(request, "api_token", None) is None
+            and must_use_second_factor(user)
+            and not request.path.startswith(self._open_prefixes())
+            and not has_second_factor(user=user)
+        ):
+            messages.warning(
+                request,
+                translation.gettext(
+                    "Set up two-factor authentication to continue: an authenticator app "
+                    "or a security key."
+                ),
+            )
+            return redirect("mfa_index")
+        return self.get_response(request)
+
+    def _open_prefixes(self) -> tuple[str, ...]:
+        if self.open_prefixes is None:
+            self.open_prefixes = (
+                reverse("mfa_index"),
+                reverse("account_reauthenticate"),
+                reverse("logout"),
+                reverse("login"),
+                reverse("javascript_catalog"),
+                settings.STATIC_URL
+                if settings.STATIC_URL.startswith("/")
+                else f"/{settings.STATIC_URL}",
+            )
+        return self.open_prefixes
 
 
 def language_for(request) -> str:

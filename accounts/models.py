@@ -164,6 +164,14 @@ class Organization(models.Model):
             "The language of its people who have not chosen one; empty means each browser's."
         ),
     )
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Everyone of the organisation sets up a second factor (an authenticator app "
+            "or a security key) before they can use the help desk."
+        ),
+    )
     cem = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Client Engagement Manager"),
@@ -248,3 +256,47 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= now()
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SECOND_FACTOR_ADDED = "second_factor_added", _("Second factor added")
+    SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
+    SESSION_ENDED = "session_ended", _("Session ended")
+
+
+class SecurityEvent(models.Model):
+    """One security-relevant event of sign-in (accounts.audit), for the administrators'
+    security log. Not tenant-scoped on purpose: a failed sign-in is written before
+    anyone is known, and only the vendor's administrators read the log; the person's
+    organisation is copied onto the row for filtering."""
+
+    kind = models.CharField(max_length=30, choices=SecurityEventKind.choices)
+    created_at = models.DateTimeField(default=now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="security_events",
+    )
+    # The address as typed at a failed sign-in (there may be no such person).
+    email = models.CharField(max_length=254, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    # What it was about: the kind of second factor, the browser of an ended session.
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The security log, newest first (accounts.selectors.security_event_list).
+            models.Index(fields=["-created_at"], name="security_event_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.email} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
@@ -58,6 +59,22 @@ def is_customer_admin(user: User) -> bool:
 def can_manage_contacts(user: User, organization: Organization) -> bool:
     """Customer administrators manage the contacts of their own organisation only."""
     return is_customer_admin(user) and organization_of(user) == organization
+
+
+def must_use_second_factor(user: User) -> bool:
+    """Staff, when settings.STAFF_REQUIRE_MFA says so, and the people of an organisation
+    that requires it set up a second factor before they may use the help desk."""
+    if not user.is_authenticated:
+        return False
+    if user.staff_role:
+        return bool(settings.STAFF_REQUIRE_MFA)
+    organization = organization_of(user)
+    return bool(organization and organization.require_mfa)
+
+
+def can_read_security_log(user: User) -> bool:
+    """The vendor's administrators read every organisation's sign-in events."""
+    return is_staff_member(user) and user.staff_role == StaffRole.ADMINISTRATOR
 
 
 def can_use_admin_site(user: User) -> bool:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
-from accounts.models import Invitation, Membership, Organization
+from accounts.models import Invitation, Membership, Organization, SecurityEvent, User
+
+# The kinds of authenticator that are a second factor on their own; recovery codes only
+# stand in for a lost one.
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 def contact_list(*, organization: Organization) -> QuerySet[Membership]:
@@ -37,3 +42,19 @@ def invitation_by_public_id(*, public_id) -> Invitation | None:
             .filter(public_id=public_id)
             .first()
         )
+
+
+def has_second_factor(*, user: User) -> bool:
+    """An authenticator app or a security key (passkey) is set up."""
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
+
+
+def security_event_list(*, kind: str = "", query: str = "") -> QuerySet[SecurityEvent]:
+    """The security log, newest first, of one kind and of addresses containing
+    ``query`` when given (every organisation's: administrators read it)."""
+    events = SecurityEvent.objects.select_related("user", "organization")
+    if kind:
+        events = events.filter(kind=kind)
+    if query:
+        events = events.filter(email__icontains=query)
+    return events.order_by("-created_at", "-pk")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from accounts.models import (
     MemberRole,
     Membership,
     Organization,
+    SecurityEvent,
     User,
     language_choices,
     validate_timezone,
@@ -144,7 +147,92 @@ def contact_set_active(actor: User, *, membership: Membership, active: bool) -> 
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+    if not active:
+        _access_ended(user)
     return user
+
+
+@service
+def user_access_ended(actor: User | None, *, user: User) -> int:
+    """A person was deactivated or lost their membership (an administrator, in the
+    admin): their sessions end at once and their API tokens are revoked."""
+    return _access_ended(user)
+
+
+def _access_ended(user: User) -> int:
+    """End every session of ``user`` and tell the listeners (api revokes the person's
+    tokens, in this transaction); the number of sessions ended."""
+    ended = _end_sessions(user)
+    events.emit("person_access_ended", user=user)
+    return ended
+
+
+@service
+def user_sessions_end(
+    actor: User | None, *, user: User, keep_session_key: str | None = None
+) -> int:
+    """A person's password changed (``actor`` is they, or None for a reset by email):
+    their other sessions end, all but ``keep_session_key``'s."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied(_("People end only their own sessions."))
+    return _end_sessions(user, keep_session_key=keep_session_key)
+
+
+def _end_sessions(user: User, *, keep_session_key: str | None = None) -> int:
+    """Each session is deleted from the session store, so the next request of its
+    browser is signed out. Sessions are known by the record of each sign-in
+    (allauth.usersessions, accounts.sessions)."""
+    ending = [
+        user_session
+        for user_session in UserSession.objects.filter(user_id=user.pk)
+        if not (keep_session_key and user_session.session_key == keep_session_key)
+    ]
+    # allauth's adapter ends them, as its sessions page does, and logs each one
+    # (accounts.adapters.UserSessionsAdapter).
+    get_usersessions_adapter().end_sessions(ending)
+    return len(ending)
+
+
+def security_event_record(
+    *,
+    kind: str,
+    user: User | None = None,
+    email: str = "",
+    request=None,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+    detail: str = "",
+) -> SecurityEvent:
+    """One line of the security log, about ``user`` (or the address typed, at a failed
+    sign-in), from ``request``'s client unless ``ip_address`` and ``user_agent`` say
+    otherwise (an ended session's own). It joins the caller's transaction, if any: the
+    event is kept exactly when what it records is."""
+    meta = request.META if request is not None else {}
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        email=(email or (user.email if user is not None else ""))[:254],
+        organization=permissions.organization_of(user) if user is not None else None,
+        ip_address=ip_address or meta.get("REMOTE_ADDR") or None,
+        user_agent=(user_agent if user_agent is not None else meta.get("HTTP_USER_AGENT", ""))[
+            :300
+        ],
+        detail=detail[:200],
+    )
+
+
+@service(tenant="organization")
+def organization_set_require_mfa(
+    actor: User, *, organization: Organization, require: bool
+) -> Organization:
+    """A customer administrator asks (or stops asking) every person of their organisation
+    to set up a second factor before they use the help desk."""
+    _require_contact_manager(actor, organization)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.require_mfa != require:
+        organization.require_mfa = require
+        organization.save(update_fields=["require_mfa"])
+    return organization
 
 
 def _is_last_active_admin(membership: Membership) -> bool:

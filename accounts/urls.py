@@ -1,12 +1,16 @@
+from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accounts import forms, views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("security-log/", views.security_event_list, name="security_event_list"),
+    path("security-log/export/", views.security_event_export, name="security_event_export"),
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
+    path("contacts/security/", views.organization_security, name="organization_security"),
     path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),
     path(
         "contacts/<int:membership_id>/deactivate/",
@@ -28,17 +32,25 @@ urlpatterns = [
         views.invitation_accept,
         name="invitation_accept",
     ),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=forms.SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Sign-in is allauth's view (with our form, settings.ACCOUNT_FORMS), under our name
+    # and under allauth's, which its own pages and flows reverse. Only the parts of
+    # allauth the help desk uses are routed: no sign-up, no address management.
+    path("login/", allauth_views.login, name="login"),
+    path("login/", allauth_views.login, name="account_login"),
+    path("inactive/", allauth_views.account_inactive, name="account_inactive"),
+    # Before a sensitive change (a second factor added or removed): the password again.
+    path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    # Two-factor authentication: the authenticator app, recovery codes, security keys
+    # and passkeys, and the second step of signing in (allauth.mfa).
+    path("2fa/", include("allauth.mfa.urls")),
+    # Each person's signed-in sessions, the others signed out with one button.
+    path("sessions/", include("allauth.usersessions.urls")),
+    # Signing out is a POST (Django's view): a link or an image cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(form_class=forms.ChangePasswordForm),
+        views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -63,7 +75,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=forms.ChoosePasswordForm),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

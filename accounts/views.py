@@ -1,15 +1,24 @@
+import datetime as dt
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import forms, permissions, selectors, services
+from accounts import forms, permissions, selectors, services, sessions
 from accounts.tokens import invitation_tokens
+from core import spreadsheets
+
+# The CSV export holds the newest events up to this many (a few months of a busy desk).
+SECURITY_LOG_EXPORT_ROWS = 50_000
 
 
 @login_required
@@ -65,7 +74,13 @@ def contact_list(request):
     return render(
         request,
         "accounts/contact_list.html",
-        {"contacts": contacts, "role_form": forms.ContactRoleForm()},
+        {
+            "contacts": contacts,
+            "role_form": forms.ContactRoleForm(),
+            "security_form": forms.OrganizationSecurityForm(
+                initial={"require_mfa": request.organization.require_mfa}
+            ),
+        },
     )
 
 
@@ -91,6 +106,26 @@ def contact_invite(request):
             )
             return redirect("contact_list")
     return render(request, "accounts/contact_invite.html", {"form": form})
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def organization_security(request):
+    form = forms.OrganizationSecurityForm(request.POST)
+    if form.is_valid():
+        organization = services.organization_set_require_mfa(
+            request.user,
+            organization=request.organization,
+            require=form.cleaned_data["require_mfa"],
+        )
+        messages.success(
+            request,
+            _("Everyone of %(organization)s must now use two-factor authentication.")
+            % {"organization": organization.name}
+            if organization.require_mfa
+            else _("Two-factor authentication is now each person's own choice."),
+        )
+    return redirect("contact_list")
 
 
 @require_POST
@@ -207,3 +242,81 @@ def invitation_accept(request, public_id, token: str):
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+@permissions.require(permissions.can_read_security_log)
+def security_event_list(request):
+    form = forms.SecurityLogFilterForm(request.GET or None)
+    events = selectors.security_event_list(**form.filters())
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/security_event_list.html",
+        {"form": form, "page": page, "events": page.object_list},
+    )
+
+
+@permissions.require(permissions.can_read_security_log)
+def security_event_export(request):
+    form = forms.SecurityLogFilterForm(request.GET or None)
+    events = selectors.security_event_list(**form.filters())[:SECURITY_LOG_EXPORT_ROWS]
+    buffer = io.StringIO()
+    # Addresses and browsers are typed by strangers: no cell may reach a spreadsheet as
+    # a formula.
+    writer = spreadsheets.writer(buffer)
+    writer.writerow(
+        [
+            _("Time (UTC)"),
+            _("Event"),
+            _("Email address"),
+            _("Organisation"),
+            _("IP address"),
+            _("Browser"),
+            _("Detail"),
+        ]
+    )
+    for event in events:
+        writer.writerow(
+            [
+                event.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                event.get_kind_display(),
+                event.email,
+                event.organization.code if event.organization else "",
+                event.ip_address or "",
+                event.user_agent,
+                event.detail,
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="security-log.csv"'
+    return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which keeps this session signed in; every other
+    session of the person ends (a stolen one with it)."""
+
+    form_class = forms.ChangePasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Django gave this session a new key with the new password: it is kept, and
+        # listed under that key.
+        services.user_sessions_end(
+            self.request.user,
+            user=self.request.user,
+            keep_session_key=self.request.session.session_key,
+        )
+        sessions.record_session(None, request=self.request, user=self.request.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's password reset: with the new password, every session of the person ends."""
+
+    form_class = forms.ChoosePasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_sessions_end(None, user=form.user)
+        return response

@@ -65,3 +65,11 @@ def api_token_revoke(actor: User, *, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Every usable token of a person whose access ended (deactivated, or no longer a
+    member): revoked at once, so that reactivating them later revives none."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

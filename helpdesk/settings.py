@@ -42,6 +42,11 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    # Sign-in, two-factor and each person's sessions (docs/sign-in.md).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "anymail",
     "django_prometheus",
     "rest_framework",
@@ -77,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # allauth's sign-in stages (password, then second factor); each person's sessions.
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     # A personal API token signs its person in for one /api/v1/ request, before the
     # organisation's scope is resolved from the person (api.authentication).
     "api.authentication.ApiTokenMiddleware",
@@ -87,6 +95,8 @@ MIDDLEWARE = [
     "accounts.middleware.OrganizationScopeMiddleware",
     # The person's language, which needs their organisation (resolved just above).
     "accounts.middleware.LanguageMiddleware",
+    # Who must set up a second factor is sent to (needs the organisation and language).
+    "accounts.middleware.SecondFactorMiddleware",
     # Axes last of ours, as its documentation asks, so it sees the final authentication.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -174,6 +184,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Axes first: a locked-out address is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UserBackend",
 ]
@@ -195,6 +206,28 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
+
+# --- Sign-in (django-allauth; docs/sign-in.md) ----------------------------------------
+# An email address and password (accounts.forms.SignInForm), then a second factor if
+# the person has one; nobody signs up (accounts.adapters). Axes alone counts failures.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm"}
+ACCOUNT_SESSION_REMEMBER = True  # sessions last SESSION_COOKIE_AGE: no "remember me"
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+MFA_ADAPTER = "accounts.adapters.MfaAdapter"
+USERSESSIONS_ADAPTER = "accounts.adapters.UserSessionsAdapter"  # logs ended sessions
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Help desk")
+# WebAuthn over plain HTTP (the demo on 127.0.0.1); production is HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
+# Staff set up a second factor before any other page (accounts.middleware); customers
+# when their organisation asks it (Organization.require_mfa).
+STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=not DEBUG)
 
 # A person's pages are in their own language (their profile's, else their
 # organisation's default, else their browser's: accounts.middleware.LanguageMiddleware);

@@ -1,6 +1,7 @@
 """The root URLconf: each app under its own prefix, so a URL names the folder its code is in
 (README "Layout")."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,9 @@ from helpdesk import views
 
 admin.site.site_header = _("Help desk administration")
 admin.site.site_title = _("Help desk administration")
+# The admin's own sign-in form would skip the second factor and the sign-in rules: its
+# login page sends people to ours, and back.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -25,6 +25,7 @@ from django.urls.converters import get_converters
 
 from tests.test_isolation import (  # noqa: F401 - world is a fixture
     ALL_URLS,
+    LOGOUTS,
     ROLES,
     RULES,
     _client_for,
@@ -138,7 +139,9 @@ def _path_variants(name: str, pattern, kwargs: dict) -> list[tuple[str, str]]:
     variants = []
     for key, value in kwargs.items():
         converter = converters.get(key)
-        kind = CONVERTER_NAMES.get(type(converter), "str")
+        # An argument of an included URLconf's prefix (allauth's keys/<int:pk>/…) is not
+        # among the last pattern's converters: its value tells the kind.
+        kind = CONVERTER_NAMES.get(type(converter), "int" if isinstance(value, int) else "str")
         sentinel = SENTINELS.get(kind, "SENTINELQ")
         url = reverse(name, kwargs={**kwargs, key: sentinel})
         placeholder = converter.to_url(sentinel) if converter else str(sentinel)
@@ -182,7 +185,7 @@ WALKED_URLS = sorted(
     (
         (name, pattern)
         for name, pattern in ALL_URLS
-        if not name.startswith("admin:") and name != "logout"
+        if not name.startswith("admin:") and name not in LOGOUTS
     ),
     key=lambda item: item[0] not in SLOWEST,
 )
@@ -243,6 +246,11 @@ POST_TOO = {
     "contact_invite",
     "profile",
     "login",
+    "account_reauthenticate",
+    "mfa_authenticate",
+    "mfa_activate_totp",
+    "mfa_add_webauthn",
+    "mfa_login_webauthn",
     "password_reset",
     "password_change",
     "password_reset_confirm",

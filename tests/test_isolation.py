@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import signing
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -32,6 +33,7 @@ CUSTOMER_ADMIN = "customer_admin"
 STAFF = "staff"  # vendor staff: agents, specialists, managers, administrators
 MANAGER = "manager"
 ADMIN_SITE = "admin_site"  # Django admin: is_staff accounts only
+ADMINISTRATOR = "administrator"  # the vendor's administrators (staff_role)
 # Providers' webhooks: no session; a post without the provider's credentials is refused.
 WEBHOOK = "webhook"
 # Operators' endpoints behind a bearer token: without it (none in tests), no such page.
@@ -53,7 +55,15 @@ ROLE_ACCESS = {
     "admin_a": {PUBLIC, SIGNED_IN, CUSTOMER, CUSTOMER_ADMIN, WEBHOOK_OWNER},
     "agent": {PUBLIC, SIGNED_IN, STAFF},
     "manager": {PUBLIC, SIGNED_IN, STAFF, MANAGER},
-    "administrator": {PUBLIC, SIGNED_IN, STAFF, MANAGER, ADMIN_SITE, WEBHOOK_OWNER},
+    "administrator": {
+        PUBLIC,
+        SIGNED_IN,
+        STAFF,
+        MANAGER,
+        ADMIN_SITE,
+        ADMINISTRATOR,
+        WEBHOOK_OWNER,
+    },
 }
 
 # Tables whose rows a request may legitimately write: the session and sign-in records.
@@ -63,7 +73,13 @@ VOLATILE_TABLES = {
     "axes_accesslog",
     "axes_accessfailurelog",
     "django_admin_log",
+    "usersessions_usersession",
+    "accounts_securityevent",
 }
+
+
+# Sign-out (under our name and allauth's): the walker signs the role in again after it.
+LOGOUTS = {"logout", "account_logout"}
 
 
 @dataclass
@@ -83,6 +99,12 @@ class Rule:
     staff_see_all: bool = False
     # ...to open, and not to change: a post is refused (403).
     staff_read_only: bool = False
+    # Asks the signed-in person for their password again first (allauth's
+    # re-authentication), whatever the object: another's is a 404 only after that.
+    reauthenticate_first: bool = False
+    # Answers a person who has none of what it shows (an authenticator app, recovery
+    # codes) with a 404.
+    none_is_404: bool = False
 
 
 def _foreign_membership(world: World) -> dict:
@@ -168,6 +190,30 @@ RULES: dict[str, Rule] = {
     "outbound_failed_list": Rule(STAFF),
     "inbound_webhook": Rule(WEBHOOK, lambda w: {"esp": "postmark"}, post_only=True),
     "login": Rule(PUBLIC),
+    "account_login": Rule(PUBLIC),
+    "account_inactive": Rule(PUBLIC),
+    "account_logout": Rule(PUBLIC, post_only=True),
+    # Two-factor authentication: each person's own; B's person's security key is a 404.
+    "account_reauthenticate": Rule(SIGNED_IN),
+    "mfa_authenticate": Rule(PUBLIC),
+    "mfa_login_webauthn": Rule(PUBLIC),
+    "mfa_index": Rule(SIGNED_IN),
+    "usersessions_list": Rule(SIGNED_IN),
+    "mfa_reauthenticate": Rule(SIGNED_IN),
+    "mfa_activate_totp": Rule(SIGNED_IN),
+    "mfa_deactivate_totp": Rule(SIGNED_IN, none_is_404=True),
+    "mfa_view_recovery_codes": Rule(SIGNED_IN, none_is_404=True),
+    "mfa_generate_recovery_codes": Rule(SIGNED_IN),
+    "mfa_download_recovery_codes": Rule(SIGNED_IN, none_is_404=True),
+    "mfa_list_webauthn": Rule(SIGNED_IN),
+    "mfa_add_webauthn": Rule(SIGNED_IN),
+    "mfa_reauthenticate_webauthn": Rule(SIGNED_IN),
+    "mfa_remove_webauthn": Rule(
+        SIGNED_IN, lambda w: {"pk": w.foreign["security_key"].pk}, reauthenticate_first=True
+    ),
+    "mfa_edit_webauthn": Rule(
+        SIGNED_IN, lambda w: {"pk": w.foreign["security_key"].pk}, reauthenticate_first=True
+    ),
     "logout": Rule(PUBLIC, post_only=True),
     "password_reset": Rule(PUBLIC),
     "password_reset_done": Rule(PUBLIC),
@@ -179,6 +225,10 @@ RULES: dict[str, Rule] = {
     "portal_home": Rule(CUSTOMER),
     "contact_list": Rule(CUSTOMER_ADMIN),
     "contact_invite": Rule(CUSTOMER_ADMIN),
+    "organization_security": Rule(CUSTOMER_ADMIN, post_only=True),
+    # The security log: every organisation's sign-ins, for the vendor's administrators.
+    "security_event_list": Rule(ADMINISTRATOR),
+    "security_event_export": Rule(ADMINISTRATOR),
     "contact_role": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
     "contact_deactivate": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
     "contact_reactivate": Rule(CUSTOMER_ADMIN, _foreign_membership, post_only=True),
@@ -403,6 +453,9 @@ def world(personas) -> World:
                 title="Hello", body="Dear {customer_name},"
             ),
             "api_token": api_token_create(stranger, name="MARKER-GLBX monitor")[0],
+            "security_key": Authenticator.objects.create(
+                user=stranger, type=Authenticator.Type.WEBAUTHN, data={"name": "MARKER-GLBX key"}
+            ),
             "webhook_endpoint": endpoint,
             "webhook_delivery": Delivery.objects.create(
                 endpoint=endpoint,
@@ -463,9 +516,11 @@ def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) 
         return {403}
     if rule.staff_see_all and ROLE_ACCESS[role] >= {STAFF}:
         return {403} if method == "POST" and rule.staff_read_only else {200, 302}
+    if rule.reauthenticate_first:
+        return {302}
     if has_foreign_ids and rule.access != PUBLIC:
         return {404}
-    return {200, 302, 410}
+    return {200, 302, 404, 410} if rule.none_is_404 else {200, 302, 410}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -491,11 +546,13 @@ def test_no_url_lets_a_role_reach_or_change_another_organisations_data(role, wor
                 )
             if role == "anonymous" and response.status_code == 302 and rule.access != PUBLIC:
                 assert response["Location"].startswith("/accounts/login/"), url
+            elif rule.reauthenticate_first and response.status_code == 302:
+                assert response["Location"].startswith("/accounts/reauthenticate/"), url
             if customer_of_a and b"MARKER-GLBX" in response.content:
                 failures.append(f"{method} {url} as {role}: shows organisation B's data")
-            if name != "logout" and _fingerprint() != before:
+            if name not in LOGOUTS and _fingerprint() != before:
                 failures.append(f"{method} {url} as {role}: changed the database")
-            if name == "logout":
+            if name in LOGOUTS:
                 client = _client_for(role, world, client)
     assert not failures, "\n".join(failures)
 

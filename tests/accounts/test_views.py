@@ -104,10 +104,10 @@ def test_customer_queries_are_filtered_to_their_organisation(personas):
 
 def test_repeated_wrong_passwords_lock_the_sign_in(client, personas, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": personas.user_a.email, "password": "wrong"})
+        client.post("/accounts/login/", {"login": personas.user_a.email, "password": "wrong"})
     response = client.post(
         "/accounts/login/",
-        {"username": personas.user_a.email, "password": "correct-horse-battery-staple"},
+        {"login": personas.user_a.email, "password": "correct-horse-battery-staple"},
     )
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.content.decode()

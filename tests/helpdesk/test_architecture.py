@@ -34,6 +34,8 @@ SIDE_BY_SIDE = {"portal", "workspace", "dashboard", "api"}
 # Where a function-level import is the framework's way: AppConfig.ready() connects
 # signal handlers once the apps are loaded; Celery's app module reads settings late.
 LATE_IMPORTS_ALLOWED = {
+    "accounts/apps.py",
+    "api/apps.py",
     "notifications/apps.py",
     "webhooks/apps.py",
     "helpdesk/apps.py",

@@ -301,7 +301,7 @@ def test_two_web_and_two_worker_machines_share_sessions_files_and_events_once(
         signed_in = client.post(
             "/accounts/login/",
             data={
-                "username": personas.admin_a.email,
+                "login": personas.admin_a.email,
                 "password": DEFAULT_PASSWORD,
                 "csrfmiddlewaretoken": client.cookies["csrftoken"],
             },

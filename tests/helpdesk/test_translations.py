@@ -45,6 +45,8 @@ DONE: list[str] = [
     "templates/500.html",
     "templates/registration/",
     "templates/accounts/",
+    "templates/account/",
+    "templates/allauth/",
     "accounts/",
     "templates/portal/",
     "portal/",
