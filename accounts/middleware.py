@@ -54,6 +54,10 @@ class OrganizationScopeMiddleware:
             timezone.deactivate()
 
 
+# The session's note that its person has a second factor (SecondFactorMiddleware).
+SECOND_FACTOR_SEEN = "accounts.second_factor_seen"
+
+
 class SecondFactorMiddleware:
     """Sends a signed-in person who must use a second factor and has none
     (permissions.must_use_second_factor) to set one up, from every page but those that
@@ -71,7 +75,7 @@ class SecondFactorMiddleware:
             and getattr(request, "api_token", None) is None
             and must_use_second_factor(user)
             and not request.path.startswith(self._open_prefixes())
-            and not has_second_factor(user=user)
+            and not self._has_second_factor(request)
         ):
             messages.warning(
                 request,
@@ -82,6 +86,18 @@ class SecondFactorMiddleware:
             )
             return redirect("mfa_index")
         return self.get_response(request)
+
+    @staticmethod
+    def _has_second_factor(request) -> bool:
+        """Asked of the database once a session: a person who must use a second factor
+        cannot remove their last one (accounts.adapters), so the answer, once yes, is
+        kept in the session and spares every later page its query."""
+        if request.session.get(SECOND_FACTOR_SEEN):
+            return True
+        if has_second_factor(user=request.user):
+            request.session[SECOND_FACTOR_SEEN] = True
+            return True
+        return False
 
     def _open_prefixes(self) -> tuple[str, ...]:
         if self.open_prefixes is None:

@@ -75,3 +75,18 @@ class TestTheDemo(TestCase):
         assert User.objects.get(email="anna.admin@acme.example").language == "en"
         assert "bela.user@acme.example  (sees Hungarian)" in out
         assert "anna.admin@acme.example  (sees Hungarian)" not in out
+
+    def test_the_demo_seeds_answers_on_done_tickets_by_their_requesters(self):
+        # A second seeding adds none: test_seed_demo_is_idempotent counts every table.
+        from surveys.models import SatisfactionSurvey
+        from tickets.models import Status
+
+        assert "survey answers" in self.out
+        answers = SatisfactionSurvey.objects.select_related("ticket")
+        assert {a.rating for a in answers} == {"good", "bad"}
+        assert any(a.comment for a in answers)
+        for answer in answers:
+            assert answer.ticket.status in (Status.RESOLVED, Status.CLOSED)
+            assert answer.respondent_id == answer.ticket.requester_id
+            assert answer.organization_id == answer.ticket.organization_id
+            assert answer.answered_at >= answer.ticket.resolved_at
