@@ -8,10 +8,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tests.dashboard.conftest import local
 from tests.dashboard.test_views import _grow, csv_rows, page_table
 from tickets.models import Status
+from tickets.wording import CUSTOMER_STATUS_NAMES
 
 REPORT = "/dashboard/service-report/2026-11/"
 REPORT_CSV = "/dashboard/service-report/2026-11.csv"
@@ -236,3 +238,19 @@ def test_the_report_makes_the_same_few_queries_whatever_the_rows(
     assert response.status_code == 200
     # ACME's six tickets and the twelve more of the grown history, in the same queries.
     assert response.content.decode().count("ACME-") > 18
+
+
+def test_a_hungarian_administrator_reads_it_in_hungarian(history, client):
+    admin = history.personas.admin_a
+    admin.language = "hu"
+    admin.save()
+    client.force_login(admin)
+    html = client.get(REPORT).content.decode()
+    assert "Az Önök havi szolgáltatási jelentése" in html
+    assert ">Szolgáltatási jelentés</a>" in html  # the navigation
+    assert '<label for="report-month" class="form-label small mb-1">Hónap</label>' in html
+    # The portal's names of a target and a status, in Hungarian.
+    assert "<td>Visszaigazolás</td>" in html
+    with translation.override("hu"):
+        received = str(CUSTOMER_STATUS_NAMES[Status.NEW])
+    assert received != "Received" and f"<td>{received}</td>" in html
