@@ -1,4 +1,6 @@
-"""The managers' SLA dashboard, each organisation's page and its monthly service report.
+"""The managers' SLA dashboard, each organisation's page and its monthly service report,
+and that report for a customer administrator's own organisation (linked from the portal,
+which may not import the dashboard: tests/helpdesk/test_architecture.py).
 
 Every table on a page has a CSV twin built by the same selector with the same filters.
 """
