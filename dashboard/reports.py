@@ -21,7 +21,9 @@ from dashboard.tables import (
     ticket_linker,
     when_cell,
 )
-from tickets.models import EscalationRequest, Ticket
+from sla.models import TargetKind
+from tickets import wording
+from tickets.models import EscalationRequest, Status, Ticket
 
 ENGAGED_ROWS = 50  # organisations listed as "yours" on the dashboard
 
@@ -43,6 +45,48 @@ def report_months(*, today: dt.date | None = None) -> list[Period]:
         months.append(Period.month(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months
+
+
+def customer_report_months(
+    *, organization: Organization, today: dt.date | None = None
+) -> list[Period]:
+    """The months of an organisation's own service report, the latest first: this one and
+    each before it back to the month of its first ticket (this one alone before any)."""
+    today = today or vendor_today()
+    with scopes_disabled():  # the organisation is the signed-in customer's own
+        first = (
+            Ticket.objects.filter(organization=organization)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+    earliest = vendor_today(first) if first else today
+    months = []
+    year, month = today.year, today.month
+    while (year, month) >= (earliest.year, earliest.month):
+        months.append(Period.month(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months or [Period.month(today.year, today.month)]
+
+
+def in_customer_words(tables: dict[str, Table]) -> dict[str, Table]:
+    """The report's tables as a customer reads them: a target and a status under the
+    names the portal gives them (tickets.wording), the figures unchanged."""
+    targets = {str(kind.label): wording.target_name(kind, for_staff=False) for kind in TargetKind}
+    statuses = {
+        str(status.label): wording.status_name(status, for_staff=False) for status in Status
+    }
+    headings = {f"{staff} %": f"{customer} %" for staff, customer in targets.items()}
+    by_column = {str(_("Target")): targets, str(_("Status")): statuses}
+    for table in tables.values():
+        names = [by_column.get(str(column)) for column in table.columns]
+        table.columns = [headings.get(str(column), column) for column in table.columns]
+        for row in table.rows:
+            for index, names_of in enumerate(names):
+                cell = row[index]
+                if names_of and isinstance(cell, str):
+                    row[index] = names_of.get(cell, cell)
+    return tables
 
 
 def escalations_in(*, period: Period, organization: Organization) -> Table:

@@ -55,4 +55,16 @@ urlpatterns = [
         views.dashboard_report_csv,
         name="dashboard_report_csv",
     ),
+    # A customer administrator's own organisation's report (the portal links to it).
+    path("service-report/", views.customer_report_latest, name="customer_report_latest"),
+    path(
+        "service-report/<yyyy:year>-<mm:month>/",
+        views.customer_report,
+        name="customer_report",
+    ),
+    path(
+        "service-report/<yyyy:year>-<mm:month>.csv",
+        views.customer_report_csv,
+        name="customer_report_csv",
+    ),
 ]

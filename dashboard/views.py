@@ -1,4 +1,6 @@
-"""The managers' SLA dashboard, each organisation's page and its monthly service report.
+"""The managers' SLA dashboard, each organisation's page and its monthly service report,
+and that report for a customer administrator's own organisation (linked from the portal,
+which may not import the dashboard: tests/helpdesk/test_architecture.py).
 
 Every table on a page has a CSV twin built by the same selector with the same filters.
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
@@ -34,6 +36,7 @@ manager_only = require(permissions.can_view_dashboard)
 # At most this old, and replaced sooner by each summary refresh (see _period_context).
 PERIOD_CACHE_SECONDS = 10 * 60
 cem_or_manager = require(permissions.can_view_organization_pages)
+customer_admin_only = require(permissions.is_customer_admin)
 
 
 @dataclass(frozen=True)
@@ -375,5 +378,66 @@ def dashboard_report(request, code: str, year: int, month: int):
 @cem_or_manager
 def dashboard_report_csv(request, code: str, year: int, month: int):
     organization, period, tables = _report(request, code, year, month)
+    name = f"service-report-{organization.code}-{period.first:%Y-%m}.csv"
+    return _csv_response(name, tables.values())
+
+
+# --- The customer's own service report ---------------------------------------------------
+# A customer administrator reads their own organisation's report: the organisation is the
+# signed-in person's, never a code from the URL, so no other organisation's is reachable.
+
+
+def _customer_report(request, year: int, month: int):
+    organization = permissions.organization_of(request.user)
+    if organization is None:  # an administrator of an organisation no longer active
+        raise Http404("No report.")
+    months = dashboard_reports.customer_report_months(organization=organization)
+    if (year, month) not in {(m.first.year, m.first.month) for m in months}:
+        raise Http404("No report for that month.")
+    period, tables = _report_tables(organization, year, month)
+    return organization, months, period, dashboard_reports.in_customer_words(tables)
+
+
+@require_GET
+@customer_admin_only
+def customer_report_latest(request):
+    """This month's report, or the month the picker names (?month=2026-11)."""
+    organization = permissions.organization_of(request.user)
+    if organization is None:
+        raise Http404("No report.")
+    months = {
+        f"{m.first:%Y-%m}": m
+        for m in dashboard_reports.customer_report_months(organization=organization)
+    }
+    chosen = request.GET.get("month") or next(iter(months))
+    if chosen not in months:
+        raise Http404("No report for that month.")
+    first = months[chosen].first
+    return redirect("customer_report", year=first.year, month=first.month)
+
+
+@require_GET
+@customer_admin_only
+def customer_report(request, year: int, month: int):
+    organization, months, period, tables = _customer_report(request, year, month)
+    return render(
+        request,
+        "dashboard/dashboard_customer_report.html",
+        {
+            "organization": organization,
+            "period": period,
+            "months": months,
+            "tables": tables,
+            "generated_at": timezone.now(),
+            "vendor_timezone": settings.TIME_ZONE,
+            "csv_url": reverse("customer_report_csv", kwargs={"year": year, "month": month}),
+        },
+    )
+
+
+@require_GET
+@customer_admin_only
+def customer_report_csv(request, year: int, month: int):
+    organization, _months, period, tables = _customer_report(request, year, month)
     name = f"service-report-{organization.code}-{period.first:%Y-%m}.csv"
     return _csv_response(name, tables.values())

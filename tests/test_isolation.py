@@ -105,6 +105,9 @@ class Rule:
     # Answers a person who has none of what it shows (an authenticator app, recovery
     # codes) with a 404.
     none_is_404: bool = False
+    # Its kwargs name no object of B (a month of the reader's own report), so the role
+    # that may open it gets its page, not a 404.
+    kwargs_name_no_object: bool = False
 
 
 def _foreign_membership(world: World) -> dict:
@@ -126,6 +129,14 @@ def _this_month_of_b(world: World) -> dict:
 
     today = timezone.localdate()
     return {"code": world.personas.org_b.code, "year": today.year, "month": today.month}
+
+
+def _this_month(world: World) -> dict:
+    """The customer's own report names no organisation: it is always the reader's."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return {"year": today.year, "month": today.month}
 
 
 def _ticket_rule(access: str, post_only: bool = True, extra=None) -> Rule:
@@ -299,6 +310,10 @@ RULES: dict[str, Rule] = {
     ),
     "dashboard_report": Rule(MANAGER, _this_month_of_b, staff_see_all=True),
     "dashboard_report_csv": Rule(MANAGER, _this_month_of_b, staff_see_all=True),
+    # A customer administrator's own organisation's report: B's is never named.
+    "customer_report_latest": Rule(CUSTOMER_ADMIN),
+    "customer_report": Rule(CUSTOMER_ADMIN, _this_month, kwargs_name_no_object=True),
+    "customer_report_csv": Rule(CUSTOMER_ADMIN, _this_month, kwargs_name_no_object=True),
     # The REST API and each person's own tokens: B's person's token is a 404 for all.
     "api_token_list": Rule(SIGNED_IN),
     "api_token_revoke": Rule(
@@ -539,7 +554,8 @@ def test_no_url_lets_a_role_reach_or_change_another_organisations_data(role, wor
                 continue
             before = _fingerprint()
             response = client.get(url) if method == "GET" else client.post(url, {"role": "admin"})
-            expected = _expected_status(rule, role, method, bool(kwargs))
+            foreign = bool(kwargs) and not rule.kwargs_name_no_object
+            expected = _expected_status(rule, role, method, foreign)
             if response.status_code not in expected:
                 failures.append(
                     f"{method} {url} as {role}: {response.status_code}, expected {sorted(expected)}"

@@ -289,6 +289,7 @@ CUSTOMER_PAGES = [
     "/accounts/profile/",
     "/accounts/contacts/",
     "/accounts/contacts/invite/",
+    "/dashboard/service-report/",
     "/accounts/password/change/",
     "/accounts/password/change/done/",
     "/no-such-page/",

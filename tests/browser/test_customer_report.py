@@ -1,0 +1,45 @@
+"""A customer administrator opens their organisation's monthly service report from the
+portal's navigation, picks a month, and the page passes axe."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.axe import assert_accessible
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_customer_administrator_opens_the_service_report_and_axe_passes(
+    page, personas, make_ticket
+):
+    make_ticket(title="Invoices cannot be posted at month-end")
+    make_ticket(title="Payroll export rejected by the bank", severity="S2")
+    month = timezone.localdate()
+    sign_in(page, personas.admin_a)
+
+    page.get_by_role("link", name="Service report").click()
+    heading = page.get_by_role("heading", level=1)
+    assert re.fullmatch(rf"Acme Manufacturing — \w+ {month.year}", heading.inner_text())
+    assert page.url.endswith(f"/dashboard/service-report/{month:%Y-%m}/")
+    tickets = page.locator("#table-tickets")
+    assert tickets.get_by_text("Invoices cannot be posted at month-end").is_visible()
+    assert tickets.get_by_text("Payroll export rejected by the bank").is_visible()
+    assert page.get_by_role("heading", name="Customer satisfaction", level=2).is_visible()
+    assert page.get_by_role("button", name="Print").is_visible()
+    assert page.get_by_role("link", name="CSV").get_attribute("href") == (
+        f"/dashboard/service-report/{month:%Y-%m}.csv"
+    )
+    assert_accessible(page)
+
+    # The picker offers this month only: the organisation's first ticket is this month's.
+    assert page.get_by_label("Month").locator("option").count() == 1
+    page.get_by_role("button", name="Show").click()
+    assert page.url.endswith(f"/dashboard/service-report/{month:%Y-%m}/")
+
+    # Printed, the buttons and the site's navigation stay off the paper.
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="Print").is_visible()
+    assert page.get_by_role("heading", level=1).is_visible()
