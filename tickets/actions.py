@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
-from tickets import changes, escalations, forms, selectors, services, workflow
+from tickets import changes, escalations, forms, mentions, selectors, services, workflow
 from tickets.models import Ticket
 from tickets.templatetags.ticket_tags import field_label, history_value
 from tickets.wording import status_name
@@ -106,6 +106,8 @@ def transition(request, ticket: Ticket) -> Outcome:
 
 
 def reply(request, ticket: Ticket) -> Outcome:
+    not_found: list[str] = []
+
     def run(d: dict) -> str:
         # Only staff write internal notes; a customer's ticking of the box means nothing.
         internal = bool(d.get("internal")) and permissions.can_work_tickets(request.user)
@@ -116,9 +118,21 @@ def reply(request, ticket: Ticket) -> Outcome:
             internal=internal,
             attachments=d["attachments"],
         )
-        return _("Internal note added.") if internal else _("Reply sent.")
+        if not internal:
+            return _("Reply sent.")
+        # The note's mentions are notified after commit (notifications.handlers); the
+        # names that fit no single colleague are said now, to the one who wrote them.
+        not_found.extend(mentions.mentions_in(d["body"], author=request.user).not_found)
+        return _("Internal note added.")
 
-    return _attempt(forms.ReplyForm(request.POST, request.FILES), run)
+    outcome = _attempt(forms.ReplyForm(request.POST, request.FILES), run)
+    if outcome.level == "success" and not_found:
+        names = ", ".join(f"@{handle}" for handle in not_found)
+        text = _("No single colleague matches %(names)s: nobody was notified for them.") % {
+            "names": names
+        }
+        return Outcome("warning", f"{outcome.text} {text}")
+    return outcome
 
 
 def assign(request, ticket: Ticket) -> Outcome:
