@@ -62,6 +62,13 @@ class TestTheDemo(TestCase):
         assert note is not None
         assert [str(p) for p in mentions_in(note.body).people] == ["Sofia Varga"]
 
+    def test_demo_has_canned_responses_that_set_fields(self):
+        from tickets.models import CannedResponse
+
+        assert CannedResponse.objects.filter(title="Thank you", status="").exists()
+        logs = CannedResponse.objects.get(title="Ask for the logs")
+        assert (logs.status, logs.priority, logs.assign) == ("waiting_on_customer", "high", "me")
+
     def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract(self):
         from accounts.models import Organization
         from sla.models import Contract
