@@ -37,6 +37,7 @@ REFERENCE_IN_SUBJECT = re.compile(r"\[([A-Z0-9]{2,10}-\d+)\]")
 INTERNAL_KINDS = frozenset(
     {
         Kind.NOTE_ADDED,
+        Kind.MENTIONED,
         Kind.ASSIGNED,
         Kind.SLA_WARNING,
         Kind.UPDATE_DUE,

@@ -29,6 +29,7 @@ from core.events import on
 from notifications import emails, selectors, services
 from notifications.models import Kind, PageReason
 from sla.models import TargetKind
+from tickets.mentions import mentions_in
 from tickets.models import Ticket, TicketEvent
 from tickets.wording import status_name
 
@@ -134,14 +135,25 @@ def reply_added(*, ticket, version, reply):
 
 @handler("note_added")
 def note_added(*, ticket, version, reply):
-    # Internal notes are for staff: whoever the recipients, no customer is among them.
+    # Internal notes are for staff: whoever the recipients, no customer is among them
+    # (tickets.mentions matches active staff only).
+    context = {"reply": reply, "author": reply.author, "summary": reply.body[:300]}
+    mentioned = mentions_in(reply.body, author=reply.author).people
+    services.notifications_create(
+        kind=Kind.MENTIONED,
+        event_key=f"reply:{reply.pk}",
+        users=mentioned,
+        ticket=ticket,
+        context=context,
+    )
+    # A mentioned assignee hears about the note once, as a mention.
     staff = [p for p in [ticket.assignee] if p is not None and permissions.is_staff_member(p)]
     services.notifications_create(
         kind=Kind.NOTE_ADDED,
         event_key=f"reply:{reply.pk}",
-        users=_without(staff, reply.author),
+        users=_without(staff, reply.author, *mentioned),
         ticket=ticket,
-        context={"reply": reply, "author": reply.author, "summary": reply.body[:300]},
+        context=context,
     )
 
 

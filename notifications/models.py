@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     TICKET_CREATED = "ticket_created", _("Ticket received")
     REPLY_ADDED = "reply_added", _("New public reply")
     NOTE_ADDED = "note_added", _("Internal note on your ticket")
+    MENTIONED = "mentioned", _("You are mentioned in an internal note")
     STATUS_CHANGED = "status_changed", _("Status change")
     WORKAROUND_PROVIDED = "workaround_provided", _("Workaround provided")
     TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved")

@@ -52,6 +52,7 @@ STAFF_KINDS = [
     Kind.ASSIGNED,
     Kind.REPLY_ADDED,
     Kind.NOTE_ADDED,
+    Kind.MENTIONED,
     Kind.STATUS_CHANGED,
     Kind.SLA_WARNING,
     Kind.UPDATE_DUE,

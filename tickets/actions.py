@@ -17,8 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import permissions
-from tickets import changes, escalations, forms, selectors, services, workflow
-from tickets.models import Ticket
+from tickets import (
+    canned,
+    changes,
+    escalations,
+    forms,
+    mentions,
+    selectors,
+    services,
+    workflow,
+)
+from tickets.models import CannedResponse, Ticket
 from tickets.templatetags.ticket_tags import field_label, history_value
 from tickets.wording import status_name
 
@@ -106,19 +115,48 @@ def transition(request, ticket: Ticket) -> Outcome:
 
 
 def reply(request, ticket: Ticket) -> Outcome:
+    not_found: list[str] = []
+
     def run(d: dict) -> str:
         # Only staff write internal notes; a customer's ticking of the box means nothing.
         internal = bool(d.get("internal")) and permissions.can_work_tickets(request.user)
-        services.ticket_reply(
-            request.user,
-            ticket=ticket,
-            body=d["body"],
-            internal=internal,
-            attachments=d["attachments"],
-        )
-        return _("Internal note added.") if internal else _("Reply sent.")
+        canned_response = None
+        if d.get("canned_response") and permissions.can_work_tickets(request.user):
+            canned_response = CannedResponse.objects.filter(pk=d["canned_response"]).first()
+            if canned_response is None:
+                raise ValidationError(_("The canned response was deleted meanwhile."))
+        if canned_response is not None:
+            canned.canned_response_send(
+                request.user,
+                canned_response=canned_response,
+                ticket=ticket,
+                body=d["body"],
+                internal=internal,
+                attachments=d["attachments"],
+            )
+        else:
+            services.ticket_reply(
+                request.user,
+                ticket=ticket,
+                body=d["body"],
+                internal=internal,
+                attachments=d["attachments"],
+            )
+        if not internal:
+            return _("Reply sent.")
+        # The note's mentions are notified after commit (notifications.handlers); the
+        # names that fit no single colleague are said now, to the one who wrote them.
+        not_found.extend(mentions.mentions_in(d["body"], author=request.user).not_found)
+        return _("Internal note added.")
 
-    return _attempt(forms.ReplyForm(request.POST, request.FILES), run)
+    outcome = _attempt(forms.ReplyForm(request.POST, request.FILES), run)
+    if outcome.level == "success" and not_found:
+        names = ", ".join(f"@{handle}" for handle in not_found)
+        text = _("No single colleague matches %(names)s: nobody was notified for them.") % {
+            "names": names
+        }
+        return Outcome("warning", f"{outcome.text} {text}")
+    return outcome
 
 
 def assign(request, ticket: Ticket) -> Outcome:

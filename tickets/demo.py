@@ -281,7 +281,9 @@ class Story:
                     agent,
                     ticket=ticket,
                     internal=True,
-                    body="Checked with development: known regression.",
+                    # A mention (tickets.mentions): notifications are muted while seeding.
+                    body="Checked with development: known regression. "
+                    "@sofia.specialist, which build fixes it?",
                 )
         wants_workaround = severity in ("S1", "S2") and rng.random() < 0.55
         if (stop == "workaround" and kind != TicketType.ENHANCEMENT) or wants_workaround:

@@ -188,6 +188,11 @@ class ReplyForm(forms.Form):
         required=False, label=_("Internal note (never shown to the customer)")
     )
     attachments = MultipleFileField(label=_("Attachments"))
+    # The canned response inserted, when it also sets fields (tickets.canned); the
+    # picker fills it in (static/js/workspace.js).
+    canned_response = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
 
 def _step_text() -> forms.CharField:

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from accounts import permissions
 from accounts.models import User
 from accounts.scoping import service
-from tickets.models import CannedResponse, Ticket
+from tickets.canned import SETTABLE_STATUSES
+from tickets.models import AssignChoice, CannedResponse, Priority, Ticket
 
 PLACEHOLDERS = {
     "customer_name": gettext_lazy("the requester's name"),
@@ -74,25 +75,66 @@ def _clean(title: str, body: str) -> tuple[str, str]:
     return title.strip(), body
 
 
+def _clean_fields(status: str, priority: str, assign: str, assignee: User | None) -> dict:
+    errors = {}
+    if status and status not in SETTABLE_STATUSES:
+        errors["status"] = _("A canned response cannot set this status.")
+    if priority and priority not in Priority.values:
+        errors["priority"] = _("Choose a priority from the list.")
+    if assign not in ("", *AssignChoice.values):
+        errors["assign"] = _("Choose whom to assign from the list.")
+    if assign == AssignChoice.AGENT and (
+        assignee is None or not permissions.can_work_tickets(assignee)
+    ):
+        errors["assignee"] = _("Choose the agent to assign.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "status": status,
+        "priority": priority,
+        "assign": assign,
+        "assignee": assignee if assign == AssignChoice.AGENT else None,
+    }
+
+
 @service
-def canned_response_create(actor: User, *, title: str, body: str) -> CannedResponse:
+def canned_response_create(
+    actor: User,
+    *,
+    title: str,
+    body: str,
+    status: str = "",
+    priority: str = "",
+    assign: str = "",
+    assignee: User | None = None,
+) -> CannedResponse:
     if not permissions.can_work_tickets(actor):
         raise PermissionDenied(_("Only support staff maintain canned responses."))
     title, body = _clean(title, body)
+    fields = _clean_fields(status, priority, assign, assignee)
     if CannedResponse.objects.filter(title__iexact=title).exists():
         raise ValidationError({"title": _("A canned response with this title exists.")})
     return CannedResponse.objects.create(
-        title=title, body=body, created_by=actor, updated_at=timezone.now()
+        title=title, body=body, created_by=actor, updated_at=timezone.now(), **fields
     )
 
 
 @service
 def canned_response_update(
-    actor: User, *, canned_response: CannedResponse, title: str, body: str
+    actor: User,
+    *,
+    canned_response: CannedResponse,
+    title: str,
+    body: str,
+    status: str = "",
+    priority: str = "",
+    assign: str = "",
+    assignee: User | None = None,
 ) -> CannedResponse:
     if not permissions.can_work_tickets(actor):
         raise PermissionDenied(_("Only support staff maintain canned responses."))
     title, body = _clean(title, body)
+    fields = _clean_fields(status, priority, assign, assignee)
     if CannedResponse.objects.filter(title__iexact=title).exclude(pk=canned_response.pk).exists():
         raise ValidationError({"title": _("A canned response with this title exists.")})
     canned_response = CannedResponse.objects.select_for_update().get(pk=canned_response.pk)
@@ -101,7 +143,9 @@ def canned_response_update(
         body,
         timezone.now(),
     )
-    canned_response.save(update_fields=["title", "body", "updated_at"])
+    for name, value in fields.items():
+        setattr(canned_response, name, value)
+    canned_response.save(update_fields=["title", "body", "updated_at", *fields])
     return canned_response
 
 

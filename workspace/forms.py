@@ -17,7 +17,9 @@ from accounts.models import User
 from sla.models import Channel, ProductVersion
 from tickets import limits
 from tickets.forms import CHOICE_WITH_HELP, IntakeForm, set_queryset
-from tickets.models import Priority
+from tickets.models import AssignChoice, Priority
+from tickets.selectors import staff_choices
+from tickets.wording import status_name
 from workspace import bulk, canned_responses, queues
 
 
@@ -189,10 +191,53 @@ class CannedResponseForm(forms.Form):
         help_text=lazy(lambda: _placeholders_help(), str)(),
     )
 
+    status = forms.ChoiceField(
+        label=gettext_lazy("Set the status"),
+        required=False,
+        help_text=gettext_lazy(
+            "Through the workflow's step to it: a ticket that cannot take the step "
+            "refuses the reply."
+        ),
+    )
+    priority = forms.ChoiceField(
+        label=gettext_lazy("Set the priority"),
+        required=False,
+        choices=[("", gettext_lazy("Unchanged")), *Priority.choices],
+    )
+    assign = forms.ChoiceField(
+        label=gettext_lazy("Assign to"),
+        required=False,
+        choices=[("", gettext_lazy("Unchanged")), *AssignChoice.choices],
+    )
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Agent to assign"),
+        required=False,
+        queryset=User.objects.none(),
+        help_text=gettext_lazy("Only when assigning to a named agent."),
+    )
+
     def __init__(self, *args, submit_label: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [
+            ("", _("Unchanged")),
+            *((s, status_name(s, for_staff=True)) for s in canned_responses.SETTABLE_STATUSES),
+        ]
+        set_queryset(self, "assignee", staff_choices())
         self.helper = FormHelper(self)
-        self.helper.layout = Layout("title", "body", Submit("submit", submit_label or _("Save")))
+        self.helper.layout = Layout(
+            "title",
+            "body",
+            Div(
+                Div("status", css_class="col-md"),
+                Div("priority", css_class="col-md"),
+                Div("assign", css_class="col-md"),
+                Div("assignee", css_class="col-md"),
+                css_class="row",
+            ),
+            Submit("submit", submit_label or _("Save")),
+        )
 
 
 class CannedResponseDeleteForm(forms.Form):

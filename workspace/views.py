@@ -509,7 +509,14 @@ def canned_response_edit(request, canned_response_id: int):
     canned_response = canned_responses.canned_response_get(canned_response_id=canned_response_id)
     form = wforms.CannedResponseForm(
         request.POST or None,
-        initial={"title": canned_response.title, "body": canned_response.body},
+        initial={
+            "title": canned_response.title,
+            "body": canned_response.body,
+            "status": canned_response.status,
+            "priority": canned_response.priority,
+            "assign": canned_response.assign,
+            "assignee": canned_response.assignee,
+        },
         submit_label=_("Save the response"),
     )
     if request.method == "POST" and form.is_valid():

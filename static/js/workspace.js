@@ -172,6 +172,15 @@
       document.querySelector("textarea[data-canned-response-target]");
     select.value = "";
     if (!target || !option.dataset.url) return;
+    // A response that also sets fields: say which before sending, and send its id.
+    const picker = select.parentElement;
+    const id = picker.querySelector("input[data-canned-response-id]");
+    const sets = picker.querySelector("[data-canned-response-sets]");
+    if (id && sets) {
+      id.value = option.dataset.sets ? option.value : "";
+      sets.querySelector("span").textContent = option.dataset.sets || "";
+      sets.hidden = !option.dataset.sets;
+    }
     fetch(option.dataset.url, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(gettext("The canned response could not be loaded."));

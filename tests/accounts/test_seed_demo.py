@@ -54,6 +54,21 @@ class TestTheDemo(TestCase):
         assert escalations.filter(status="accepted").exists()
         assert not escalations.filter(status="accepted", cadence_amount=None).exists()
 
+    def test_demo_has_an_internal_note_that_mentions_a_colleague(self):
+        from tickets.mentions import mentions_in
+        from tickets.models import Reply
+
+        note = Reply._base_manager.filter(is_internal=True, body__contains="@").first()
+        assert note is not None
+        assert [str(p) for p in mentions_in(note.body).people] == ["Sofia Varga"]
+
+    def test_demo_has_canned_responses_that_set_fields(self):
+        from tickets.models import CannedResponse
+
+        assert CannedResponse.objects.filter(title="Thank you", status="").exists()
+        logs = CannedResponse.objects.get(title="Ask for the logs")
+        assert (logs.status, logs.priority, logs.assign) == ("waiting_on_customer", "high", "me")
+
     def test_demo_has_one_organisation_per_tier_and_a_lapsed_contract(self):
         from accounts.models import Organization
         from sla.models import Contract

@@ -31,6 +31,7 @@ from tickets.models.ticket import (
     TicketType,
 )
 from tickets.models.workspace import (
+    AssignChoice,
     CannedResponse,
     SavedView,
 )
@@ -57,5 +58,6 @@ __all__ = [
     "CADENCE_MAX",
     "EscalationRequest",
     "SavedView",
+    "AssignChoice",
     "CannedResponse",
 ]

@@ -8,6 +8,11 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 
+class AssignChoice(models.TextChoices):
+    ME = "me", _("The agent who sends it")
+    AGENT = "agent", _("A named agent")
+
+
 class SavedView(models.Model):
     """An agent's own filtered queue: a name for a queue and its filters.
 
@@ -53,6 +58,19 @@ class CannedResponse(models.Model):
         verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated"), default=now)
+    # What sending it also changes (workspace.canned_responses.canned_response_send); blank
+    # leaves a field as it is. The status is reached through the workflow's step to it.
+    status = models.CharField(_("set status"), max_length=30, blank=True)
+    priority = models.CharField(_("set priority"), max_length=10, blank=True)
+    assign = models.CharField(_("assign"), max_length=10, blank=True, choices=AssignChoice.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
 
     class Meta:
         ordering = ["title"]

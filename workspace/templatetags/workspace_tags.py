@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.html import attributes
+from tickets.canned import canned_response_changes
 from workspace import canned_responses
 from workspace.search import MARK_START, MARK_STOP
 
@@ -169,10 +170,20 @@ def canned_response_picker(ticket, target: str):
 
     On the ticket page, inside the staff reply form:
     ``{% load workspace_tags %}{% canned_response_picker ticket "reply-body" %}``
-    (static/js/workspace.js does the inserting).
+    (static/js/workspace.js does the inserting). A response that also sets fields
+    names them on the page once inserted, and its id goes with the reply.
     """
     return {
         "ticket": ticket,
         "target": target,
-        "canned_responses": canned_responses.canned_response_list(),
+        "canned_responses": [
+            (response, "; ".join(canned_response_changes(response)))
+            for response in canned_responses.canned_response_list()
+        ],
     }
+
+
+@register.simple_tag
+def canned_response_sets(canned_response) -> str:
+    """What sending the response also sets, in words ("" when it sets nothing)."""
+    return "; ".join(canned_response_changes(canned_response))

@@ -17,6 +17,7 @@ from sla import demo as sla_demo
 from surveys import demo as surveys_demo
 from tickets import demo as tickets_demo
 from webhooks import demo as webhooks_demo
+from workspace import demo as workspace_demo
 
 
 class Command(BaseCommand):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             ("on-call rota", notifications_demo.seed),
             ("API tokens", api_demo.seed),
             ("webhooks", webhooks_demo.seed),
+            ("canned responses", workspace_demo.seed),
         ]
         with scopes_disabled(), transaction.atomic():  # seeds every demo organisation
             for label, step in steps:
