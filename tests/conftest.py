@@ -3,6 +3,7 @@ contracts and a ticket maker, a stopped clock, a real Celery worker on the Redis
 and a real headless Chromium driven by Playwright."""
 
 import datetime as dt
+import fcntl
 import importlib
 import os
 import socket
@@ -12,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +25,78 @@ from accounts.models import Organization, User
 from sla.models import Contract, Product, ProductVersion, SupportTier
 from tests import factories
 from tickets import intake
+
+
+@pytest.fixture(scope="session")
+def _test_database_cloned(
+    request, django_db_modify_db_settings, django_db_blocker, tmp_path_factory
+) -> Iterator[bool]:
+    """Under pytest-xdist on PostgreSQL, the migrations run once per run, not once per
+    test process: the first process to take the run's lock migrates a template database
+    in a subprocess (about 28 s of CPU each time, which four processes on two cores used
+    to pay at once), and every process copies its own database from it (a third of a
+    second). The copy then counts as kept, so pytest-django neither creates it nor runs
+    the migrations again; it is dropped at the end of the run. With ``--reuse-db`` and
+    no ``--create-db``, or in one process, Django creates the database as usual."""
+    from django.db import connection
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    fresh = request.config.getoption("create_db") or not request.config.getoption("reuse_db")
+    if not (worker and fresh and connection.vendor == "postgresql"):
+        yield False
+        return
+    name = connection.creation._get_test_db_name()
+    template = f"{name.removesuffix(f'_{worker}')}_template"
+    run = tmp_path_factory.getbasetemp().parent
+    with django_db_blocker.unblock(), (run / "test-database.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        ready = run / "test-database.ready"
+        if not ready.exists():
+            _migrate_template(connection, template)
+            ready.write_text(template)
+        with connection._nodb_cursor() as cursor:
+            quote = connection.ops.quote_name
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+    yield True
+    with django_db_blocker.unblock():
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            quote = connection.ops.quote_name
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+
+
+def _migrate_template(connection, template: str) -> None:
+    """The template database, created afresh and migrated by ``manage.py migrate`` in a
+    subprocess with this run's settings and environment."""
+    quote = connection.ops.quote_name
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(template)} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {quote(template)}")
+    url = urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{template}")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+        env={**os.environ, "DATABASE_URL": urlunsplit(url)},
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb, _test_database_cloned) -> bool:
+    return django_db_keepdb or _test_database_cloned
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(django_db_createdb, _test_database_cloned) -> bool:
+    return django_db_createdb and not _test_database_cloned
+
+
+@pytest.fixture(scope="session")
+def django_db_use_migrations(django_db_use_migrations, _test_database_cloned) -> bool:
+    """A copied database has every table already: Django's creation then only checks
+    that they are there (migrations off, it syncs the models' tables, and finds them)."""
+    return django_db_use_migrations and not _test_database_cloned
 
 
 @pytest.fixture(scope="session")
