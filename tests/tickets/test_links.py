@@ -104,16 +104,12 @@ def test_a_cross_organisation_link_is_shown_to_staff_only(pair, foreign, persona
     assert selectors.links_for(user=personas.admin_b, ticket=foreign) == []
 
 
-def test_a_plain_customer_sees_no_link_to_a_colleagues_ticket_he_is_not_on(
-    make_ticket, personas
-):
+def test_a_plain_customer_sees_no_link_to_a_colleagues_ticket_he_is_not_on(make_ticket, personas):
     his = make_ticket(requester=personas.user_a)
     colleagues = make_ticket(requester=personas.admin_a)
     links.ticket_link_add(personas.agent, ticket=his, other=colleagues, kind="related")
     assert selectors.links_for(user=personas.user_a, ticket=his) == []
-    assert [r.other for r in selectors.links_for(user=personas.admin_a, ticket=his)] == [
-        colleagues
-    ]
+    assert [r.other for r in selectors.links_for(user=personas.admin_a, ticket=his)] == [colleagues]
 
 
 def test_removing_a_link_removes_it_from_both_and_records_it(pair, personas):
