@@ -270,7 +270,7 @@ def link_remove(request, link: TicketLink) -> Outcome:
         links.ticket_link_remove(request.user, link=link)
         return _("Link removed.")
 
-    return _attempt(django_forms.Form(request.POST), run)
+    return _attempt(forms.ConfirmForm(request.POST), run)
 
 
 def merge(request, ticket: Ticket) -> Outcome:
@@ -302,7 +302,7 @@ def remove_parent(request, ticket: Ticket) -> Outcome:
         links.ticket_remove_parent(request.user, ticket=ticket)
         return _("The ticket is no longer a child of the incident.")
 
-    return _attempt(django_forms.Form(request.POST), run)
+    return _attempt(forms.ConfirmForm(request.POST), run)
 
 
 def resolve_children(request, ticket: Ticket) -> Outcome:
@@ -312,4 +312,4 @@ def resolve_children(request, ticket: Ticket) -> Outcome:
             "%(count)s child ticket resolved.", "%(count)s child tickets resolved.", len(resolved)
         ) % {"count": len(resolved)}
 
-    return _attempt(django_forms.Form(request.POST), run)
+    return _attempt(forms.ConfirmForm(request.POST), run)

@@ -395,6 +395,13 @@ class ParentForm(forms.Form):
     parent = TicketReferenceField(label=_("Parent incident"))
 
 
+class ConfirmForm(forms.Form):
+    """A button that acts (remove a link, detach a child, resolve the children): its
+    hidden ``confirm`` says the page's form sent it."""
+
+    confirm = forms.BooleanField(error_messages={"required": _("Use the button on the page.")})
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=limits.REASON_MAX_CHARS,
