@@ -126,7 +126,9 @@ def reply_added(*, ticket, version, reply):
         people = [*selectors.customers_on(ticket), ticket.assignee]
     services.notifications_create(
         kind=Kind.REPLY_ADDED,
-        event_key=f"reply:{reply.pk}",
+        # A parent incident's reply repeated on its children is one message: a customer
+        # on several of these tickets hears of it once (tickets.links).
+        event_key=f"reply:{reply.copied_from_id or reply.pk}",
         users=_without(people, author),
         ticket=ticket,
         context={"reply": reply, "author": author, "summary": reply.body[:300]},
@@ -239,6 +241,31 @@ def eta_changed(*, ticket, version, old):
             if estimate
             else _("No estimated resolution date for now"),
         },
+    )
+
+
+@handler("ticket_merged")
+def ticket_merged(*, ticket, version, target):
+    """A duplicate was merged (tickets.merging): its customers learn where their ticket
+    went on; the target's, that a duplicate report joined theirs (never whose)."""
+    actor = _last_actor(ticket, "merged_into")
+    moved = selectors.customers_on(ticket)
+    services.notifications_create(
+        kind=Kind.TICKET_MERGED,
+        event_key=f"ticket:{ticket.pk}:merged",
+        users=_without(moved, actor),
+        ticket=ticket,
+        context={
+            "target": target,
+            "summary": format_lazy(_("Merged into {reference}"), reference=target.reference),
+        },
+    )
+    services.notifications_create(
+        kind=Kind.TICKET_MERGED,
+        event_key=f"ticket:{target.pk}:merged:{ticket.pk}",
+        users=_without(selectors.customers_on(target), actor, *moved),
+        ticket=target,
+        context={"summary": _("A duplicate report was merged into this ticket")},
     )
 
 

@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     TICKET_RESOLVED = "ticket_resolved", _("Ticket resolved")
     SEVERITY_CHANGED = "severity_changed", _("Severity change")
     ETA_CHANGED = "eta_changed", _("Estimated resolution changed")
+    TICKET_MERGED = "ticket_merged", _("Duplicate ticket merged")
     ASSIGNED = "assigned", _("Ticket assigned to you")
     ESCALATION_REQUESTED = "escalation_requested", _("Escalation requested")
     ESCALATION_HANDLED = "escalation_handled", _("Escalation decision")

@@ -168,6 +168,12 @@ RULES: dict[str, Rule] = {
     "ticket_watcher": _ticket_rule(CUSTOMER),
     "escalation_request": _ticket_rule(SIGNED_IN),
     "escalation_lower": _ticket_rule(STAFF),
+    "ticket_link_add": _ticket_rule(STAFF),
+    "ticket_link_remove": _ticket_rule(STAFF, extra=lambda w: {"link_id": w.foreign["link"].pk}),
+    "ticket_merge": _ticket_rule(STAFF),
+    "ticket_parent_set": _ticket_rule(STAFF),
+    "ticket_parent_remove": _ticket_rule(STAFF),
+    "ticket_children_resolve": _ticket_rule(STAFF),
     # The requester's alone: staff open B's ticket but answer no survey of it (403).
     "survey_answer": Rule(
         SIGNED_IN, _foreign_ticket, post_only=True, staff_see_all=True, staff_read_only=True
@@ -442,9 +448,28 @@ def world(personas) -> World:
         secret="whsec_MARKER-GLBX",
     )
 
+    from tickets.models import TicketLink
+
+    same_cause = intake.ticket_create(
+        stranger,
+        organization=org_b,
+        requester=stranger,
+        title="Forklift MARKER-GLBX offline",
+        description="Same MARKER-GLBX cause",
+        severity="S3",
+    )
+    link = TicketLink.objects.create(
+        ticket=ticket,
+        other=same_cause,
+        organization=org_b,
+        other_organization=org_b,
+        kind="same_cause",
+    )
+
     return World(
         personas=personas,
         foreign={
+            "link": link,
             "membership": stranger.membership,
             "invitation": invitation,
             "ticket": ticket,

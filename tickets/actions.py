@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import permissions
 from tickets import (
@@ -22,12 +23,14 @@ from tickets import (
     changes,
     escalations,
     forms,
+    links,
     mentions,
+    merging,
     selectors,
     services,
     workflow,
 )
-from tickets.models import CannedResponse, Ticket
+from tickets.models import CannedResponse, Ticket, TicketLink
 from tickets.templatetags.ticket_tags import field_label, history_value
 from tickets.wording import status_name
 
@@ -238,3 +241,75 @@ def lower_escalation(request, ticket: Ticket) -> Outcome:
         return _("Escalation level lowered.")
 
     return _attempt(forms.LowerEscalationForm(request.POST), run)
+
+
+# --- Links, merges and parent incidents (tickets.links, tickets.merging) ---------------
+
+
+def _other_ticket(request, reference: str) -> Ticket:
+    """The ticket a form names, as the acting person may see it (else: not found)."""
+    try:
+        return selectors.ticket_get_for(user=request.user, reference=reference)
+    except Http404:
+        raise ValidationError(
+            _("There is no ticket %(reference)s.") % {"reference": reference}
+        ) from None
+
+
+def link_add(request, ticket: Ticket) -> Outcome:
+    def run(d: dict) -> str:
+        other = _other_ticket(request, d["other"])
+        links.ticket_link_add(request.user, ticket=ticket, other=other, kind=d["kind"])
+        return _("Linked to %(reference)s.") % {"reference": other.reference}
+
+    return _attempt(forms.LinkForm(request.POST), run)
+
+
+def link_remove(request, link: TicketLink) -> Outcome:
+    def run(d: dict) -> str:
+        links.ticket_link_remove(request.user, link=link)
+        return _("Link removed.")
+
+    return _attempt(forms.ConfirmForm(request.POST), run)
+
+
+def merge(request, ticket: Ticket) -> Outcome:
+    def run(d: dict) -> str:
+        target = _other_ticket(request, d["target"])
+        merging.ticket_merge(request.user, source=ticket, target=target)
+        return _("%(reference)s was merged into %(target)s and closed.") % {
+            "reference": ticket.reference,
+            "target": target.reference,
+        }
+
+    return _attempt(forms.MergeForm(request.POST), run)
+
+
+def set_parent(request, ticket: Ticket) -> Outcome:
+    def run(d: dict) -> str:
+        parent = _other_ticket(request, d["parent"])
+        links.ticket_set_parent(request.user, ticket=ticket, parent=parent)
+        return _("%(reference)s is now a child of the incident %(parent)s.") % {
+            "reference": ticket.reference,
+            "parent": parent.reference,
+        }
+
+    return _attempt(forms.ParentForm(request.POST), run)
+
+
+def remove_parent(request, ticket: Ticket) -> Outcome:
+    def run(d: dict) -> str:
+        links.ticket_remove_parent(request.user, ticket=ticket)
+        return _("The ticket is no longer a child of the incident.")
+
+    return _attempt(forms.ConfirmForm(request.POST), run)
+
+
+def resolve_children(request, ticket: Ticket) -> Outcome:
+    def run(d: dict) -> str:
+        resolved = links.ticket_resolve_children(request.user, parent=ticket)
+        return ngettext(
+            "%(count)s child ticket resolved.", "%(count)s child tickets resolved.", len(resolved)
+        ) % {"count": len(resolved)}
+
+    return _attempt(forms.ConfirmForm(request.POST), run)

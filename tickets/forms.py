@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from sla.models import SEVERITY_HELP, BusinessCalendar, ProductVersion, Severity, TargetUnit
 from tickets import limits
-from tickets.models import CADENCE_MAX, Priority, TicketType
+from tickets.converters import is_reference
+from tickets.models import CADENCE_MAX, LinkKind, Priority, TicketType
 from tickets.wording import TYPE_HELP
 
 
@@ -359,6 +360,46 @@ class EscalationAcceptForm(forms.Form):
             Field("participants", css_class=small),
             StrictButton("Accept and escalate", type="submit", css_class="btn-sm btn-danger"),
         )
+
+
+class TicketReferenceField(forms.CharField):
+    """Another ticket, by its reference (``ACME-1042``), upper-cased; the action finds it
+    through the selector that decides who may see it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("error_messages", {"required": _("Give the other ticket's reference.")})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value).strip().upper()
+        if not is_reference(text):
+            raise ValidationError(_("Give a ticket reference such as ACME-1042."))
+        return text
+
+
+class LinkForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=LinkKind.choices,
+        label=_("This ticket is"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    other = TicketReferenceField(label=_("Ticket"))
+
+
+class MergeForm(forms.Form):
+    target = TicketReferenceField(label=_("Merge this ticket into"))
+
+
+class ParentForm(forms.Form):
+    parent = TicketReferenceField(label=_("Parent incident"))
+
+
+class ConfirmForm(forms.Form):
+    """A button that acts (remove a link, detach a child, resolve the children): its
+    hidden ``confirm`` says the page's form sent it."""
+
+    confirm = forms.BooleanField(error_messages={"required": _("Use the button on the page.")})
 
 
 class ReasonForm(forms.Form):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
@@ -20,6 +21,8 @@ from tickets.models import (
     Reply,
     Ticket,
     TicketEvent,
+    TicketLink,
+    side_kind,
 )
 from tickets.urgency import UrgentFirst
 
@@ -172,3 +175,97 @@ def colleagues_in(*, organization) -> QuerySet[User]:
 
 def colleagues_of(*, ticket: Ticket) -> QuerySet[User]:
     return colleagues_in(organization=ticket.organization_id)
+
+
+# --- Links, parent incidents and merged duplicates (tickets.links, tickets.merging) -----
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A link as one of its tickets reads it: the other ticket, and how it relates
+    ("duplicate" from the duplicate's side, "has_duplicate" from the other)."""
+
+    link: TicketLink
+    other: Ticket
+    kind: str
+
+
+def _only_visible(user: User, ticket: Ticket, others: list[Ticket]) -> list[Ticket]:
+    """Staff see every ticket; a customer only tickets of this ticket's organisation
+    that they may see, so another organisation's is never named to them."""
+    if permissions.is_staff_member(user):
+        return others
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
+        seen = set(
+            visibility.visible_tickets(user=user)
+            .filter(organization=ticket.organization_id, pk__in=[o.pk for o in others])
+            .values_list("pk", flat=True)
+        )
+    return [other for other in others if other.pk in seen]
+
+
+def links_for(*, user: User, ticket: Ticket) -> list[LinkRow]:
+    with scopes_disabled():  # a link may join two organisations' tickets (staff's)
+        links = list(
+            TicketLink.objects.filter(Q(ticket=ticket) | Q(other=ticket)).select_related(
+                "ticket", "other"
+            )
+        )
+    rows = [
+        LinkRow(
+            link,
+            link.other if link.ticket_id == ticket.pk else link.ticket,
+            side_kind(link.kind, mine=link.ticket_id == ticket.pk),
+        )
+        for link in links
+    ]
+    shown = {other.pk for other in _only_visible(user, ticket, [row.other for row in rows])}
+    return [row for row in rows if row.other.pk in shown]
+
+
+def link_get_for(*, user: User, reference: str, link_id: int) -> TicketLink:
+    """A link of the ticket the URL names (staff only, who see every ticket)."""
+    ticket = ticket_get_for(user=user, reference=reference)
+    with scopes_disabled():  # the link may be stored from the other organisation's side
+        link = (
+            TicketLink.objects.filter(Q(ticket=ticket) | Q(other=ticket), pk=link_id)
+            .select_related("ticket", "other")
+            .first()
+        )
+    if link is None:
+        raise Http404("No such link.")
+    return link
+
+
+def parent_for(*, user: User, ticket: Ticket) -> Ticket | None:
+    if ticket.parent_id is None:
+        return None
+    with scopes_disabled():  # the parent may be another organisation's incident (staff's)
+        parent = Ticket.objects.filter(pk=ticket.parent_id).first()
+    shown = _only_visible(user, ticket, [parent] if parent else [])
+    return shown[0] if shown else None
+
+
+def children_for(*, user: User, ticket: Ticket) -> list[Ticket]:
+    with scopes_disabled():  # a parent's children may be other organisations' tickets
+        children = list(
+            Ticket.objects.filter(parent=ticket).select_related("organization").order_by("pk")
+        )
+    return _only_visible(user, ticket, children)
+
+
+def merged_into_for(*, user: User, ticket: Ticket) -> Ticket | None:
+    """The ticket a duplicate was merged into, if this user may see it (the same
+    organisation's, by the merge's rule)."""
+    if ticket.merged_into_id is None:
+        return None
+    with scope(organization=ticket.organization_id):  # merges stay in one organisation
+        target = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+    shown = _only_visible(user, ticket, [target] if target else [])
+    return shown[0] if shown else None
+
+
+def merged_from_for(*, user: User, ticket: Ticket) -> list[Ticket]:
+    with scope(organization=ticket.organization_id):  # merges stay in one organisation
+        merged = list(Ticket.objects.filter(merged_into=ticket).order_by("pk"))
+    return _only_visible(user, ticket, merged)

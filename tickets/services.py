@@ -65,7 +65,10 @@ def ticket_reply(
     via: str = Channel.PORTAL,
     message_id: str = "",
     expected_version: int | None = None,
+    copied_from: Reply | None = None,
 ) -> Reply:
+    """A reply or an internal note. A public reply of staff on a parent incident is
+    posted on each of its children still open too (``copied_from`` the parent's)."""
     if not visibility.can_view(actor, ticket):
         raise PermissionDenied(_("You cannot reply on this ticket."))
     staff = permissions.can_work_tickets(actor)
@@ -77,6 +80,11 @@ def ticket_reply(
     for upload in attachments:
         validate_upload(upload)
     ticket = changes.lock(ticket, expected_version)
+    if ticket.merged_into_id is not None:
+        raise ValidationError(
+            _("This ticket was merged into %(reference)s: continue the conversation there.")
+            % {"reference": Ticket._base_manager.get(pk=ticket.merged_into_id).reference}
+        )
     if ticket.status == Status.CLOSED and not staff:
         raise ValidationError(_("This ticket is closed: reopen it to continue the conversation."))
     at = changes.now()
@@ -89,6 +97,7 @@ def ticket_reply(
         attachments=attachments,
         via=via,
         message_id=message_id,
+        copied_from=copied_from,
     )
     fields = []
     if staff and not internal:
@@ -114,7 +123,23 @@ def ticket_reply(
     changes.touch(ticket, at, *fields, clocks_changed=not internal)
     changes.record(ticket, actor, "note" if internal else "reply", public=not internal, at=at)
     changes.notify("note_added" if internal else "reply_added", ticket, reply=reply)
+    if staff and not internal and copied_from is None:
+        _repeat_on_children(actor, ticket, reply)
     return reply
+
+
+def _repeat_on_children(actor: User, parent: Ticket, reply: Reply) -> None:
+    """Post a parent incident's public reply on each child still open, as a reply of
+    its own (its customers read it in their ticket; the clocks count it as an update).
+    The children's rows are locked after the parent's, in the order of their ids."""
+    with scopes_disabled():  # a parent's children may be other organisations' tickets
+        children = list(
+            Ticket.objects.filter(parent=parent, merged_into__isnull=True)
+            .exclude(status=Status.CLOSED)
+            .order_by("pk")
+        )
+    for child in children:
+        ticket_reply(actor, ticket=child, body=reply.body, copied_from=reply)
 
 
 def _add_reply(
@@ -127,6 +152,7 @@ def _add_reply(
     attachments: Sequence[UploadedFile] = (),
     via: str = Channel.PORTAL,
     message_id: str = "",
+    copied_from: Reply | None = None,
 ) -> Reply:
     reply = Reply.objects.create(
         ticket=ticket,
@@ -136,6 +162,7 @@ def _add_reply(
         is_internal=internal,
         via=via,
         message_id=message_id,
+        copied_from=copied_from,
         created_at=at,
     )
     for upload in attachments:

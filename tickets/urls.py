@@ -18,6 +18,12 @@ urlpatterns = [
     path(T + "tracker/", views.ticket_tracker, name="ticket_tracker"),
     path(T + "watchers/", views.ticket_watcher, name="ticket_watcher"),
     path(T + "escalate/", views.escalation_request, name="escalation_request"),
+    path(T + "links/", views.ticket_link_add, name="ticket_link_add"),
+    path(T + "links/<int:link_id>/remove/", views.ticket_link_remove, name="ticket_link_remove"),
+    path(T + "merge/", views.ticket_merge, name="ticket_merge"),
+    path(T + "parent/", views.ticket_parent_set, name="ticket_parent_set"),
+    path(T + "parent/remove/", views.ticket_parent_remove, name="ticket_parent_remove"),
+    path(T + "children/resolve/", views.ticket_children_resolve, name="ticket_children_resolve"),
     path(T + "escalation/lower/", views.escalation_lower, name="escalation_lower"),
     path(
         T + "escalations/<int:escalation_id>/accept/",

@@ -94,6 +94,10 @@ def ticket_create(request):
 @signed_in
 def ticket_detail(request, reference: str):
     ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    if ticket.merged_into_id is not None and request.GET.get("merged") != "show":
+        redirected = _to_merge_target(request, ticket)
+        if redirected is not None:
+            return redirected
     staff = permissions.can_work_tickets(request.user)
     role = workflow.role_of(request.user)
     clocks = selectors.clocks_for(ticket=ticket)
@@ -154,6 +158,20 @@ def ticket_detail(request, reference: str):
             )
         )
     return render(request, "tickets/ticket_detail.html", context)
+
+
+def _to_merge_target(request, ticket: Ticket) -> HttpResponse | None:
+    """A merged duplicate's page leads to the ticket it was merged into, for whoever may
+    see that one, with a notice saying so (staff may still open the duplicate itself)."""
+    target = selectors.merged_into_for(user=request.user, ticket=ticket)
+    if target is None:
+        return None
+    messages.info(
+        request,
+        _("%(reference)s was merged into this ticket, %(target)s: follow it here.")
+        % {"reference": ticket.reference, "target": target.reference},
+    )
+    return redirect("ticket_detail", reference=target.reference)
 
 
 def _accept_form(ticket, escalation, data=None) -> forms.EscalationAcceptForm:
@@ -237,6 +255,43 @@ def escalation_request(request, reference: str):
 @staff_only
 def escalation_lower(request, reference: str):
     return _act(request, reference, actions.lower_escalation)
+
+
+@require_POST
+@staff_only
+def ticket_link_add(request, reference: str):
+    return _act(request, reference, actions.link_add)
+
+
+@require_POST
+@staff_only
+def ticket_link_remove(request, reference: str, link_id: int):
+    link = selectors.link_get_for(user=request.user, reference=reference, link_id=link_id)
+    return _done(request, reference, actions.link_remove(request, link))
+
+
+@require_POST
+@staff_only
+def ticket_merge(request, reference: str):
+    return _act(request, reference, actions.merge)
+
+
+@require_POST
+@staff_only
+def ticket_parent_set(request, reference: str):
+    return _act(request, reference, actions.set_parent)
+
+
+@require_POST
+@staff_only
+def ticket_parent_remove(request, reference: str):
+    return _act(request, reference, actions.remove_parent)
+
+
+@require_POST
+@staff_only
+def ticket_children_resolve(request, reference: str):
+    return _act(request, reference, actions.resolve_children)
 
 
 def _run(request, reference: str, action, success: str):

@@ -175,7 +175,11 @@ def _row(request, reference: str, *, panel: bool, message=None, status: int = 20
 @require_GET
 @staff_only
 def row(request, reference: str):
-    queues.ticket_row(reference=reference.upper())  # 404 before anything else
+    ticket = queues.ticket_row(reference=reference.upper())  # 404 before anything else
+    if ticket.merged_into is not None:
+        # A merged duplicate's row is its target's (tickets.merging).
+        url = reverse("workspace_row", args=[ticket.merged_into.reference])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
     return _row(request, reference.upper(), panel=request.GET.get("panel") == "1")
 
 

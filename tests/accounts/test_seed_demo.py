@@ -105,3 +105,20 @@ class TestTheDemo(TestCase):
             assert answer.respondent_id == answer.ticket.requester_id
             assert answer.organization_id == answer.ticket.organization_id
             assert answer.answered_at >= answer.ticket.resolved_at
+
+    def test_demo_has_linked_tickets_a_merged_duplicate_and_a_parent_incident(self):
+        from tickets.demo_links import PARENT_TITLE
+        from tickets.models import Reply, Status, Ticket, TicketLink
+
+        parent = Ticket._base_manager.get(title=PARENT_TITLE)
+        children = Ticket._base_manager.filter(parent=parent)
+        assert {c.organization.code for c in children} == {"ACME", "GLBX"}
+        # The parent's public reply reached each child.
+        assert (
+            Reply._base_manager.filter(ticket__in=children, copied_from__isnull=False).count() == 2
+        )
+        links = TicketLink._base_manager.all()
+        assert {link.kind for link in links} == {"same_cause", "related"}
+        assert any(link.crosses_organizations for link in links)
+        merged = Ticket._base_manager.get(merged_into__isnull=False)
+        assert merged.status == Status.CLOSED and merged.merged_into.is_open

@@ -16,6 +16,7 @@ from tickets.models.escalations import (
     EscalationRequest,
     EscalationStatus,
 )
+from tickets.models.links import LinkKind, TicketLink, side_kind
 from tickets.models.ticket import (
     OPEN_STATUS_VALUES,
     OPEN_STATUSES,
@@ -60,4 +61,7 @@ __all__ = [
     "SavedView",
     "AssignChoice",
     "CannedResponse",
+    "LinkKind",
+    "TicketLink",
+    "side_kind",
 ]

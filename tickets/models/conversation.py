@@ -41,6 +41,18 @@ class Reply(models.Model):
     via = models.CharField(
         _("received via"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
     )
+    # A parent incident's public reply that this one repeats on a child (tickets.links):
+    # its customers are notified of it once, whichever tickets they are on.
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        # Read from a parent's reply only when one is deleted (never, in practice).
+        db_index=False,
+        verbose_name=_("copied from"),
+    )
     # The Message-ID of the email that carried it in or out, for threading and dedup.
     message_id = models.CharField(_("email Message-ID"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), default=now)

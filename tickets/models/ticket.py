@@ -271,6 +271,28 @@ class Ticket(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # A duplicate merged into another ticket (tickets.merging): closed, and its pages
+    # lead to that ticket.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        db_index=False,  # ticket_merged_into_idx: only the few merged tickets
+        verbose_name=_("merged into"),
+    )
+    # The parent incident this ticket is one of the children of (tickets.links): its
+    # public replies are posted here too.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        db_index=False,  # ticket_parent_idx: only the few children
+        verbose_name=_("parent incident"),
+    )
     # Optimistic concurrency: every change increments it; an edit based on an older
     # version is refused with the changes made since.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -294,6 +316,10 @@ class Ticket(models.Model):
                 condition=Q(type="enhancement") | ~Q(severity=""),
                 name="ticket_fault_has_severity",
             ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("id")), name="ticket_not_merged_into_itself"
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="ticket_not_own_parent"),
         ]
         indexes = [
             # Agent queues: open tickets by urgency, in the queues' very order (earliest
@@ -374,6 +400,16 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-last_activity_at"], name="ticket_requester_idx"),
             # Auto-close of resolved tickets after the confirmation window.
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved_idx"),
+            # A parent incident's children, and a target's merged duplicates (the ticket
+            # page): partial, as few tickets have either.
+            models.Index(
+                fields=["parent"], name="ticket_parent_idx", condition=Q(parent__isnull=False)
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="ticket_merged_into_idx",
+                condition=Q(merged_into__isnull=False),
+            ),
             # Dashboard intake and compliance by period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             # Workspace search: words in titles and descriptions, best-ranked first

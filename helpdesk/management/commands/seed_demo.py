@@ -16,6 +16,7 @@ from notifications import demo as notifications_demo
 from sla import demo as sla_demo
 from surveys import demo as surveys_demo
 from tickets import demo as tickets_demo
+from tickets import demo_links as tickets_links_demo
 from webhooks import demo as webhooks_demo
 from workspace import demo as workspace_demo
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             ("people and organisations", accounts_demo.seed),
             ("products and contracts", sla_demo.seed),
             ("five months of ticket history", tickets_demo.seed),
+            ("linked tickets, a merged duplicate and a parent incident", tickets_links_demo.seed),
             ("satisfaction survey answers", surveys_demo.seed),
             ("knowledge base and release notes", knowledge_demo.seed),
             ("dashboard summaries", dashboard_services.summaries_seed),
