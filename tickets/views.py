@@ -139,7 +139,7 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, conflict=None) -> 
             ),
             "presence_poll": presence.POLL_SECONDS,
             # The targets still owed, counted down at the top as the queue does.
-            "owed_clocks": [clock for clock in clocks if clock.countdown],
+            "owed_clocks": [clock for clock in clocks if getattr(clock, "countdown", None)],
             "other_open": other_open,
             "other_recent": other_recent,
             "assign_form": forms.AssignForm(
