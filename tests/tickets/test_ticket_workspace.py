@@ -48,6 +48,15 @@ def test_agent_page_counts_down_each_target_still_owed_as_the_queue_does(agent_c
     assert "left</time>" in countdowns
 
 
+def test_a_target_past_its_deadline_is_counted_as_overdue(agent_client, make_ticket, time_machine):
+    time_machine.move_to(dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC), tick=False)
+    ticket = make_ticket(severity="S1")  # Privilege S1: first response in 2 hours, 24x7
+    time_machine.shift(dt.timedelta(hours=3))
+    html = page_of(agent_client, ticket)
+    countdown = re.search(r'<time class="countdown sla-breached"[^>]*>([^<]*)</time>', html)
+    assert countdown and countdown.group(1) == "1h 00m overdue"
+
+
 def test_a_target_met_is_no_longer_counted_down(agent_client, personas, make_ticket):
     ticket = make_ticket(severity="S1")
     services.ticket_reply(personas.agent, ticket=ticket, body="We are on it.")
