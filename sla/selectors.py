@@ -206,24 +206,25 @@ def ticket_countdowns(
         calendars = engine_calendars()
     for ticket in tickets:
         cal = calendars.get(ticket.sla_due_calendar_id)
-        if ticket.sla_due_at is None or cal is None:
-            ticket.countdown = None
-            continue
-        due = ticket.sla_due_at
-        late = engine.late_by(cal, due, at)  # zero until the deadline has passed
-        left = engine.open_time_between(cal, at, due) - late
-        ticket.countdown = Countdown(
-            seconds=int(left.total_seconds()),
-            at=at,
-            overdue=due <= at,
-            always_open=cal.always_open,
-            business_day=None
-            if cal.always_open
-            else int(durations.business_day(cal).total_seconds()),
-            windows=()
-            if cal.always_open
-            else tuple(engine.open_windows(cal, at, at + COUNTDOWN_HORIZON)),
-        )
+        ticket.countdown = None
+        if ticket.sla_due_at is not None and cal is not None:
+            ticket.countdown = countdown_to(cal, ticket.sla_due_at, at)
+
+
+def countdown_to(cal: engine.Calendar, due: dt.datetime, at: dt.datetime) -> Countdown:
+    """The Countdown to ``due`` on the calendar ``cal``, as of ``at``."""
+    late = engine.late_by(cal, due, at)  # zero until the deadline has passed
+    left = engine.open_time_between(cal, at, due) - late
+    return Countdown(
+        seconds=int(left.total_seconds()),
+        at=at,
+        overdue=due <= at,
+        always_open=cal.always_open,
+        business_day=None if cal.always_open else int(durations.business_day(cal).total_seconds()),
+        windows=()
+        if cal.always_open
+        else tuple(engine.open_windows(cal, at, at + COUNTDOWN_HORIZON)),
+    )
 
 
 def clocks_lateness(*, clocks: Iterable, at: dt.datetime) -> None:
@@ -231,14 +232,20 @@ def clocks_lateness(*, clocks: Iterable, at: dt.datetime) -> None:
     calendar: the final lateness of a breach once met; the open time from the deadline
     to ``at`` while the target is still owed past it (breached, or running and not yet
     swept); None otherwise. And ``clock.engine_calendar``, to write it in words
-    (``{{ clock.late|open_time:clock.engine_calendar }}``). One query whatever the
-    clocks: the calendars come from the engine's cache."""
+    (``{{ clock.late|open_time:clock.engine_calendar }}``). And ``clock.countdown`` on a
+    clock still owed, running or breached (None on the others), as ticket_countdowns
+    does for a queue's rows. One query whatever the clocks: the calendars come from the
+    engine's cache."""
 
     calendars = engine_calendars()
     for clock in clocks:
         cal = calendars.get(clock.calendar_id)
         clock.engine_calendar = cal
         clock.late = None
+        clock.countdown = None
+        owed = clock.state in (ClockState.RUNNING, ClockState.BREACHED) and not clock.met_at
+        if cal is not None and owed and clock.due_at is not None:
+            clock.countdown = countdown_to(cal, clock.due_at, at)
         if cal is None or clock.due_at is None:
             continue
         if clock.state == ClockState.BREACHED and clock.met_at is not None:

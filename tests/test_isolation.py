@@ -160,6 +160,8 @@ RULES: dict[str, Rule] = {
     "ticket_create": Rule(CUSTOMER),
     "ticket_detail": _ticket_rule(SIGNED_IN, post_only=False),
     "ticket_reply": _ticket_rule(SIGNED_IN),
+    # Who else has the ticket open: agents only, never a customer.
+    "ticket_presence": _ticket_rule(STAFF, post_only=False),
     "ticket_transition": _ticket_rule(SIGNED_IN),
     "ticket_assign": _ticket_rule(STAFF),
     "ticket_severity": _ticket_rule(STAFF),

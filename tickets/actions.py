@@ -36,9 +36,20 @@ from tickets.wording import status_name
 
 
 @dataclass(frozen=True)
+class ReplyConflict:
+    """A reply not posted because the ticket changed after the page was loaded: what
+    changed, in words, so that the agent reads it before sending again."""
+
+    changes: list[str]
+    internal: bool
+    had_attachments: bool  # files cannot be kept: they are to be attached again
+
+
+@dataclass(frozen=True)
 class Outcome:
     level: str  # "success", "warning" (someone else changed the ticket) or "danger"
     text: str
+    conflict: ReplyConflict | None = None
 
 
 # What a change without a field was (the kinds tickets.changes.record stores), in words.
@@ -51,7 +62,7 @@ CHANGE_KINDS = {
 }
 
 
-def _change_in_words(event) -> str:
+def change_in_words(event) -> str:
     who = str(event.actor) if event.actor else _("the system")
     if not event.field:
         what = CHANGE_KINDS.get(event.kind)
@@ -72,17 +83,22 @@ def _change_in_words(event) -> str:
 def describe_conflict(conflict: changes.ConcurrentEdit) -> str:
     """The conflict and what changed meanwhile, in the reader's language (stored values
     such as a status are named in it too)."""
-    changed = "; ".join(_change_in_words(e) for e in conflict.changes)
+    changed = "; ".join(change_in_words(e) for e in conflict.changes)
     return f"{conflict} {changed}." if changed else str(conflict)
 
 
-def _attempt(form: django_forms.Form, run: Callable[[dict], str]) -> Outcome:
-    """Validate, run the service, and turn a domain error into the words shown."""
+def _attempt(
+    form: django_forms.Form, run: Callable[[dict], str], *, conflicts: bool = True
+) -> Outcome:
+    """Validate, run the service, and turn a domain error into the words shown (a
+    conflict too, unless ``conflicts`` is False: the caller handles it then)."""
     if not form.is_valid():
         return Outcome("danger", forms.first_error(form))
     try:
         return Outcome("success", run(form.cleaned_data))
     except changes.ConcurrentEdit as conflict:
+        if not conflicts:
+            raise
         return Outcome("warning", describe_conflict(conflict))
     except ValidationError as error:
         return Outcome("danger", forms.error_text(error))
@@ -118,11 +134,16 @@ def transition(request, ticket: Ticket) -> Outcome:
 
 
 def reply(request, ticket: Ticket) -> Outcome:
+    """Post a reply or an internal note. The agent's page sends the ticket version it
+    showed: a reply to a ticket that changed since is not posted, and the outcome's
+    ``conflict`` says what changed (a customer's reply is never held back)."""
     not_found: list[str] = []
+    staff = permissions.can_work_tickets(request.user)
 
     def run(d: dict) -> str:
         # Only staff write internal notes; a customer's ticking of the box means nothing.
-        internal = bool(d.get("internal")) and permissions.can_work_tickets(request.user)
+        internal = bool(d.get("internal")) and staff
+        expected_version = d.get("version") if staff else None
         canned_response = None
         if d.get("canned_response") and permissions.can_work_tickets(request.user):
             canned_response = CannedResponse.objects.filter(pk=d["canned_response"]).first()
@@ -136,6 +157,7 @@ def reply(request, ticket: Ticket) -> Outcome:
                 body=d["body"],
                 internal=internal,
                 attachments=d["attachments"],
+                expected_version=expected_version,
             )
         else:
             services.ticket_reply(
@@ -144,6 +166,7 @@ def reply(request, ticket: Ticket) -> Outcome:
                 body=d["body"],
                 internal=internal,
                 attachments=d["attachments"],
+                expected_version=expected_version,
             )
         if not internal:
             return _("Reply sent.")
@@ -152,7 +175,19 @@ def reply(request, ticket: Ticket) -> Outcome:
         not_found.extend(mentions.mentions_in(d["body"], author=request.user).not_found)
         return _("Internal note added.")
 
-    outcome = _attempt(forms.ReplyForm(request.POST, request.FILES), run)
+    form = forms.ReplyForm(request.POST, request.FILES)
+    try:
+        outcome = _attempt(form, run, conflicts=False)
+    except changes.ConcurrentEdit as conflict:
+        return Outcome(
+            "warning",
+            str(conflict),
+            ReplyConflict(
+                changes=[change_in_words(e) for e in conflict.changes],
+                internal=bool(form.cleaned_data.get("internal")) and staff,
+                had_attachments=bool(form.cleaned_data.get("attachments")),
+            ),
+        )
     if outcome.level == "success" and not_found:
         names = ", ".join(f"@{handle}" for handle in not_found)
         text = _("No single colleague matches %(names)s: nobody was notified for them.") % {

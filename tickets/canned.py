@@ -69,6 +69,7 @@ def canned_response_send(
     body: str,
     internal: bool = False,
     attachments: Sequence[UploadedFile] = (),
+    expected_version: int | None = None,
 ) -> Reply:
     """Post the reply the agent wrote from ``canned_response`` and set the fields the
     response sets, each through its ticket service (so each is in the history), all in
@@ -78,7 +79,12 @@ def canned_response_send(
         raise PermissionDenied(_("Only support staff use canned responses."))
     with transaction.atomic():
         reply = ticket_services.ticket_reply(
-            actor, ticket=ticket, body=body, internal=internal, attachments=attachments
+            actor,
+            ticket=ticket,
+            body=body,
+            internal=internal,
+            attachments=attachments,
+            expected_version=expected_version,
         )
         ticket.refresh_from_db()
         if canned_response.status and ticket.status != canned_response.status:

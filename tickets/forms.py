@@ -194,6 +194,11 @@ class ReplyForm(forms.Form):
     canned_response = forms.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
     )
+    # The ticket version the agent's page showed: a reply to a ticket that changed since
+    # is held back to be read again (tickets.actions.reply). Customers' pages send none.
+    version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
 
 def _step_text() -> forms.CharField:

@@ -269,3 +269,25 @@ def merged_from_for(*, user: User, ticket: Ticket) -> list[Ticket]:
     with scope(organization=ticket.organization_id):  # merges stay in one organisation
         merged = list(Ticket.objects.filter(merged_into=ticket).order_by("pk"))
     return _only_visible(user, ticket, merged)
+
+
+# How many of a requester's other tickets the agent's ticket page lists: the open ones
+# (most recent activity first), and the latest closed or resolved ones.
+OTHER_OPEN_SHOWN = 10
+OTHER_RECENT_SHOWN = 5
+
+
+def requester_other_tickets(*, ticket: Ticket) -> tuple[list[Ticket], list[Ticket]]:
+    """The requester's other tickets in the ticket's own organisation (a contact who moved
+    to another organisation brings nothing from it): the open ones and a few recent
+    others, for the agent's ticket page. Two queries, whatever their number."""
+    with scope(organization=ticket.organization_id):  # the ticket's own organisation
+        others = (
+            Ticket.objects.filter(requester_id=ticket.requester_id)
+            .exclude(pk=ticket.pk)
+            .only("reference", "title", "status", "severity", "last_activity_at")
+            .order_by("-last_activity_at", "-pk")
+        )
+        open_ = list(others.filter(status__in=OPEN_STATUSES)[:OTHER_OPEN_SHOWN])
+        recent = list(others.exclude(status__in=OPEN_STATUSES)[:OTHER_RECENT_SHOWN])
+    return open_, recent

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.ticket_create, name="ticket_create"),
     path(T, views.ticket_detail, name="ticket_detail"),
     path(T + "reply/", views.ticket_reply, name="ticket_reply"),
+    path(T + "presence/", views.ticket_presence, name="ticket_presence"),
     path(T + "status/", views.ticket_transition, name="ticket_transition"),
     path(T + "assign/", views.ticket_assign, name="ticket_assign"),
     path(T + "severity/", views.ticket_severity, name="ticket_severity"),

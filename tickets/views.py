@@ -27,6 +27,7 @@ from tickets import (
     escalations,
     forms,
     intake,
+    presence,
     selectors,
     workflow,
 )
@@ -98,6 +99,12 @@ def ticket_detail(request, reference: str):
         redirected = _to_merge_target(request, ticket)
         if redirected is not None:
             return redirected
+    return _ticket_page(request, ticket)
+
+
+def _ticket_page(request, ticket: Ticket, *, reply_form=None, conflict=None) -> HttpResponse:
+    """The ticket page; after a reply refused because the ticket changed meanwhile, with
+    the reply kept (``reply_form``) and what changed (``conflict``), to send again."""
     staff = permissions.can_work_tickets(request.user)
     role = workflow.role_of(request.user)
     clocks = selectors.clocks_for(ticket=ticket)
@@ -122,13 +129,23 @@ def ticket_detail(request, reference: str):
         ),
         "watchers": list(ticket.watchers.all()),
         "actions": workflow.available(status=ticket.status, role=role),
-        "reply_form": forms.ReplyForm(),
+        "reply_form": reply_form or forms.ReplyForm(),
+        "conflict": conflict,
         "can_handle_escalations": permissions.can_handle_escalations(request.user),
         "reopen_days": settings.TICKET_REOPEN_WINDOW_DAYS,
     }
     if staff:
         staff_users = selectors.staff_choices()
+        other_open, other_recent = selectors.requester_other_tickets(ticket=ticket)
         context |= {
+            "others": presence.ticket_presence_beat(
+                ticket_id=ticket.pk, user=request.user, typing=False
+            ),
+            "presence_poll": presence.POLL_SECONDS,
+            # The targets still owed, counted down at the top as the queue does.
+            "owed_clocks": [clock for clock in clocks if getattr(clock, "countdown", None)],
+            "other_open": other_open,
+            "other_recent": other_recent,
             "assign_form": forms.AssignForm(
                 initial={"assignee": ticket.assignee_id, "version": ticket.version},
                 staff=staff_users,
@@ -206,7 +223,33 @@ def _act(request, reference: str, action: Callable[..., actions.Outcome]) -> Htt
 @require_POST
 @signed_in
 def ticket_reply(request, reference: str):
-    return _act(request, reference, actions.reply)
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    outcome = actions.reply(request, ticket)
+    if outcome.conflict is None:
+        return _done(request, reference, outcome)
+    # Not posted: the page again, as it is now, with the reply kept to send again.
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    form = forms.ReplyForm(
+        initial={
+            "body": request.POST.get("body", ""),
+            "internal": outcome.conflict.internal,
+            "version": ticket.version,
+        }
+    )
+    return _ticket_page(request, ticket, reply_form=form, conflict=outcome.conflict)
+
+
+@require_GET
+@staff_only
+def ticket_presence(request, reference: str):
+    """Who else has the ticket open, or is typing a reply (polled by the agent's page,
+    which says here that this agent has it open, and is typing when ``typing=1``)."""
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    others = presence.ticket_presence_beat(
+        ticket_id=ticket.pk, user=request.user, typing=request.GET.get("typing") == "1"
+    )
+    context = {"ticket": ticket, "others": others, "presence_poll": presence.POLL_SECONDS}
+    return render(request, "tickets/detail/presence.html", context)
 
 
 @require_POST

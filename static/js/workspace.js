@@ -101,6 +101,24 @@
   document.addEventListener("htmx:afterSettle", tick);
   window.setInterval(tick, 15000);
 
+  // --- Presence on the ticket page: "… is typing a reply" ---------------------------
+  // While the agent types in the reply box (and for a few seconds after), the page's
+  // presence poll (tickets/detail/presence.html) says so; the first keystroke polls at once.
+  const TYPING_MS = 8000;
+  let typingTimer = null;
+  document.addEventListener("input", function (event) {
+    if (!event.target.closest("#reply-form textarea[name='body']")) return;
+    const flag = document.getElementById("presence-typing");
+    if (!flag) return;
+    const started = flag.value !== "1";
+    flag.value = "1";
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () {
+      flag.value = "";
+    }, TYPING_MS);
+    if (started && window.htmx) window.htmx.trigger(document.body, "presence-typing");
+  });
+
   // --- Pickers: a search box, a hidden value and the matches htmx fetches ------------
   document.addEventListener("click", function (event) {
     const option = event.target.closest("[data-pick-value]");

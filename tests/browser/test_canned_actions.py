@@ -42,8 +42,8 @@ def test_agent_sends_a_canned_note_that_sets_the_status_and_mentions_a_colleague
     assert_accessible(page)
     message.press("End")
     message.type(" @zoe @nobody please check the bank's file format.")
-    page.get_by_label("Internal note (never shown to the customer)").check()
-    page.get_by_role("button", name="Send").click()
+    page.get_by_test_id("mode-note").click()
+    page.get_by_role("button", name="Add internal note").click()
 
     expect(
         page.get_by_text("Internal note added. No single colleague matches @nobody")

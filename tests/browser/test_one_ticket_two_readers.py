@@ -186,11 +186,13 @@ def test_a_new_estimated_date_is_told_to_the_customer_once(
 
     sign_in(page, personas.agent)
     page.goto(f"/tickets/{ticket.reference}/")
+    page.locator("summary", has_text="Development tracker").click()  # the form is folded
     page.get_by_label("Tracker issue").fill("FIN-881")
     page.get_by_label("Estimated resolution").fill("2026-12-11")
     page.get_by_role("button", name="Link").click()
     expect(page.get_by_text("Tracker issue linked.")).to_be_visible()
     # Saved again unchanged: nothing new for the customer.
+    page.locator("summary", has_text="Development tracker: FIN-881").click()
     page.get_by_role("button", name="Link").click()
     expect(page.get_by_text("Tracker issue linked.")).to_be_visible()
 

@@ -14,6 +14,7 @@ from django_scopes import scopes_disabled
 from accounts.demo import DEMO_PASSWORD
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
+from tickets import presence
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,13 @@ def _user(email):
     from accounts.models import User
 
     return User.objects.get(email=email)
+
+
+def _colleague_of(email):
+    """Another member of the vendor's staff than the one with this email."""
+    from accounts.models import User
+
+    return User.objects.exclude(staff_role="").exclude(email=email).order_by("full_name").first()
 
 
 def _shoot(page, name: str) -> None:
@@ -70,8 +78,14 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
             .order_by("sla_due_at")
             .first()
         )
+        colleague = _colleague_of("alex.agent@vendor.example")
+    # A colleague has the ticket open too: the page says so.
+    presence.ticket_presence_beat(ticket_id=ticket.pk, user=colleague, typing=False)
     page.goto(f"/tickets/{ticket.reference}/")
     assert page.get_by_text(ticket.title).first.is_visible()
+    assert page.get_by_text(f"{colleague} is viewing").is_visible()
+    assert page.get_by_test_id("requester").is_visible()
+    assert_accessible(page)
     _shoot(page, "ticket")
     context.close()
 

@@ -73,6 +73,7 @@ def test_ticket_lifecycle_from_intake_to_confirmed_resolution(page, new_page, pe
     # An agent, at another desk, takes it, answers and asks for a log file.
     sign_in(agent_page, personas.agent)
     open_ticket(agent_page, "ACME-1")
+    agent_page.locator("summary", has_text="Assignee:").click()  # the form is folded
     agent_page.get_by_label("Assignee").select_option(label="Agnes Agent")
     agent_page.get_by_role("button", name="Assign", exact=True).click()
     expect(agent_page.get_by_test_id("assignee")).to_have_text("Agnes Agent")
@@ -81,7 +82,7 @@ def test_ticket_lifecycle_from_intake_to_confirmed_resolution(page, new_page, pe
     agent_page.get_by_label("Reply to the customer or add a note").fill(
         "We are looking at it. Please send the server log."
     )
-    agent_page.get_by_role("button", name="Send").click()
+    agent_page.get_by_role("button", name="Send reply").click()
     expect(agent_page.get_by_text("Reply sent.")).to_be_visible()
     expect(agent_page.get_by_test_id("clock-first_response")).to_contain_text("Met")
     agent_page.get_by_role("button", name="Wait for the customer").click()

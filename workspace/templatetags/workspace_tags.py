@@ -102,7 +102,6 @@ def countdown_cell(ticket) -> SafeString:
     """
     state = row_state(ticket)
     due = ticket.sla_due_at
-    countdown = getattr(ticket, "countdown", None)
     if due is None:
         if state == "breached":
             return mark_safe(  # noqa: S308 - our own words, escaped
@@ -114,13 +113,34 @@ def countdown_cell(ticket) -> SafeString:
                 f'<span class="text-body-secondary">{html.escape(_("Paused"))}</span>'
             )
         return mark_safe('<span class="text-body-secondary">—</span>')
+    return _countdown(
+        due, ticket.sla_warn_at, state, getattr(ticket, "countdown", None), "countdown"
+    )
+
+
+@register.simple_tag
+def clock_countdown(clock) -> SafeString:
+    """The countdown of one SLA clock still owed (a ticket page's targets), the same
+    element as a queue row's: static/js/workspace.js keeps it up to date too."""
+    now = timezone.now()
+    if clock.due_at <= now or clock.state == "breached":
+        state = "breached"
+    elif clock.warn_at and clock.warn_at <= now:
+        state = "warning"
+    else:
+        state = "on_track"
+    countdown = getattr(clock, "countdown", None)
+    return _countdown(clock.due_at, clock.warn_at, state, countdown, f"countdown-{clock.kind}")
+
+
+def _countdown(due, warn_at, state: str, countdown, testid: str) -> SafeString:
     zone = timezone.get_current_timezone()
     local_due = due.astimezone(zone)
     due_iso = local_due.isoformat()
     when = _short(local_due)
     attrs: dict[str, object] = {"datetime": due_iso, "data-due": due_iso}
-    if ticket.sla_warn_at:
-        attrs["data-warn"] = ticket.sla_warn_at.astimezone(zone).isoformat()
+    if warn_at:
+        attrs["data-warn"] = warn_at.astimezone(zone).isoformat()
     classes = f"countdown sla-{state}"
     if countdown is None:
         attrs["title"] = _("Due %(when)s") % {"when": when}
@@ -150,7 +170,7 @@ def countdown_cell(ticket) -> SafeString:
         attrs["data-title"] = title
         text = open_time_left(countdown)
     return mark_safe(  # noqa: S308 - every value is escaped by attributes and html.escape
-        f'<time class="{classes}"{attributes(attrs)} data-testid="countdown">'
+        f'<time class="{classes}"{attributes(attrs)} data-testid="{html.escape(testid)}">'
         f"{html.escape(text)}</time>"
     )
 
