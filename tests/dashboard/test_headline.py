@@ -233,3 +233,31 @@ def test_the_headline_costs_the_dashboard_no_query(history, client, django_asser
 # the same as before the headline.
 COMPUTED = 23
 CACHED = 5
+
+
+def test_the_previous_periods_median_is_the_same_on_sqlites_python_fallback(history, monkeypatch):
+    """A first response met in each week: the previous period's figures, and this one's
+    left as they were, agree between percentile_cont and the Python fallback."""
+    ticket = history.tickets["T2"]
+    history.clock(
+        "p1",
+        ticket,
+        "first_response",
+        "vendor",
+        state=ClockState.MET,
+        started_at=local(9, 10),
+        due_at=local(10, 17),
+        met_at=local(10, 10),
+        elapsed_open_minutes=45,
+    )
+    from django.db import connection
+
+    from dashboard import durations
+
+    on_postgresql = durations.durations(period=WEEK, previous=WEEK.previous)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    in_python = durations.durations(period=WEEK, previous=WEEK.previous)
+
+    assert on_postgresql[1] == in_python[1] == ((6, 90.0, 630.0), (1, 45.0, 45.0))
+    assert on_postgresql[0].rows == in_python[0].rows
+    assert durations.durations(period=WEEK)[1] == ((6, 90.0, 630.0), None)
