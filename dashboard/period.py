@@ -1,31 +1,23 @@
 """The dashboard over a period: compliance, intake and backlog from the daily summary
-tables (:mod:`dashboard.services`); open-time percentiles and the breach list from the
-clocks themselves, through their own indexes. Every figure leaves as a
-:class:`~dashboard.tables.Table`, which the page shows and the CSV export writes, so the
-two cannot disagree. Each makes a fixed number of queries whatever the rows.
-
-PostgreSQL computes the percentiles with ``percentile_cont``. SQLite (the one-command
-demo) has no such aggregate: there, and only there, they are computed in Python over the
-minutes column of the period's clocks (one integer per clock, never a ticket).
+tables (:mod:`dashboard.services`); the breach list from the clocks themselves, through
+their own index (open-time percentiles: :mod:`dashboard.durations`). Every figure leaves
+as a :class:`~dashboard.tables.Table`, which the page shows and the CSV export writes, so
+the two cannot disagree. Each makes a fixed number of queries whatever the rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ComplianceDay, Grain, ResolutionTime, SummaryDay, TicketDay
+from dashboard.models import ComplianceDay, Grain, SummaryDay, TicketDay
 from dashboard.services import vendor_today
 from dashboard.tables import (
     NONE,
@@ -34,8 +26,6 @@ from dashboard.tables import (
     Period,
     Table,
     When,
-    format_minutes,
-    format_open_hours,
     format_percent,
     share_of,
     ticket_linker,
@@ -48,8 +38,6 @@ from sla.services import engine_calendars
 # The policy's target kinds: compliance measures the contract's targets, not the update
 # cadence an escalation's action plan adds (dashboard.services leaves those out).
 KINDS = [TargetKind(kind) for kind, _ in POLICY_TARGET_KINDS]
-DURATION_KINDS = [TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION]
-SEVERITIES = list(Severity)
 NOW_ROWS = 20  # rows of each "now" list
 BREACH_ROWS = 100  # rows of the breach list on a page; its CSV has them all
 OPEN_ROWS = 50  # open tickets on an organisation's page
@@ -102,12 +90,28 @@ def freshness(*, period: Period) -> Freshness:
 
 
 def _compliance(
-    period: Period, organization: Organization | None, grain: str, *group: str
+    period: Period,
+    organization: Organization | None,
+    grain: str,
+    *group: str,
+    previous: Period | None = None,
 ) -> list[dict]:
     """Settled, met and breached clocks per kind (and ``group``) in the period: from one
-    organisation's detail rows, or for everyone from the rows summed along ``grain``."""
+    organisation's detail rows, or for everyone from the rows summed along ``grain``.
+    With ``previous``, the same query also sums that period's days, as ``previous_*``."""
+    in_period = Q(day__gte=period.first, day__lte=period.last)
+    sums = {name: Sum(name) for name in ("settled", "met", "breached")}
+    if previous is not None:
+        in_previous = Q(day__gte=previous.first, day__lte=previous.last)
+        # The previous period's first: once "settled" names a sum, Sum("settled") is refused.
+        sums = {
+            f"previous_{name}": Sum(name, filter=in_previous)
+            for name in ("settled", "met", "breached")
+        }
+        sums |= {name: Sum(name, filter=in_period) for name in ("settled", "met", "breached")}
+        in_period |= in_previous
     with scopes_disabled():  # staff dashboards work across organisations
-        days = ComplianceDay.objects.filter(day__gte=period.first, day__lte=period.last)
+        days = ComplianceDay.objects.filter(in_period)
         if organization:
             days = days.filter(grain=Grain.DETAIL, organization=organization)
         else:
@@ -115,7 +119,7 @@ def _compliance(
         by_organization = "organization__code" in group
         rows = list(
             days.values(*(("organization_id",) if by_organization else group), "kind")
-            .annotate(settled=Sum("settled"), met=Sum("met"), breached=Sum("breached"))
+            .annotate(**sums)
             .order_by()
         )
         if by_organization:
@@ -135,12 +139,17 @@ def _compliance(
 
 
 def compliance_by_kind(
-    *, period: Period, organization: Organization | None = None
-) -> tuple[Table, dict]:
-    """For each target kind: clocks settled in the period, met on time and breached."""
+    *, period: Period, organization: Organization | None = None, previous: Period | None = None
+) -> tuple[Table, dict, tuple[Counts, Counts | None]]:
+    """For each target kind: clocks settled in the period, met on time and breached,
+    and every target's counts; with ``previous``, those of that period too (from the
+    same query)."""
     by_kind = {kind: Counts() for kind in KINDS}
-    for row in _compliance(period, organization, Grain.SEVERITY):
+    before = Counts() if previous is not None else None
+    for row in _compliance(period, organization, Grain.SEVERITY, previous=previous):
         by_kind[TargetKind(row["kind"])].add(row)
+        if before is not None:
+            before.add({name: row[f"previous_{name}"] for name in ("settled", "met", "breached")})
     total = Counts()
     for counts in by_kind.values():
         total.add(counts.__dict__)
@@ -177,7 +186,7 @@ def compliance_by_kind(
         "labels": [kind.label for kind in KINDS],
         "datasets": [{"label": _("% met on time"), "data": [c.share for c in by_kind.values()]}],
     }
-    return table, chart
+    return table, chart, (total, before)
 
 
 BREAKDOWNS = {
@@ -288,114 +297,6 @@ def compliance_breakdown(
         ],
     }
     return table, chart
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(ARRAY[fractions]) WITHIN GROUP (ORDER BY
-    expression)``: several percentiles of one column from a single sort of it."""
-
-    function = "percentile_cont"
-    name = "PercentileCont"
-    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = ArrayField(FloatField())
-
-    def __init__(self, expression: str, fractions: Iterable[float], **extra):
-        fractions = [float(fraction) for fraction in fractions]
-        if not fractions or not all(0 <= fraction <= 1 for fraction in fractions):
-            raise ValueError("fractions lie between 0 and 1")
-        super().__init__(
-            expression, fractions=", ".join(repr(fraction) for fraction in fractions), **extra
-        )
-
-
-def _percentile(values: list[int], fraction: float) -> float | None:
-    """percentile_cont's linear interpolation, for SQLite only (see the module's note)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-Figures = tuple[int, float | None, float | None]  # measured, median, 90th percentile
-
-
-def _duration_figures(queryset: QuerySet, minutes: str) -> dict[str, Figures]:
-    """Count, median and 90th percentile of a minutes column, overall ("") and per
-    severity: one query on PostgreSQL, one column read on SQLite (see the module's note)."""
-    found: dict[str, Figures] = {}
-    if connection.vendor == "postgresql":
-        # One pass: overall, and per severity with FILTER. Counting the column, not
-        # the key, keeps it an index-only scan.
-        figures: dict[str, Aggregate] = {}
-        for severity in ["", *(s.value for s in SEVERITIES)]:
-            only = Q(severity=severity) if severity else None
-            figures[f"measured{severity}"] = Count(minutes, filter=only)
-            figures[f"percentiles{severity}"] = PercentileCont(minutes, (0.5, 0.9), filter=only)
-        row = queryset.aggregate(**figures)
-        for severity in ["", *(s.value for s in SEVERITIES)]:
-            median, p90 = row[f"percentiles{severity}"] or (None, None)
-            found[severity] = (row[f"measured{severity}"], median, p90)
-        return found
-    values: dict[str, list[int]] = {}
-    for severity, value in queryset.values_list("severity", minutes):
-        values.setdefault("", []).append(value)
-        values.setdefault(severity, []).append(value)
-    for key, column in values.items():
-        found[key] = (len(column), _percentile(column, 0.5), _percentile(column, 0.9))
-    return found
-
-
-def durations(*, period: Period, organization: Organization | None = None) -> Table:
-    """Median and 90th percentile of first-response and resolution times in open time
-    (the calendar of the ticket's targets, less the time spent waiting on the customer):
-    first responses met in the period, tickets resolved in it; overall and per severity."""
-    with scopes_disabled():  # staff dashboards work across organisations
-        responses = SLAClock.objects.filter(
-            kind=TargetKind.FIRST_RESPONSE,
-            met_at__gte=period.start,
-            met_at__lt=period.end,
-            elapsed_open_minutes__isnull=False,
-        )
-        resolutions = ResolutionTime.objects.filter(
-            resolved_at__gte=period.start, resolved_at__lt=period.end
-        )
-        if organization:
-            responses = responses.filter(organization=organization)
-            resolutions = resolutions.filter(organization=organization)
-        found = {
-            TargetKind.FIRST_RESPONSE: _duration_figures(responses, "elapsed_open_minutes"),
-            TargetKind.RESOLUTION: _duration_figures(resolutions, "open_minutes"),
-        }
-    rows: list[list[Cell]] = []
-    for kind in DURATION_KINDS:
-        for severity, severity_label in [("", _("All")), *((s.value, s.value) for s in SEVERITIES)]:
-            measured, median, p90 = found[kind].get(severity, (0, None, None))
-            rows.append(
-                [
-                    str(kind.label),
-                    severity_label,
-                    str(measured),
-                    format_open_hours(median),
-                    format_open_hours(p90),
-                    format_minutes(median),
-                    format_minutes(p90),
-                ]
-            )
-    return Table(
-        "durations",
-        _("Response and resolution times, in open time"),
-        [_("Measure"), _("Severity"), _("Measured"), _("Median"), _("90th percentile")],
-        rows,
-        note=_(
-            "Open time counts the hours of the calendar of the ticket's targets, less the "
-            "time spent waiting on the customer, in open hours (the calendars' days differ). "
-            "Resolution times are summarised with the other figures."
-        ),
-        figures_from=2,
-        csv_columns=["median_minutes", "p90_minutes"],
-    )
 
 
 def breaches(
@@ -529,7 +430,7 @@ def trend(*, period: Period, organization: Organization | None = None) -> tuple[
         known = day in summarised
         row = by_day.get(day, {})
         values = {key: (row.get(key) or 0) if known else None for key in series}
-        labels.append(f"{day:%-d %b}")
+        labels.append(When(day).words)  # as the table beside it writes the day
         for key in series:
             series[key].append(values[key])
         rows.append(
@@ -545,9 +446,23 @@ def trend(*, period: Period, organization: Organization | None = None) -> tuple[
         rows,
         note=_("Days without figures (—) have not been summarised yet."),
     )
+    days_known = [n for n, day in enumerate(period.days) if day in summarised]
+    summary = ""
+    if days_known:
+        summary = _(
+            "%(logged)s logged and %(resolved)s resolved in the period; %(open)s open at the "
+            "end of %(day)s."
+        ) % {
+            "logged": sum(series["intake"][n] or 0 for n in days_known),
+            "resolved": sum(series["resolved"][n] or 0 for n in days_known),
+            "open": series["backlog"][days_known[-1]],
+            "day": When(period.days[days_known[-1]]).words,
+        }
     chart = {
         "type": "line",
         "title": _("Tickets logged, resolved and open per day"),
+        # The figures in words beside the chart: a line of 30 days has too many to label.
+        "summary": summary,
         "percent": False,
         "labels": labels,
         "datasets": [

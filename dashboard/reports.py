@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -21,7 +23,7 @@ from dashboard.tables import (
     ticket_linker,
     when_cell,
 )
-from sla.models import TargetKind
+from sla.models import Severity, TargetKind
 from tickets import wording
 from tickets.models import EscalationRequest, Status, Ticket
 
@@ -159,6 +161,28 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
         ],
         figures_from=99,
     )
+
+
+def open_critical_at_end(
+    *, period: Period, organization: Organization, now: dt.datetime | None = None
+) -> tuple[int, int]:
+    """The organisation's S1 tickets (by their severity now) open at the end of the
+    period, or now while it lasts, and at the end of the previous period: one query."""
+    now = now or timezone.now()
+
+    def open_at(instant: dt.datetime) -> Q:
+        return (
+            Q(created_at__lt=instant)
+            & (Q(resolved_at=None) | Q(resolved_at__gte=instant))
+            & (Q(closed_at=None) | Q(closed_at__gte=instant))
+        )
+
+    with scopes_disabled():  # the organisation was checked by organization_for
+        found = Ticket.objects.filter(organization=organization, severity=Severity.S1).aggregate(
+            now=Count("pk", filter=open_at(min(period.end, now))),
+            before=Count("pk", filter=open_at(min(period.previous.end, now))),
+        )
+    return found["now"], found["before"]
 
 
 def report_summary(

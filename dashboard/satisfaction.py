@@ -72,6 +72,7 @@ class Satisfaction:
 
     period: Period
     rows: list[dict]
+    previous: Score | None = None  # every answer of the previous period, when asked for
 
     @property
     def total(self) -> Score:
@@ -86,23 +87,36 @@ class Satisfaction:
         return scores
 
 
-def satisfaction(*, period: Period, organization: Organization | None = None) -> Satisfaction:
-    """The period's answers (one organisation's, or everyone's), counted."""
+def satisfaction(
+    *, period: Period, organization: Organization | None = None, previous: Period | None = None
+) -> Satisfaction:
+    """The period's answers (one organisation's, or everyone's), counted; with
+    ``previous``, the same query also counts that period's answers."""
+    in_period = Q(answered_at__gte=period.start, answered_at__lt=period.end)
+    counts = {
+        "good": Count("pk", filter=in_period & Q(rating=Rating.GOOD)),
+        "bad": Count("pk", filter=in_period & Q(rating=Rating.BAD)),
+    }
+    earliest = period.start
+    if previous is not None:
+        in_previous = Q(answered_at__gte=previous.start, answered_at__lt=previous.end)
+        counts["previous_good"] = Count("pk", filter=in_previous & Q(rating=Rating.GOOD))
+        counts["previous_bad"] = Count("pk", filter=in_previous & Q(rating=Rating.BAD))
+        earliest = min(earliest, previous.start)
     with scopes_disabled():  # managers' figures span organisations; organization_for checked one
         answers = SatisfactionSurvey.objects.filter(
-            answered_at__gte=period.start, answered_at__lt=period.end
+            answered_at__gte=earliest, answered_at__lt=period.end
         )
         if organization is not None:
             answers = answers.filter(organization=organization)
-        rows = list(
-            answers.values(*_GROUP)
-            .annotate(
-                good=Count("pk", filter=Q(rating=Rating.GOOD)),
-                bad=Count("pk", filter=Q(rating=Rating.BAD)),
-            )
-            .order_by()
+        rows = list(answers.values(*_GROUP).annotate(**counts).order_by())
+    before = None
+    if previous is not None:
+        before = Score(
+            sum(r.pop("previous_good") for r in rows), sum(r.pop("previous_bad") for r in rows)
         )
-    return Satisfaction(period, rows)
+        rows = [r for r in rows if r["good"] or r["bad"]]
+    return Satisfaction(period, rows, before)
 
 
 BREAKDOWNS = {
@@ -183,22 +197,33 @@ def breakdown(name: str, figures: Satisfaction, *, every: bool = False) -> Table
     )
 
 
-def answers_in(*, period: Period, organization: Organization) -> tuple[Score, Table]:
+def _score(answers: list[SatisfactionSurvey]) -> Score:
+    return Score(
+        sum(a.rating == Rating.GOOD for a in answers), sum(a.rating == Rating.BAD for a in answers)
+    )
+
+
+def answers_in(
+    *, period: Period, organization: Organization, previous: Period | None = None
+) -> tuple[Score, Table, Score | None]:
     """The monthly report's answers: each one of the organisation's in the period, and
-    their score."""
+    their score; with ``previous``, the score of that period's (from the same query)."""
+    earliest = min(period.start, previous.start) if previous is not None else period.start
     with scopes_disabled():  # the organisation was checked by organization_for
-        answers = list(
+        found = list(
             SatisfactionSurvey.objects.filter(
                 organization=organization,
-                answered_at__gte=period.start,
+                answered_at__gte=earliest,
                 answered_at__lt=period.end,
             )
             .select_related("ticket", "respondent")
             .order_by("answered_at", "pk")
         )
-    score = Score(
-        sum(a.rating == Rating.GOOD for a in answers), sum(a.rating == Rating.BAD for a in answers)
-    )
+    answers = [a for a in found if a.answered_at >= period.start]
+    before = None
+    if previous is not None:
+        before = _score([a for a in found if previous.start <= a.answered_at < previous.end])
+    score = _score(answers)
     link = ticket_linker()
     table = Table(
         "satisfaction",
@@ -216,4 +241,4 @@ def answers_in(*, period: Period, organization: Organization) -> tuple[Score, Ta
         ],
         figures_from=99,
     )
-    return score, table
+    return score, table, before

@@ -64,7 +64,7 @@ class When:
         year = " Y" if local.year != timezone.localdate().year else ""
         if isinstance(local, dt.datetime):
             return date_format(local, "DAY_DATETIME_FORMAT" if year else "DAY_TIME_FORMAT")
-        return date_format(local, f"D j M{year}")
+        return date_format(local, "DAY_DATE_FORMAT" if year else "DAY_MONTH_FORMAT")
 
     def __str__(self) -> str:
         """The CSV's text."""
@@ -188,6 +188,23 @@ class Period:
         first = dt.date(year, month, 1)
         following = dt.date(year + month // 12, month % 12 + 1, 1)
         return cls(first, following - dt.timedelta(days=1), "month")
+
+    @property
+    def previous(self) -> Period:
+        """The period a headline figure is compared with: the month before a month, the
+        same weekdays of the week before, the same first days of the quarter before, or
+        else as many days just before."""
+        length = (self.last - self.first).days + 1
+        if self.key == "month":
+            before = self.first - dt.timedelta(days=1)
+            return Period.month(before.year, before.month)
+        if self.key == "week":
+            return Period(self.first - dt.timedelta(days=7), self.last - dt.timedelta(days=7))
+        if self.key == "quarter":
+            before = self.first - dt.timedelta(days=1)
+            first = before.replace(month=3 * ((before.month - 1) // 3) + 1, day=1)
+            return Period(first, min(before, first + dt.timedelta(days=length - 1)))
+        return Period(self.first - dt.timedelta(days=length), self.first - dt.timedelta(days=1))
 
     @property
     def start(self) -> dt.datetime:

@@ -25,7 +25,7 @@ from accounts import permissions
 from accounts.models import Organization
 from accounts.permissions import require
 from core import spreadsheets
-from dashboard import current, period, satisfaction, selectors
+from dashboard import current, durations, headline, period, satisfaction, selectors
 from dashboard import reports as dashboard_reports
 from dashboard.forms import PeriodForm
 from dashboard.services import vendor_today
@@ -82,7 +82,7 @@ TABLES: dict[str, Callable[[Filters], Table]] = {
     "by_severity": _breakdown("by_severity"),
     "by_organisation": _breakdown("by_organisation"),
     "by_agent": _breakdown("by_agent"),
-    "durations": lambda f: period.durations(period=f.period, organization=f.organization),
+    "durations": lambda f: durations.durations(period=f.period, organization=f.organization)[0],
     "breaches": lambda f: period.breaches(
         period=f.period, now=f.now, organization=f.organization, every=True
     ),
@@ -138,15 +138,19 @@ def _now_context(f: Filters, csv_url: Callable[[str], str]) -> dict:
     return {"now": now, "now_tables": tables, "on_call": current.on_call(now=f.now)}
 
 
-def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict, dict]:
-    """The period's tables, charts and headline figures."""
-    compliance, compliance_chart = period.compliance_by_kind(
-        period=f.period, organization=f.organization
+def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict, headline.Raw]:
+    """The period's tables, charts and what its headline figures are made of: the
+    compliance, durations and satisfaction queries count the previous period too."""
+    previous = f.period.previous
+    compliance, compliance_chart, (targets, targets_before) = period.compliance_by_kind(
+        period=f.period, organization=f.organization, previous=previous
     )
     tables = {"compliance": compliance}
     charts = {"compliance": compliance_chart}
     # One query for every satisfaction figure of the page.
-    answers = satisfaction.satisfaction(period=f.period, organization=f.organization)
+    answers = satisfaction.satisfaction(
+        period=f.period, organization=f.organization, previous=previous
+    )
     for name in breakdowns:
         if name in satisfaction.BREAKDOWNS:
             tables[name] = satisfaction.breakdown(name, answers)
@@ -154,7 +158,9 @@ def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict, dict
             tables[name], charts[name] = period.compliance_breakdown(
                 name, period=f.period, organization=f.organization
             )
-    tables["durations"] = period.durations(period=f.period, organization=f.organization)
+    tables["durations"], (responses, responses_before) = durations.durations(
+        period=f.period, organization=f.organization, previous=previous
+    )
     tables["breaches"] = period.breaches(
         period=f.period,
         now=f.now,
@@ -162,7 +168,10 @@ def _period_figures(f: Filters, breakdowns: list[str]) -> tuple[dict, dict, dict
         total=int(str(compliance.rows[-1][3])),
     )
     tables["trend"], charts["trend"] = period.trend(period=f.period, organization=f.organization)
-    return tables, charts, {"satisfaction": answers.total}
+    raw = headline.Raw(
+        targets, targets_before, responses, responses_before, answers.total, answers.previous
+    )
+    return tables, charts, raw
 
 
 def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[str]) -> dict:
@@ -195,7 +204,7 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
             )
         )
 
-    def figures() -> tuple[dict, dict, dict]:
+    def figures() -> tuple[dict, dict, headline.Raw]:
         found = cache.get(key) if key else None
         if found is None:
             found = _period_figures(f, breakdowns)
@@ -212,11 +221,23 @@ def _period_context(f: Filters, csv_url: Callable[[str], str], breakdowns: list[
         "freshness": freshness,
         "tables": SimpleLazyObject(lambda: computed[0]),
         "charts": SimpleLazyObject(lambda: computed[1]),
-        "headline": SimpleLazyObject(lambda: computed[2]),
+        "headline_raw": SimpleLazyObject(lambda: computed[2]),
+        "previous_period": f.period.previous,
         "period_cache_key": key,
         # No summary yet: render afresh every time (a zero timeout stores nothing).
         "period_cache_seconds": PERIOD_CACHE_SECONDS if key else 0,
     }
+
+
+def _headline(context: dict, f: Filters) -> list[headline.Figure]:
+    """A page's headline: the period's figures (cached with its tables) and the open
+    S1 tickets of its live table, so it costs no query of its own."""
+    return headline.figures(
+        context["headline_raw"],
+        period=f.period,
+        open_s1=headline.open_critical(context["now_tables"]["open_by_severity"]),
+        open_s1_covers=headline.now_words(context["now"]),
+    )
 
 
 # --- The dashboard --------------------------------------------------------------------
@@ -247,6 +268,7 @@ def dashboard_home(request):
         ),
         "engaged": dashboard_reports.organizations_engaged(user=request.user),
     }
+    context["headline"] = _headline(context, f)
     return render(request, "dashboard/dashboard_home.html", context)
 
 
@@ -306,6 +328,7 @@ def dashboard_organization(request, code: str):
         ),
         "months": dashboard_reports.report_months(),
     }
+    context["headline"] = _headline(context, f)
     return render(request, "dashboard/dashboard_organization.html", context)
 
 
@@ -320,17 +343,37 @@ def dashboard_organization_export(request, code: str, table: str):
     return _csv_response(name, [TABLES_ORGANIZATION[table](f)])
 
 
-def _report_tables(organization: Organization, year: int, month: int) -> tuple[Period, dict]:
+def _report_tables(
+    organization: Organization, year: int, month: int
+) -> tuple[Period, dict, list[headline.Figure]]:
     if not 1 <= month <= 12 or dt.date(year, month, 1) > vendor_today():
         raise Http404("No report for that month.")
-    period = Period.month(year, month)
-    f = Filters(period, timezone.now(), organization)
-    compliance = TABLES["compliance"](f)
+    report_period = Period.month(year, month)
+    previous = report_period.previous
+    f = Filters(report_period, timezone.now(), organization)
+    compliance, _chart, (targets, targets_before) = period.compliance_by_kind(
+        period=report_period, organization=organization, previous=previous
+    )
+    times, (responses, responses_before) = durations.durations(
+        period=report_period, organization=organization, previous=previous
+    )
     trend = TABLES["trend"](f)
-    score, answers = satisfaction.answers_in(period=period, organization=organization)
+    score, answers, score_before = satisfaction.answers_in(
+        period=report_period, organization=organization, previous=previous
+    )
+    open_s1, open_s1_before = dashboard_reports.open_critical_at_end(
+        period=report_period, organization=organization, now=f.now
+    )
+    figures = headline.figures(
+        headline.Raw(targets, targets_before, responses, responses_before, score, score_before),
+        period=report_period,
+        open_s1=open_s1,
+        open_s1_covers=headline.end_words(report_period, f.now),
+        open_s1_before=open_s1_before,
+    )
     tables = {
         "summary": dashboard_reports.report_summary(
-            period=period,
+            period=report_period,
             organization=organization,
             compliance=compliance,
             trend_table=trend,
@@ -338,14 +381,18 @@ def _report_tables(organization: Organization, year: int, month: int) -> tuple[P
         ),
         "compliance": compliance,
         "by_severity": TABLES["by_severity"](f),
-        "durations": TABLES["durations"](f),
+        "durations": times,
         "breaches": TABLES["breaches"](f),
-        "escalations": dashboard_reports.escalations_in(period=period, organization=organization),
+        "escalations": dashboard_reports.escalations_in(
+            period=report_period, organization=organization
+        ),
         "satisfaction": answers,
-        "tickets": dashboard_reports.tickets_logged(period=period, organization=organization),
+        "tickets": dashboard_reports.tickets_logged(
+            period=report_period, organization=organization
+        ),
         "trend": trend,
     }
-    return period, tables
+    return report_period, tables, figures
 
 
 def _report(request, code: str, year: int, month: int):
@@ -356,13 +403,15 @@ def _report(request, code: str, year: int, month: int):
 @require_GET
 @cem_or_manager
 def dashboard_report(request, code: str, year: int, month: int):
-    organization, period, tables = _report(request, code, year, month)
+    organization, period, tables, figures = _report(request, code, year, month)
     return render(
         request,
         "dashboard/dashboard_report.html",
         {
             "organization": organization,
             "period": period,
+            "previous_period": period.previous,
+            "headline": figures,
             "tables": tables,
             "generated_at": timezone.now(),
             "vendor_timezone": settings.TIME_ZONE,
@@ -377,7 +426,7 @@ def dashboard_report(request, code: str, year: int, month: int):
 @require_GET
 @cem_or_manager
 def dashboard_report_csv(request, code: str, year: int, month: int):
-    organization, period, tables = _report(request, code, year, month)
+    organization, period, tables, _figures = _report(request, code, year, month)
     name = f"service-report-{organization.code}-{period.first:%Y-%m}.csv"
     return _csv_response(name, tables.values())
 
@@ -394,8 +443,8 @@ def _customer_report(request, year: int, month: int):
     months = dashboard_reports.customer_report_months(organization=organization)
     if (year, month) not in {(m.first.year, m.first.month) for m in months}:
         raise Http404("No report for that month.")
-    period, tables = _report_tables(organization, year, month)
-    return organization, months, period, dashboard_reports.in_customer_words(tables)
+    period, tables, figures = _report_tables(organization, year, month)
+    return organization, months, period, dashboard_reports.in_customer_words(tables), figures
 
 
 @require_GET
@@ -419,13 +468,15 @@ def customer_report_latest(request):
 @require_GET
 @customer_admin_only
 def customer_report(request, year: int, month: int):
-    organization, months, period, tables = _customer_report(request, year, month)
+    organization, months, period, tables, figures = _customer_report(request, year, month)
     return render(
         request,
         "dashboard/dashboard_customer_report.html",
         {
             "organization": organization,
             "period": period,
+            "previous_period": period.previous,
+            "headline": figures,
             "months": months,
             "tables": tables,
             "generated_at": timezone.now(),
@@ -438,6 +489,6 @@ def customer_report(request, year: int, month: int):
 @require_GET
 @customer_admin_only
 def customer_report_csv(request, year: int, month: int):
-    organization, _months, period, tables = _customer_report(request, year, month)
+    organization, _months, period, tables, _figures = _customer_report(request, year, month)
     name = f"service-report-{organization.code}-{period.first:%Y-%m}.csv"
     return _csv_response(name, tables.values())

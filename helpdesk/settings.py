@@ -245,14 +245,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
-# Front-end libraries come from npm (package-lock.json); these prefixes expose only
-# their built files, so nothing is copied into the tree and nothing loads from a CDN.
+# Front-end libraries from npm (package-lock.json): only their built files, no CDN.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    ("vendor/chartjs-plugin-datalabels", NODE_MODULES / "chartjs-plugin-datalabels" / "dist"),
 ]
 # Attachments: on this machine's disk under MEDIA_ROOT (the demo, a single web machine),
 # or, with AWS_STORAGE_BUCKET_NAME, in an S3-compatible bucket that every web machine

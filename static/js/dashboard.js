@@ -22,7 +22,12 @@
     const dense = spec.labels.length > 45;
     const percent = function (value) { return spec.percent ? value + "%" : value; };
     canvas.dataset.drawn = "1";
+    // Each value is written on its bar (and on a short line's points), so nobody has to
+    // hover to read it: chartjs-plugin-datalabels, from npm.
+    const labelled = spec.type === "bar" || spec.labels.length <= 14;
+    const plugins = window.ChartDataLabels && labelled ? [window.ChartDataLabels] : [];
     new window.Chart(canvas, {
+      plugins: plugins,
       type: spec.type,
       data: {
         labels: spec.labels,
@@ -44,6 +49,17 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         plugins: {
+          datalabels: {
+            anchor: "end",
+            align: spec.type === "bar" ? "end" : "top",
+            clamp: true,
+            font: { size: 11, weight: "bold" },
+            color: getComputedStyle(document.body).color,
+            display: function (context) {
+              return context.dataset.data[context.dataIndex] !== null;
+            },
+            formatter: function (value) { return percent(value); },
+          },
           legend: { display: spec.datasets.length > 1, position: "bottom" },
           tooltip: {
             callbacks: {
@@ -57,7 +73,8 @@
         },
         scales: {
           x: { ticks: { autoSkip: true, maxRotation: 0 } },
-          y: { beginAtZero: true, max: spec.percent ? 100 : undefined, ticks: { callback: percent, precision: 0 } },
+          // Room above the tallest bar for its label.
+          y: { beginAtZero: true, max: spec.percent ? 110 : undefined, grace: "10%", ticks: { callback: function (value) { return spec.percent && value > 100 ? "" : percent(value); }, precision: 0 } },
         },
       },
     });

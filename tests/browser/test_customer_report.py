@@ -28,6 +28,17 @@ def test_a_customer_administrator_opens_the_service_report_and_axe_passes(
     assert tickets.get_by_text("Invoices cannot be posted at month-end").is_visible()
     assert tickets.get_by_text("Payroll export rejected by the bank").is_visible()
     assert page.get_by_role("heading", name="Customer satisfaction", level=2).is_visible()
+    # The report opens with its headline figures, before every table.
+    headline = page.locator("#headline")
+    assert headline.locator(".headline-figure").count() == 5
+    open_s1 = page.get_by_test_id("headline-open_s1")
+    assert open_s1.locator(".headline-value").inner_text() == "1"
+    assert "Up 1 from 0 in the previous period." in open_s1.inner_text()
+    assert open_s1.locator("i.bi-arrow-up[aria-hidden=true]").count() == 1
+    assert headline.evaluate(
+        "el => !!(el.compareDocumentPosition(document.querySelector('table'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
     assert page.get_by_role("button", name="Print").is_visible()
     assert page.get_by_role("link", name="CSV").get_attribute("href") == (
         f"/dashboard/service-report/{month:%Y-%m}.csv"
@@ -43,3 +54,17 @@ def test_a_customer_administrator_opens_the_service_report_and_axe_passes(
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Print").is_visible()
     assert page.get_by_role("heading", level=1).is_visible()
+
+
+def test_the_service_report_fits_a_phone(page, personas, make_ticket):
+    make_ticket(title="Invoices cannot be posted at month-end")
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, personas.admin_a)
+    page.goto("/dashboard/service-report/")
+
+    assert page.locator("#headline .headline-figure").count() == 5
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the report scrolls sideways by {overflow}px at 375px"
+    assert_accessible(page)

@@ -47,6 +47,17 @@ def test_manager_sees_the_history_in_charts_with_their_data_tables(page, manager
 
     assert page.get_by_role("heading", name="SLA dashboard", level=1).is_visible()
     assert _charts_drawn(page) == [True, True, True]
+    _assert_headline(page)
+    # The bars carry their values: the data-labels plugin draws on every bar chart.
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        ".map(c => window.Chart.getChart(c))"
+        ".filter(chart => chart.config.type === 'bar')"
+        ".every(chart => chart.config.plugins.includes(window.ChartDataLabels))"
+    )
+    expect(page.locator("#compliance .chart-summary")).to_have_text(
+        re.compile(r"^\d+ logged and \d+ resolved in the period; \d+ open at the end of ")
+    )
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), caret="initial")  # hiding it would add a style
     assert SCREENSHOT.stat().st_size > 10_000
@@ -100,11 +111,41 @@ def test_custom_period_organisation_page_report_and_375_pixels(page, manager):
     page.set_viewport_size({"width": 375, "height": 812})
     for url in ["/dashboard/", "/dashboard/organisations/ACME/"]:
         page.goto(url)
+        _assert_headline(page)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375px"
         assert all(_charts_drawn(page))
+
+
+HEADLINE = [
+    "Targets met on time",
+    "SLA breaches",
+    "Median first response",
+    "Open S1 tickets",
+    "Customer satisfaction",
+]
+
+
+def _assert_headline(page, labels=HEADLINE) -> None:
+    """The five headline figures, before every table: each with its label, a value, the
+    period it covers and a comparison in words (an arrow is never alone)."""
+    headline = page.locator("#headline")
+    expect(headline).to_be_visible()
+    cards = headline.locator(".headline-figure")
+    expect(cards).to_have_count(5)
+    assert cards.locator("h3").all_inner_texts() == labels
+    for card in cards.all():
+        assert card.locator(".headline-value").inner_text().strip()
+        change = card.locator(".headline-change")
+        if change.locator("i.bi").count():
+            assert change.locator("i.bi").get_attribute("aria-hidden") == "true"
+            assert len(change.inner_text().strip()) > 10, change.inner_text()
+    assert page.evaluate(
+        "document.getElementById('headline').compareDocumentPosition("
+        "document.querySelector('table')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
 
 
 # How the product writes an instant: "Fri 20 Nov, 14:41", with the year in another year.
@@ -188,3 +229,41 @@ def test_dates_in_the_products_words_and_references_on_one_line_at_390_pixels(
         expect(links).to_have_count(2)
         for link in links.all():
             assert _shown_on_one_line(link), f"{url}: {link.inner_text()}"
+
+
+HUNGARIAN_HEADLINE = [
+    "Időben teljesített célok",
+    "SLA-sértések",
+    "Első válasz, medián",
+    "Nyitott S1-es ügyek",
+    "Ügyfél-elégedettség",
+]
+
+
+def test_a_hungarian_manager_reads_the_headline_in_hungarian_on_a_phone(page, personas, critical):
+    manager = personas.manager
+    manager.language = "hu"
+    manager.save(update_fields=["language"])
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, manager)
+    page.goto("/dashboard/")
+
+    expect(page.locator("html")).to_have_attribute("lang", "hu")
+    _assert_headline(page, HUNGARIAN_HEADLINE)
+    open_s1 = page.get_by_test_id("headline-open_s1")
+    expect(open_s1.locator(".headline-value")).to_have_text("2")
+    # "Most, dec. 7. (hétfő) 14:30": the product's Hungarian day and time.
+    expect(open_s1).to_contain_text(
+        re.compile(r"Most, [a-zé]+\.? \d{1,2}\. \([a-zé]+\) \d{2}:\d{2}")
+    )
+    expect(page.get_by_test_id("headline-targets_met")).to_contain_text(
+        "Ebben az időszakban egy cél sem zárult le."
+    )
+    expect(page.get_by_test_id("headline-breaches")).to_contain_text(
+        "Az előző időszakról nincs adat az összevetéshez."
+    )
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the dashboard scrolls sideways by {overflow}px at 375px"
+    assert_accessible(page)

@@ -1,7 +1,8 @@
 """The README's screenshots, taken from the demo data so they never go stale.
 
 Runs ``seed_demo`` (months of SLA-timed history), signs in as the demo people and
-photographs the portal, the agent queue, a ticket and the manager dashboard.
+photographs the portal, the customer's service report, the agent queue, a ticket and
+the manager dashboard.
 """
 
 import io
@@ -59,6 +60,14 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     assert page.get_by_role("heading", name="Welcome, Anna").is_visible()
     assert_accessible(page)
     _shoot(page, "portal")
+    page.goto("/dashboard/service-report/")
+    # Last month's: a whole month of the demo's history.
+    page.get_by_label("Month").select_option(index=1)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/service-report/*-*/")
+    page.wait_for_selector("#headline")
+    assert_accessible(page)
+    _shoot(page, "service-report")
     context.close()
 
     context, page = new_page()
@@ -92,6 +101,7 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     context, page = new_page()
     sign_in(page, _user("marta.manager@vendor.example"), DEMO_PASSWORD)
     page.goto("/dashboard/")
+    page.wait_for_selector("#headline")
     page.wait_for_selector("canvas")
     _shoot(page, "dashboard")
     context.close()

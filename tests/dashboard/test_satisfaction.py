@@ -70,7 +70,7 @@ def test_the_dashboard_opens_with_the_satisfaction_headline(history, client):
     client.force_login(history.personas.manager)
     html = client.get(reverse("dashboard") + WEEK_QUERY).content.decode()
     headline = html[html.index('data-testid="headline-satisfaction"') :][:600]
-    assert "66.7&nbsp;%" in headline
+    assert "66.7\xa0%" in headline
     assert "2 good and 1 bad, of 3 answers" in headline
     assert html.index('id="headline"') < html.index('id="compliance"')
 
@@ -79,7 +79,7 @@ def test_an_organisations_page_has_its_own_satisfaction(history, client):
     client.force_login(history.personas.manager)
     html = client.get("/dashboard/organisations/GLBX/" + WEEK_QUERY).content.decode()
     assert page_table(html, "satisfaction_by_agent")[1:] == [["Unassigned", "1", "1", "0", "100.0"]]
-    assert "100.0&nbsp;%" in html
+    assert "100.0\xa0%" in html
     assert 'id="table-satisfaction_by_organisation"' not in html
     other = "/dashboard/organisations/GLBX/export/satisfaction_by_organisation.csv"
     assert client.get(other).status_code == 404

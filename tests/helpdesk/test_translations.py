@@ -346,6 +346,7 @@ WHEN = dt.datetime(2026, 12, 5, 14, 30, tzinfo=dt.UTC)
     [
         ("SHORT_DATETIME_FORMAT", "12/05/2026 2:30 p.m.", "2026. 12. 05. 14:30"),
         ("DAY_TIME_FORMAT", "Sat 5 Dec, 14:30", "dec. 5. (szo) 14:30"),
+        ("DAY_MONTH_FORMAT", "Sat 5 Dec", "dec. 5. (szo)"),
         ("DAY_DATE_FORMAT", "Sat 5 Dec 2026", "2026. 12. 05. (szo)"),
         ("DAY_DATETIME_FORMAT", "Sat 5 Dec 2026, 14:30", "2026. 12. 05. 14:30"),
         ("DAY_DATETIME_ZONE_FORMAT", "Sat 5 Dec 2026, 14:30 UTC", "2026. 12. 05. 14:30 UTC"),

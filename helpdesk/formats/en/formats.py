@@ -6,6 +6,8 @@ active language's module would be read as a format string itself."""
 DAY_TIME_FORMAT = "D j M, H:i"
 DAY_TIME_SECONDS_FORMAT = "D j M, H:i:s"
 DAY_TIME_ZONE_FORMAT = "D j M, H:i T"
+# Sat 5 Dec (a day of this year)
+DAY_MONTH_FORMAT = "D j M"
 # Sat 5 Dec 2026
 DAY_DATE_FORMAT = "D j M Y"
 # Sat 5 Dec 2026, 14:30

@@ -11,6 +11,8 @@ NUMBER_GROUPING = 3
 DAY_TIME_FORMAT = "N j. (D) H:i"
 DAY_TIME_SECONDS_FORMAT = "N j. (D) H:i:s"
 DAY_TIME_ZONE_FORMAT = "N j. (D) H:i T"
+# dec. 5. (szo): a day of this year
+DAY_MONTH_FORMAT = "N j. (D)"
 # 2026. 12. 05. (szo)
 DAY_DATE_FORMAT = "Y. m. d. (D)"
 # 2026. 12. 05. 14:30
