@@ -5,10 +5,13 @@
 // The textarea keeps its name and form; the script only adds around it.
 (function () {
   "use strict";
-  const t = window.gettext || function (text) { return text; };
-  const interpolate = window.interpolate || function (text, values) {
+  // Words through Django's JavaScript catalog (/jsi18n/, loaded by base.html).
+  function gettext(text) {
+    return typeof window.gettext === "function" ? window.gettext(text) : text;
+  }
+  function interpolate(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
-  };
+  }
   let counter = 0;
 
   function csrfToken(form) {
@@ -27,13 +30,12 @@
     const tabs = document.createElement("div");
     tabs.className = "nav nav-tabs markdown-tabs mb-2";
     tabs.setAttribute("role", "tablist");
-    tabs.setAttribute("aria-label", t("Message editor"));
-    const write = tab(id + "-write", t("Write"), id, true);
-    const preview = tab(id + "-preview", t("Preview"), id + "-preview-panel", false);
+    tabs.setAttribute("aria-label", gettext("Message editor"));
+    const write = tab(id + "-write", gettext("Write"), id, true);
+    const preview = tab(id + "-preview", gettext("Preview"), id + "-preview-panel", false);
     tabs.append(write, preview);
+    // The box keeps its own label and role (a text box): the Write tab controls it.
     textarea.before(tabs);
-    textarea.setAttribute("role", "tabpanel");
-    textarea.setAttribute("aria-labelledby", [labelId(textarea), write.id].filter(Boolean).join(" "));
 
     const panel = document.createElement("div");
     panel.id = id + "-preview-panel";
@@ -51,11 +53,11 @@
     const hint = document.createElement("span");
     hint.id = id + "-paste-hint";
     hint.className = "text-body-secondary";
-    hint.textContent = t("Paste or drop an image to attach it. Markdown works here.");
+    hint.textContent = gettext("Paste or drop an image to attach it. Markdown works here.");
     const pick = document.createElement("button");
     pick.type = "button";
     pick.className = "btn btn-outline-secondary btn-sm";
-    pick.textContent = t("Insert a file");
+    pick.textContent = gettext("Insert a file");
     const chooser = document.createElement("input");
     chooser.type = "file";
     chooser.hidden = true;
@@ -84,7 +86,7 @@
     }
 
     function render() {
-      panel.textContent = t("Loading the preview…");
+      panel.textContent = gettext("Loading the preview…");
       const body = new FormData();
       body.append("text", textarea.value);
       fetch(textarea.dataset.previewUrl, {
@@ -95,7 +97,7 @@
       })
         .then(function (response) { return response.text(); })
         .then(function (html) { panel.innerHTML = html; })  // sanitised by the server
-        .catch(function () { panel.textContent = t("The preview could not be loaded."); });
+        .catch(function () { panel.textContent = gettext("The preview could not be loaded."); });
     }
 
     write.addEventListener("click", function () { show(false); });
@@ -112,9 +114,9 @@
 
     function upload(file) {
       const name = file.name || "pasted-image.png";
-      const placeholder = "![" + interpolate(t("Uploading %(name)s…"), { name: name }, true) + "]()";
+      const placeholder = "![" + interpolate(gettext("Uploading %(name)s…"), { name: name }) + "]()";
       insert(textarea, placeholder);
-      status.textContent = interpolate(t("Uploading %(name)s…"), { name: name }, true);
+      status.textContent = interpolate(gettext("Uploading %(name)s…"), { name: name });
       const body = new FormData();
       body.append("file", file, name);
       const draftField = textarea.dataset.uploadDraftField;
@@ -130,18 +132,18 @@
         .then(function (response) {
           return response.json().catch(function () { return {}; }).then(function (data) {
             if (!response.ok || !data.markdown) {
-              throw new Error(data.error || t("The file could not be uploaded."));
+              throw new Error(data.error || gettext("The file could not be uploaded."));
             }
             return data;
           });
         })
         .then(function (data) {
           replace(textarea, placeholder, data.markdown);
-          status.textContent = interpolate(t("%(name)s is attached."), { name: data.name }, true);
+          status.textContent = interpolate(gettext("%(name)s is attached."), { name: data.name });
         })
         .catch(function (error) {
           replace(textarea, placeholder, "");
-          status.textContent = error.message || t("The file could not be uploaded.");
+          status.textContent = error.message || gettext("The file could not be uploaded.");
           status.classList.add("text-danger");
         });
     }
@@ -188,13 +190,6 @@
     button.tabIndex = selected ? 0 : -1;
     button.textContent = text;
     return button;
-  }
-
-  function labelId(textarea) {
-    const label = textarea.labels && textarea.labels[0];
-    if (!label) return "";
-    label.id = label.id || textarea.id + "-label";
-    return label.id;
   }
 
   // Insert at the cursor, on a line of its own, keeping the undo history where the
