@@ -192,11 +192,13 @@
     return button;
   }
 
-  // Insert at the cursor, on a line of its own, keeping the undo history where the
-  // browser can (execCommand), else with setRangeText.
+  // Insert at the cursor as a paragraph of its own (an image on the line of a sentence
+  // would sit inside it), keeping the undo history where the browser can (execCommand),
+  // else with setRangeText.
   function insert(textarea, text) {
     const before = textarea.value.slice(0, textarea.selectionStart);
-    const spaced = (before && !before.endsWith("\n") ? "\n" : "") + text + "\n";
+    const gap = !before || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+    const spaced = gap + text + "\n";
     textarea.focus();
     if (!document.execCommand || !document.execCommand("insertText", false, spaced)) {
       textarea.setRangeText(spaced, textarea.selectionStart, textarea.selectionEnd, "end");

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,7 +19,9 @@ from tickets.models import Attachment, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PNG_B64 = base64.b64encode(factories.png_bytes(64, 32)).decode()
+PNG_B64 = base64.b64encode(factories.png_bytes(320, 120)).decode()
+# The README's picture of the preview (docs/screenshots/), taken here from this test.
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "paste-preview.png"
 
 PASTE = """([selector, data]) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
@@ -38,10 +41,11 @@ def paste_png(page: Page, selector: str) -> None:
 
 
 def image_loaded(page: Page, selector: str) -> bool:
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth === 64")
+    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth === 320")
 
 
 def test_customer_pastes_a_screenshot_into_a_new_ticket_and_previews_it(page, personas, contracts):
+    page.set_default_timeout(30_000)  # a busy machine: the upload and the preview wait on it
     sign_in(page, personas.user_a)
     page.goto("/tickets/new/")
     page.get_by_label("S2 major").check()
@@ -52,7 +56,7 @@ def test_customer_pastes_a_screenshot_into_a_new_ticket_and_previews_it(page, pe
     paste_png(page, "#id_description")
 
     expect(description).to_have_value(
-        re.compile(r"^The screen says:\n!\[image\.png\]\(/tickets/files/[0-9a-f-]{36}/\)\n$")
+        re.compile(r"^The screen says:\n\n!\[image\.png\]\(/tickets/files/[0-9a-f-]{36}/\)\n$")
     )
     expect(page.get_by_role("status").filter(has_text="image.png is attached.")).to_be_visible()
     assert_accessible(page)
@@ -66,9 +70,13 @@ def test_customer_pastes_a_screenshot_into_a_new_ticket_and_previews_it(page, pe
     expect(panel.get_by_role("img", name="image.png")).to_be_visible()
     page.wait_for_function(
         "() => { const i = document.querySelector('.markdown-preview img');"
-        " return i && i.complete && i.naturalWidth === 64; }"
+        " return i && i.complete && i.naturalWidth === 320; }"
     )
     assert_accessible(page)
+    # caret="initial": hiding the caret leaves style attributes that the CSP reports.
+    page.locator("#div_id_description").screenshot(
+        path=str(SCREENSHOT), caret="initial"
+    )
     page.keyboard.press("ArrowLeft")
     expect(description).to_be_visible()
 
@@ -85,12 +93,13 @@ def test_customer_pastes_a_screenshot_into_a_new_ticket_and_previews_it(page, pe
     expect(page.get_by_role("link", name="image.png")).to_be_visible()  # the attachments list
     page.wait_for_function(
         "() => { const i = document.querySelector('.markdown img');"
-        " return i && i.complete && i.naturalWidth === 64; }"
+        " return i && i.complete && i.naturalWidth === 320; }"
     )
 
 
 def test_agent_pastes_a_screenshot_into_a_reply_previews_and_sends_it(page, personas, make_ticket):
     ticket = make_ticket(title="Payroll export rejected")
+    page.set_default_timeout(30_000)
     sign_in(page, personas.agent)
     page.goto(f"/tickets/{ticket.reference}/")
     message = page.get_by_label("Reply to the customer or add a note")
@@ -98,7 +107,7 @@ def test_agent_pastes_a_screenshot_into_a_reply_previews_and_sends_it(page, pers
     message.press("End")
     paste_png(page, "#reply-body")
     expect(message).to_have_value(
-        re.compile(r"\*\*this\*\*:\n!\[image\.png\]\(/tickets/files/[0-9a-f-]{36}/\)")
+        re.compile(r"\*\*this\*\*:\n\n!\[image\.png\]\(/tickets/files/[0-9a-f-]{36}/\)")
     )
 
     page.get_by_role("tab", name="Preview").click()
@@ -116,13 +125,14 @@ def test_agent_pastes_a_screenshot_into_a_reply_previews_and_sends_it(page, pers
     assert f"/tickets/files/{attachment.token}/" in reply.body
     page.wait_for_function(
         "() => [...document.querySelectorAll('.markdown img')]"
-        ".some(i => i.complete && i.naturalWidth === 64)"
+        ".some(i => i.complete && i.naturalWidth === 320)"
     )
 
 
 def test_on_a_phone_the_switch_and_the_insert_button_fit_and_work(page, personas, make_ticket):
     ticket = make_ticket(requester=personas.user_a)
     page.set_viewport_size({"width": 375, "height": 740})
+    page.set_default_timeout(30_000)
     sign_in(page, personas.user_a)
     page.goto(f"/tickets/{ticket.reference}/")
     page.get_by_label("Reply", exact=True).fill("Hello")
@@ -132,7 +142,7 @@ def test_on_a_phone_the_switch_and_the_insert_button_fit_and_work(page, personas
         files=[{"name": "phone.png", "mimeType": "image/png", "buffer": factories.png_bytes()}]
     )
     expect(page.get_by_label("Reply", exact=True)).to_have_value(
-        re.compile(r"Hello\n!\[phone\.png\]\(/tickets/files/")
+        re.compile(r"Hello\n\n!\[phone\.png\]\(/tickets/files/")
     )
     page.get_by_role("tab", name="Preview").click()
     expect(page.locator(".markdown-preview").get_by_role("img", name="phone.png")).to_be_visible()
