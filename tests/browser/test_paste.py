@@ -74,9 +74,7 @@ def test_customer_pastes_a_screenshot_into_a_new_ticket_and_previews_it(page, pe
     )
     assert_accessible(page)
     # caret="initial": hiding the caret leaves style attributes that the CSP reports.
-    page.locator("#div_id_description").screenshot(
-        path=str(SCREENSHOT), caret="initial"
-    )
+    page.locator("#div_id_description").screenshot(path=str(SCREENSHOT), caret="initial")
     page.keyboard.press("ArrowLeft")
     expect(description).to_be_visible()
 
