@@ -432,6 +432,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.autoclose_resolved_tickets",
         "schedule": 60 * 60,
     },
+    "purge-pending-uploads": {"task": "tickets.tasks.pending_uploads_purge", "schedule": 3600},
     # The dashboard's compliance figures are at most this old (dashboard.services).
     "refresh-dashboard-summaries": {
         "task": "dashboard.tasks.refresh_summaries",

@@ -107,3 +107,22 @@ class SatisfactionSurveyFactory(factory.django.DjangoModelFactory):
     respondent = factory.LazyAttribute(lambda survey: survey.ticket.requester)
     rating = Rating.GOOD
     comment = ""
+
+
+def png_bytes(width: int = 2, height: int = 2) -> bytes:
+    """A small, real PNG image (what a screenshot pasted from the clipboard is)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x33\x66\x99" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

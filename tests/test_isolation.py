@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from notifications.services import sweep_record
 from tests import factories
-from tickets import escalations, intake
+from tickets import escalations, intake, services, uploads
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any signed-in user
@@ -108,6 +108,9 @@ class Rule:
     # Its kwargs name no object of B (a month of the reader's own report), so the role
     # that may open it gets its page, not a 404.
     kwargs_name_no_object: bool = False
+    # Takes a file: the walker's post has none, which the role that may post is told
+    # with a 400 (the pasted-file uploads).
+    needs_a_file: bool = False
 
 
 def _foreign_membership(world: World) -> dict:
@@ -195,6 +198,17 @@ RULES: dict[str, Rule] = {
     "attachment_download": _ticket_rule(
         SIGNED_IN, post_only=False, extra=lambda w: {"attachment_id": w.foreign["attachment"].pk}
     ),
+    # Pasted files: uploaded for a reply on a ticket, or for a new ticket's draft (the
+    # customer's own), and opened by the address the message names (B's, posted: staff
+    # open it, customers of A get the same 404 as for a missing one).
+    "ticket_upload": Rule(
+        SIGNED_IN, _foreign_ticket, post_only=True, staff_see_all=True, needs_a_file=True
+    ),
+    "draft_upload": Rule(CUSTOMER, post_only=True, needs_a_file=True),
+    "upload_file": Rule(
+        SIGNED_IN, lambda w: {"token": w.foreign["pasted"].token}, staff_see_all=True
+    ),
+    "markdown_preview": Rule(SIGNED_IN, post_only=True),
     "healthz": Rule(PUBLIC),
     "javascript_catalog": Rule(PUBLIC),
     "metrics": Rule(TOKEN),
@@ -418,6 +432,14 @@ def world(personas) -> World:
     escalation = escalations.escalation_request(
         stranger, ticket=ticket, reason="MARKER-GLBX urgent"
     )
+    shot = uploads.pending_upload_create(
+        stranger,
+        ticket=ticket,
+        upload=SimpleUploadedFile("marker.png", factories.png_bytes(), "image/png"),
+    )
+    services.ticket_reply(
+        stranger, ticket=ticket, body=f"MARKER-GLBX screen {uploads.markdown_for(shot)}"
+    )
     from knowledge.models import Article, Category, ReleaseNote
     from sla.models import SupportTier
     from tickets.models import CannedResponse, SavedView
@@ -476,7 +498,8 @@ def world(personas) -> World:
             "invitation": invitation,
             "ticket": ticket,
             "escalation": escalation,
-            "attachment": ticket.attachments.get(),
+            "attachment": ticket.attachments.get(reply=None),
+            "pasted": ticket.attachments.get(token=shot.token),
             "notification": Notification.objects.create(
                 recipient=stranger,
                 organization=org_b,
@@ -550,6 +573,9 @@ def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) 
         # Refused without credentials (400), or absent while no secret is configured (404).
         return {405} if method == "GET" else {400, 404}
     allowed = rule.access in ROLE_ACCESS[role]
+    if rule.needs_a_file and method == "POST" and allowed and role != "anonymous":
+        foreign_to_role = has_foreign_ids and not ROLE_ACCESS[role] >= {STAFF}
+        return {404} if foreign_to_role else {400}
     if rule.post_only and method == "GET":
         return {405} if allowed or rule.access == PUBLIC else {302, 403, 405}
     if role == "anonymous" and rule.access != PUBLIC:

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from tickets.models import Attachment
+from tickets.models import Attachment, PendingUpload
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +109,12 @@ class FileMissing(Http404):
     deleted from the bucket): a 404 that says so, never a server error."""
 
 
-def download_response(attachment: Attachment) -> FileResponse:
+def download_response(attachment: Attachment | PendingUpload) -> FileResponse:
     """The stored file, streamed through the app, for someone already allowed to see it
-    (tickets.selectors.attachment_get_for). The disk and the S3 bucket alike: the bucket
-    stays private and the answer keeps the headers below, which a redirect to a signed
-    URL of the bucket would lose (docs/production.md, attachments)."""
+    (tickets.selectors.attachment_get_for, tickets.uploads.file_get_for). The disk and
+    the S3 bucket alike: the bucket stays private and the answer keeps the headers
+    below, which a redirect to a signed URL of the bucket would lose (docs/production.md,
+    attachments)."""
     try:
         stored = attachment.file.open("rb")
     except FileNotFoundError:

@@ -156,6 +156,15 @@ class TicketCreateForm(IntakeForm):
         set_queryset(self, "watchers", colleagues)
         # As the customer types, matching knowledge-base articles appear (static/js/portal.js).
         self.fields["title"].widget.attrs["data-suggest-url"] = reverse_lazy("article_suggest")
+        # Paste or drop a screenshot, and preview the text (static/js/markdown_editor.js).
+        self.fields["description"].widget.attrs.update(
+            {
+                "data-markdown-editor": "",
+                "data-upload-url": reverse_lazy("draft_upload"),
+                "data-upload-draft-field": "intake_key",
+                "data-preview-url": reverse_lazy("markdown_preview"),
+            }
+        )
         self.helper = FormHelper(self)
         self.helper.attrs = {"enctype": "multipart/form-data", "data-submit-once": ""}
         self.helper.layout = Layout(

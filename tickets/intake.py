@@ -20,7 +20,7 @@ from accounts.scoping import service
 from sla import services as clocks
 from sla.models import Channel, Contract, ProductVersion, Severity
 from sla.selectors import contract_in_force
-from tickets import changes, limits
+from tickets import changes, limits, uploads
 from tickets.attachments import validate_upload
 from tickets.models import Priority, Ticket, TicketCounter, TicketType
 
@@ -230,6 +230,9 @@ def ticket_create(
     changes.set_watchers(ticket, watchers)
     for upload in attachments:
         changes.store_attachment(ticket, None, upload, actor, at)
+    uploads.pending_uploads_claim(
+        actor, ticket=ticket, reply=None, texts=[description], draft_key=intake_key, at=at
+    )
     logged = LOGGED_VIA.get(channel, f"Logged via {channel}")
     changes.record(ticket, actor, "created", message=logged, at=at, version=ticket.version)
     for warning in check.warnings:

@@ -29,7 +29,7 @@ from sla.models import (
     Severity,
     TargetKind,
 )
-from tickets import changes, escalations, limits, visibility, workflow
+from tickets import changes, escalations, limits, uploads, visibility, workflow
 from tickets.attachments import validate_upload
 from tickets.models import (
     Priority,
@@ -167,6 +167,7 @@ def _add_reply(
     )
     for upload in attachments:
         changes.store_attachment(ticket, reply, upload, actor, at)
+    uploads.pending_uploads_claim(actor, ticket=ticket, reply=reply, texts=[body], at=at)
     return reply
 
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.permissions import require
+from core import rate_limits
 from sla import selectors as sla_selectors
 from sla.models import TargetKind
 from sla.selectors import clocks_lateness, contract_in_force
@@ -27,11 +28,13 @@ from tickets import (
     escalations,
     forms,
     intake,
+    limits,
     presence,
     selectors,
+    uploads,
     workflow,
 )
-from tickets.models import EscalationStatus, Ticket
+from tickets.models import Attachment, EscalationStatus, Ticket
 from tickets.urgency import UrgentFirst
 
 signed_in = require(lambda user: user.is_authenticated)
@@ -402,3 +405,79 @@ def attachment_download(request, reference: str, attachment_id: int):
     except attachments.FileMissing:
         context = {"attachment": attachment, "reference": reference}
         return render(request, "tickets/attachment_missing.html", context, status=404)
+
+
+# --- Pasted files and the Markdown preview (static/js/markdown_editor.js) ---------------
+
+# Per person and minute: a few screenshots a minute, and a preview at each switch of tab.
+UPLOADS_PER_MINUTE = 30
+PREVIEWS_PER_MINUTE = 60
+
+
+def _upload(request, *, ticket=None):
+    if not rate_limits.allow("upload", request.user.pk, limit=UPLOADS_PER_MINUTE):
+        return JsonResponse({"error": _("Too many files at once: wait a minute.")}, status=429)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": _("Choose a file to attach.")}, status=400)
+    try:
+        pending = uploads.pending_upload_create(
+            request.user,
+            upload=upload,
+            ticket=ticket,
+            draft_key=request.POST.get("draft", "")[:64],
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": forms.error_text(error)}, status=400)
+    return JsonResponse(
+        {
+            "name": pending.filename,
+            "url": uploads.file_url(pending.token),
+            "markdown": uploads.markdown_for(pending),
+        },
+        status=201,
+    )
+
+
+@require_POST
+@signed_in
+def ticket_upload(request, reference: str):
+    """A file pasted into a reply or a note on this ticket, kept until it is sent."""
+    ticket = selectors.ticket_get_for(user=request.user, reference=reference)
+    return _upload(request, ticket=ticket)
+
+
+@require_POST
+@customer_only
+def draft_upload(request):
+    """A file pasted into the description of a new ticket, bound to its form."""
+    return _upload(request)
+
+
+@require_GET
+@signed_in
+def upload_file(request, token):
+    """A pasted file, by the address its Markdown names (tickets.uploads)."""
+    found = uploads.file_get_for(user=request.user, token=token)
+    try:
+        return attachments.download_response(found)
+    except attachments.FileMissing:
+        if not isinstance(found, Attachment):
+            raise  # still pending: no ticket page to go back to
+        context = {"attachment": found, "reference": found.ticket.reference}
+        return render(request, "tickets/attachment_missing.html", context, status=404)
+
+
+@require_POST
+@signed_in
+def markdown_preview(request):
+    """The text as its readers will see it: the same Markdown filter and sanitising as
+    the conversation (tickets.templatetags.ticket_tags.markdown), rendered here, never
+    by the script."""
+    if not rate_limits.allow("preview", request.user.pk, limit=PREVIEWS_PER_MINUTE):
+        return HttpResponse(_("Too many previews at once: wait a minute."), status=429)
+    text = request.POST.get("text", "")
+    if len(text) > limits.TEXT_MAX_CHARS:
+        error = limits.too_long(len(text), limits.TEXT_MAX_CHARS, _("The message"))
+        return render(request, "tickets/markdown_preview.html", {"error": error}, status=400)
+    return render(request, "tickets/markdown_preview.html", {"text": text})

@@ -7,6 +7,7 @@ manager, so a customer-facing query outside the organisation's scope raises.
 from tickets.models.conversation import (
     REPLY_SEARCH_VECTOR,
     Attachment,
+    PendingUpload,
     Reply,
     TicketEvent,
     attachment_path,
@@ -54,6 +55,7 @@ __all__ = [
     "Reply",
     "attachment_path",
     "Attachment",
+    "PendingUpload",
     "TicketEvent",
     "EscalationStatus",
     "CADENCE_MAX",

@@ -73,7 +73,7 @@ class Reply(models.Model):
         return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id} by {self.author_id}"
 
 
-def attachment_path(instance: Attachment, filename: str) -> str:
+def attachment_path(instance: Attachment | PendingUpload, filename: str) -> str:
     # Random names: an uploaded file's name never decides where it lands.
     return f"attachments/{instance.organization_id}/{uuid.uuid4().hex}"
 
@@ -104,6 +104,9 @@ class Attachment(models.Model):
         verbose_name=_("uploaded by"),
     )
     created_at = models.DateTimeField(_("uploaded"), default=now)
+    # A file pasted into a message keeps the address its Markdown names
+    # (tickets.uploads): the one its pending upload had while the message was written.
+    token = models.UUIDField(_("token"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedManager(organization="organization")
 
@@ -111,6 +114,50 @@ class Attachment(models.Model):
         ordering = ["created_at"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class PendingUpload(models.Model):
+    """A file pasted or dropped into a message that is still being written: its
+    uploader's alone until the message is posted, when it becomes an Attachment
+    (tickets.uploads). Bound to the ticket replied to, or to the draft of a new ticket
+    (its form's intake key). Removed a day later if never posted."""
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket"),
+    )
+    draft_key = models.CharField(_("draft"), max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(_("uploaded"), default=now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["created_at"]
+        # The daily purge of uploads never posted (tickets.uploads.pending_uploads_purge).
+        indexes = [models.Index(fields=["created_at"], name="pending_upload_created_idx")]
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
 
     def __str__(self) -> str:
         return self.filename

@@ -43,7 +43,17 @@ ALLOWED_TAGS = {
     "tr",
     "th",
     "td",
+    "img",
 }
+# Images only from the help desk's own pasted files (tickets.uploads), which open only
+# for those who may see them: no image from elsewhere tracks a reader or calls a URL.
+_OWN_IMAGE = re.compile(r"/tickets/files/[0-9a-f-]{36}/")
+
+
+def _own_images_only(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not _OWN_IMAGE.fullmatch(value):
+        return None
+    return value
 
 
 @register.filter
@@ -52,7 +62,8 @@ def markdown(text: str) -> str:
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
+        attributes={"a": {"href", "title"}, "img": {"src", "alt", "title"}},
+        attribute_filter=_own_images_only,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
@@ -60,6 +71,7 @@ def markdown(text: str) -> str:
 
 
 _LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"[^>]*>')
 _BLOCK_END = re.compile(r"</(p|h[1-6]|pre|blockquote|tr)>|<br\s*/?>|<hr\s*/?>")
 
 
@@ -69,6 +81,7 @@ def markdown_text(text: str) -> str:
     as **bold** or a [link](url) reads "bold" and "link (url)", never raw Markdown."""
     rendered = _markdown.render(text or "")
     rendered = _LINK.sub(lambda m: m[2] if m[2] == m[1] else f"{m[2]} ({m[1]})", rendered)
+    rendered = _IMAGE.sub(lambda m: f"{m[2]} ({m[1]})", rendered)
     rendered = rendered.replace("<li>", "<li>- ")
     rendered = _BLOCK_END.sub("\n", rendered)
     plain = html.unescape(nh3.clean(rendered, tags=set(), attributes={}))
