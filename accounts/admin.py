@@ -183,6 +183,7 @@ class SingleSignOnAdmin(admin.ModelAdmin):
     search_fields = ["organization__code", "organization__name", "domains__domain"]
     list_select_related = ["organization", "app"]
     autocomplete_fields = ["organization"]
+    readonly_fields = ["created_at"]
     inlines = [SingleSignOnDomainInline]
 
     def get_queryset(self, request):

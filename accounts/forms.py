@@ -35,8 +35,8 @@ def _refuse_password_of_mandatory_sign_on(email: str, *, request, what: str) -> 
     )
     raise forms.ValidationError(
         _(
-            "%(organization)s signs its people in through its identity provider: use "
-            "“Sign in with single sign-on”."
+            "%(organization)s signs its people in through its identity provider: "
+            "choose “Use single sign-on”."
         )
         % {"organization": single_sign_on.organization.name},
         code="single_sign_on_mandatory",
@@ -95,7 +95,7 @@ class SignInForm(SubmitHelperMixin, LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].widget = forms.EmailInput(
-            attrs={"autofocus": True, "autocomplete": "email username webauthn"}
+            attrs={"autofocus": True, "autocomplete": "username webauthn"}
         )
         self.fields["login"].label = _("Email address")
         self.fields["password"].label = _("Password")
@@ -105,7 +105,7 @@ class SignInForm(SubmitHelperMixin, LoginForm):
 
     def build_helper(self) -> None:
         super().build_helper()
-        # The sign-in page's "Sign in with single sign-on" button submits this form to
+        # The sign-in page's "Use single sign-on" button submits this form to
         # accounts.views.sso_start.
         self.helper.form_id = "sign_in"
 
@@ -117,6 +117,15 @@ class SignInForm(SubmitHelperMixin, LoginForm):
         if login:
             _refuse_password_of_mandatory_sign_on(login, request=self.request, what="password")
         return super().clean()
+
+
+class SingleSignOnStartForm(forms.Form):
+    """The sign-in form's address, sent to "Use single sign-on" (its password ignored)."""
+
+    login = forms.EmailField(max_length=254)
+
+    def email(self) -> str:
+        return self.cleaned_data["login"].strip().lower()
 
 
 class ResetPasswordForm(SubmitHelperMixin, PasswordResetForm):

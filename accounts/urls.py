@@ -46,12 +46,12 @@ urlpatterns = [
     # register at the provider (docs/sign-in.md); no sign-up form, no connections page.
     path("sso/", views.sso_start, name="sso_start"),
     path(
-        "oidc/<str:provider_id>/login/",
+        "oidc/<slug:provider_id>/login/",
         views.sso_provider_login,
         name="openid_connect_login",
     ),
     path(
-        "oidc/<str:provider_id>/login/callback/",
+        "oidc/<slug:provider_id>/login/callback/",
         oidc_views.callback,
         name="openid_connect_callback",
     ),

@@ -339,12 +339,12 @@ def _safe_next(request) -> str:
 
 @require_POST
 def sso_start(request):
-    """The sign-in page's "Sign in with single sign-on": the address's identity
+    """The sign-in page's "Use single sign-on": the address's identity
     provider (its organisation's, or the staff's) asks the person to continue to it;
     an address without one goes back to the password form."""
-    email = str(request.POST.get("login", "")).strip().lower()[:254]
+    form = forms.SingleSignOnStartForm(request.POST)
     next_url = _safe_next(request)
-    app = selectors.sign_on_app_for_email(email=email) if email else None
+    app = selectors.sign_on_app_for_email(email=form.email()) if form.is_valid() else None
     if app is None:
         messages.error(
             request, _("No single sign-on is set up for this address: sign in with your password.")

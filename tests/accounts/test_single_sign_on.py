@@ -1,17 +1,13 @@
-"""Single sign-on through a real OpenID Connect provider: panva's oidc-provider (npm),
-started for the run by tests/oidc/provider.mjs, and allauth's own views end to end (the
-test client is the help desk's browser; a requests session is the person's at the
-provider, where its sign-in and consent forms are filled)."""
+"""Single sign-on through a real OpenID Connect provider (tests.oidc: panva's
+oidc-provider, started for the run) and allauth's own views, end to end: the test client
+is the person's browser at the help desk, a requests session the same person's at the
+provider, where its sign-in and consent forms are filled. Its accounts (tests.oidc.ACCOUNTS)
+are Nora (new, of acme.example), Erik (existing), Felix (globex.example), Uma (unverified),
+Agnes and Ned (vendor.example) and Carl."""
 
 import html
-import json
 import re
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -21,64 +17,16 @@ from django.core import mail
 
 from accounts.models import MemberRole, SecurityEvent, SecurityEventKind, User
 from tests import factories
+from tests.oidc import ORG_CLIENT, STAFF_CLIENT, oidc_provider
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
-ORG_CLIENT = {"client_id": "acme-helpdesk", "client_secret": "acme-secret-0123456789"}
-STAFF_CLIENT = {"client_id": "vendor-staff", "client_secret": "staff-secret-0123456789"}
-# The provider's accounts: its login name → the claims it vouches for.
-ACCOUNTS = {
-    "nora": {"email": "Nora.New@acme.example", "email_verified": True, "name": "Nora New"},
-    "erik": {"email": "erik.existing@acme.example", "email_verified": True, "name": "Erik"},
-    "felix": {"email": "felix@globex.example", "email_verified": True, "name": "Felix"},
-    "uma": {"email": "uma@acme.example", "email_verified": False, "name": "Uma"},
-    "agnes": {"email": "agnes@vendor.example", "email_verified": True, "name": "Agnes"},
-    "ned": {"email": "ned@vendor.example", "email_verified": True, "name": "Ned"},
-    "carl": {"email": "carl@acme.example", "email_verified": True, "name": "Carl"},
-}
-CALLBACK = "http://testserver/accounts/oidc/{}/login/callback/"
 
 
 @pytest.fixture(scope="session")
 def oidc_issuer() -> Iterator[str]:
     """The provider's issuer URL; it runs until the end of the run."""
-    node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
-        pytest.fail("node and `make assets` (oidc-provider) are needed for these tests")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    clients = [
-        {**ORG_CLIENT, "redirect_uris": [CALLBACK.format("org-acme")]},
-        {**STAFF_CLIENT, "redirect_uris": [CALLBACK.format("vendor-staff")]},
-    ]
-    process = subprocess.Popen(
-        [node, str(ROOT / "tests" / "oidc" / "provider.mjs"), str(port)],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "OIDC_CLIENTS": json.dumps(clients),
-            "OIDC_ACCOUNTS": json.dumps(ACCOUNTS),
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    issuer = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with oidc_provider("http://testserver") as issuer:
         yield issuer
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
