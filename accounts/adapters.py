@@ -8,6 +8,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.contrib import messages
 from django.db import transaction
@@ -69,6 +70,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         app = sociallogin.provider.app
         linked = sociallogin.user if sociallogin.is_existing else None
         try:
+            # Only signing in: allauth's "connect" (a provider added to whoever is
+            # signed in) is not the help desk's; people are linked by their address.
+            if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
+                raise sso.Refused(
+                    "not a sign-in", _("Your identity provider can only sign you in.")
+                )
             return sso.admit(app=app, addresses=sociallogin.email_addresses, linked=linked)
         except sso.Refused as refusal:
             security_event_record(

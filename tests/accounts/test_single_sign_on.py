@@ -54,12 +54,14 @@ def staff_sso(settings, oidc_issuer):
     )
 
 
-def _through_provider(client, issuer: str, *, address: str, account: str):
-    """Types ``address`` on the sign-in page and chooses single sign-on, signs in at the
-    provider as ``account`` and consents; the help desk's answer to the callback."""
-    started = client.post("/accounts/sso/", {"login": address})
-    assert started.status_code == 302, started
-    continue_url = started["Location"]
+def _through_provider(client, issuer: str, *, address: str, account: str, continue_url=""):
+    """Types ``address`` on the sign-in page and chooses single sign-on (or opens
+    ``continue_url``), signs in at the provider as ``account`` and consents; the help
+    desk's answer to the callback."""
+    if not continue_url:
+        started = client.post("/accounts/sso/", {"login": address})
+        assert started.status_code == 302, started
+        continue_url = started["Location"]
     page = client.get(continue_url)
     assert page.status_code == 200
     # The page's form may leave for the provider (the site's own policy allows forms to
@@ -254,3 +256,21 @@ def test_an_organisations_provider_cannot_sign_in_staff(
     answer = _through_provider(client, oidc_issuer, address="carl@acme.example", account="carl")
     assert answer["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
+
+
+def test_a_provider_cannot_be_connected_to_whoever_is_signed_in(
+    client, personas, acme_sso, oidc_issuer
+):
+    """allauth's "connect" would add Nora's provider account to Bob of Globex."""
+    client.force_login(personas.admin_b)
+    answer = _through_provider(
+        client,
+        oidc_issuer,
+        address="",
+        account="nora",
+        continue_url="/accounts/oidc/org-acme/login/?process=connect",
+    )
+    assert answer["Location"] == "/accounts/login/"
+    assert not SocialAccount.objects.exists()
+    assert not User.objects.filter(email="nora.new@acme.example").exists()
+    assert "not a sign-in" in _events(SecurityEventKind.SSO_REFUSED)[0].detail
