@@ -10,7 +10,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from kombu import Queue
-from pythonjsonlogger.core import RESERVED_ATTRS as _JSON_LOG_RESERVED
+
+from helpdesk import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -42,7 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
-    # Sign-in, two-factor and each person's sessions (docs/sign-in.md).
+    # Sign-in, two-factor, sessions (docs/sign-in.md); SSO's apps: helpdesk/sso_settings.py
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -208,8 +209,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 
 # --- Sign-in (django-allauth; docs/sign-in.md) ----------------------------------------
-# An email address and password (accounts.forms.SignInForm), then a second factor if
-# the person has one; nobody signs up (accounts.adapters). Axes alone counts failures.
+# An address and password (accounts.forms.SignInForm), then any second factor; no sign-up.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
@@ -217,7 +217,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm"}
 ACCOUNT_SESSION_REMEMBER = True  # sessions last SESSION_COOKIE_AGE: no "remember me"
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes alone counts failures
 MFA_ADAPTER = "accounts.adapters.MfaAdapter"
 USERSESSIONS_ADAPTER = "accounts.adapters.UserSessionsAdapter"  # logs ended sessions
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -225,9 +225,13 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Help desk")
 # WebAuthn over plain HTTP (the demo on 127.0.0.1); production is HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
-# Staff set up a second factor before any other page (accounts.middleware); customers
-# when their organisation asks it (Organization.require_mfa).
+# Staff set up a second factor first (accounts.middleware); customers when asked to.
 STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=not DEBUG)
+from helpdesk import sso_settings as _sso  # noqa: E402 - single sign-on, docs/sign-in.md
+
+globals().update(_sso.allauth_settings(env, installed_apps=INSTALLED_APPS))
+STAFF_SSO_PROVIDER_ID = _sso.staff_provider_id(env)
+STAFF_SSO_DOMAINS = _sso.staff_domains(env)
 
 # A person's pages are in their own language (their profile's, else their
 # organisation's default, else their browser's: accounts.middleware.LanguageMiddleware);
@@ -264,8 +268,7 @@ _FILESYSTEM = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
 }
-# Credentials are not settings: django-storages and boto3 find them themselves
-# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+# Credentials are not settings: boto3 finds them (AWS_ACCESS_KEY_ID…, or the machine's role).
 _S3 = {
     "BACKEND": "storages.backends.s3.S3Storage",
     "OPTIONS": {
@@ -300,8 +303,7 @@ STORAGES = {
         ),
     },
 }
-# Uploaded files are never served from this path (no URL routes it, no server maps it):
-# attachment views check access first and stream the file themselves.
+# Never served from this path: attachment views check access and stream the file.
 MEDIA_URL = "/media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -511,38 +513,9 @@ SCOPES_DISABLED = False
 LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ValueError(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",  # ISO 8601 in UTC, whatever TIME_ZONE says
-            # Django's request loggers pass the request itself, whose text holds the whole
-            # query string (a megabyte, when someone sends one): the line per request
-            # (core.request_log) says the method, path and status instead.
-            "reserved_attrs": [*_JSON_LOG_RESERVED, "request"],
-        },
-        "text": {"format": "%(message)s"},
-    },
-    "filters": {"request_context": {"()": "core.request_log.RequestContextFilter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_context"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "axes": {"level": "WARNING"},
-        # A line per request at INFO (core.request_log); LOG_LEVEL=WARNING drops them.
-        "helpdesk.requests": {"level": "NOTSET" if LOG_FORMAT == "json" else "WARNING"},
-    },
-}
+LOGGING = logging_settings.logging_config(
+    log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO")
+)
 
 # --- Error reporting ----------------------------------------------------------------
 # Sentry, only with a DSN: errors of the web app, the workers and beat, without personal
