@@ -74,7 +74,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             # signed in) is not the help desk's; people are linked by their address.
             if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
                 raise sso.Refused(
-                    "not a sign-in", _("Your identity provider can only sign you in.")
+                    "not a sign-in", str(_("Your identity provider can only sign you in."))
                 )
             return sso.admit(app=app, addresses=sociallogin.email_addresses, linked=linked)
         except sso.Refused as refusal:
