@@ -128,10 +128,14 @@ class IdentityProvider:
         key = secrets.token_urlsafe(16)
         self.pending[key] = (request, query.get("RelayState", [""])[0])
         page = (
+            '<!doctype html><html lang="en"><title>Test identity provider</title>'
             '<form method="post" action="/sso/login">'
             f'<input type="hidden" name="key" value="{key}">'
-            '<input name="uid"><input name="email"><input name="given_name">'
-            '<input name="surname"><button>Sign in</button></form>'
+            '<label>User ID <input name="uid"></label>'
+            '<label>Email <input name="email"></label>'
+            '<label>Given name <input name="given_name"></label>'
+            '<label>Surname <input name="surname"></label>'
+            "<button>Sign in</button></form></html>"
         )
         return self._answer(start_response, page.encode(), "text/html")
 
