@@ -1,17 +1,24 @@
 """How django-allauth fits the help desk: nobody signs up on their own (customers are
-invited by their administrator, staff are made by an administrator), and its messages
-are in the help desk's words."""
+invited by their administrator, staff are made by an administrator, people of an
+organisation's single sign-on are made on their first sign-in through it), and its
+messages are in the help desk's words."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from accounts import audit, sso
 from accounts.models import SecurityEventKind
 from accounts.permissions import must_use_second_factor
 from accounts.selectors import SECOND_FACTORS
-from accounts.services import security_event_record
+from accounts.services import security_event_record, single_sign_on_member_create
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -52,3 +59,70 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
                 detail=session.user_agent,
             )
         super().end_sessions(sessions)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on through allauth's socialaccount: each person a provider vouches
+    for is admitted by accounts.sso before anything is signed in, linked or created."""
+
+    def _admit(self, request, sociallogin) -> sso.Admission:
+        app = sociallogin.provider.app
+        linked = sociallogin.user if sociallogin.is_existing else None
+        try:
+            return sso.admit(app=app, addresses=sociallogin.email_addresses, linked=linked)
+        except sso.Refused as refusal:
+            security_event_record(
+                kind=SecurityEventKind.SSO_REFUSED,
+                email=refusal.email,
+                request=request,
+                detail=f"{app.name}: {refusal.reason}",
+            )
+            messages.error(request, refusal.message)
+            raise ImmediateHttpResponse(redirect("login")) from None
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        admission = self._admit(request, sociallogin)
+        setattr(request, audit.SSO_SIGN_IN, True)
+        # The admitted, verified address is the person's (allauth reads the first).
+        sociallogin.email_addresses.sort(key=lambda address: address.email != admission.email)
+        if sociallogin.user is not None and not sociallogin.is_existing:
+            sociallogin.user.email = admission.email
+        if admission.user is not None and not sociallogin.is_existing:
+            # An existing person of the organisation (or staff, for the staff's
+            # provider) signs in through it from now on.
+            with transaction.atomic():
+                sociallogin.connect(request, admission.user)
+                security_event_record(
+                    kind=SecurityEventKind.SSO_LINKED,
+                    user=admission.user,
+                    request=request,
+                    detail=sociallogin.provider.app.name,
+                )
+
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        """Only an organisation's provider makes people, of its own domains."""
+        admission = self._admit(request, sociallogin)
+        return admission.single_sign_on is not None and admission.user is None
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(
+            part for part in (data.get("first_name"), data.get("last_name")) if part
+        )
+        user.full_name = (name or "").strip()[:150]
+        user.email = (user.email or "").strip().lower()
+        user.staff_role = ""
+        user.is_staff = False
+        user.is_superuser = False
+        return user
+
+    def save_user(self, request, sociallogin, form=None):
+        """A new person, with a plain user's membership of the provider's organisation,
+        in one transaction."""
+        admission = self._admit(request, sociallogin)
+        if admission.single_sign_on is None or admission.user is not None:
+            raise ImmediateHttpResponse(redirect("login"))  # is_open_for_signup said no
+        with transaction.atomic():
+            user = super().save_user(request, sociallogin, form)
+            single_sign_on_member_create(single_sign_on=admission.single_sign_on, user=user)
+        return user

@@ -1,9 +1,23 @@
+from allauth.socialaccount.admin import SocialAppAdmin as AllauthSocialAppAdmin
+from allauth.socialaccount.admin import SocialAppForm as AllauthSocialAppForm
+from allauth.socialaccount.models import SocialApp
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import Invitation, Membership, Organization, Team, User
+from accounts.forms import SecretField
+from accounts.models import (
+    Invitation,
+    Membership,
+    Organization,
+    SingleSignOn,
+    SingleSignOnDomain,
+    Team,
+    User,
+)
 
 
 class MembershipInline(admin.StackedInline):
@@ -122,3 +136,65 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "organization__code"]
     list_select_related = ["user", "organization", "invited_by"]
     readonly_fields = ["public_id"]
+
+
+class SocialAppForm(AllauthSocialAppForm):
+    """allauth's form of an identity provider, whose secret is never shown back: empty
+    keeps the one saved."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["secret"] = SecretField(current=self.instance.secret if self.instance else "")
+
+    def clean_secret(self) -> str:
+        return self.cleaned_data["secret"] or (self.instance.secret if self.instance else "")
+
+
+admin.site.unregister(SocialApp)
+
+
+@admin.register(SocialApp)
+class SocialAppAdmin(AllauthSocialAppAdmin):
+    form = SocialAppForm
+    list_display = ("name", "provider", "provider_id", "client_id")
+    search_fields = ["name", "provider_id", "client_id"]
+
+
+class SingleSignOnDomainForm(forms.ModelForm):
+    class Meta:
+        model = SingleSignOnDomain
+        fields = ["domain"]
+
+    def clean_domain(self) -> str:
+        return self.cleaned_data["domain"].strip().lower()
+
+
+class SingleSignOnDomainInline(admin.TabularInline):
+    model = SingleSignOnDomain
+    form = SingleSignOnDomainForm
+    fields = ["domain"]
+    extra = 1
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    list_display = ["organization", "app", "mandatory", "domain_list", "created_at"]
+    list_filter = ["mandatory"]
+    search_fields = ["organization__code", "organization__name", "domains__domain"]
+    list_select_related = ["organization", "app"]
+    autocomplete_fields = ["organization"]
+    inlines = [SingleSignOnDomainInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("domains")
+
+    @admin.display(description=_("email domains"))
+    def domain_list(self, obj: SingleSignOn) -> str:
+        return ", ".join(row.domain for row in obj.domains.all())
+
+    def save_formset(self, request, form, formset, change):
+        # Each domain carries its organisation (the tenant's key, copied down).
+        for domain_form in formset.forms:
+            if domain_form.instance is not None:
+                domain_form.instance.organization_id = form.instance.organization_id
+        super().save_formset(request, form, formset, change)

@@ -10,7 +10,37 @@ from django.contrib.auth.forms import (
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TIMEZONE_CHOICES, MemberRole, SecurityEventKind, language_choices
+from accounts import selectors
+from accounts.models import (
+    TIMEZONE_CHOICES,
+    MemberRole,
+    SecurityEventKind,
+    domain_validator,
+    language_choices,
+)
+from accounts.services import security_event_record
+
+
+def _refuse_password_of_mandatory_sign_on(email: str, *, request, what: str) -> None:
+    """A person of a domain whose single sign-on is mandatory has no password here:
+    refused before any password is checked (so nothing counts towards a lock-out)."""
+    single_sign_on = selectors.single_sign_on_for_email(email=email)
+    if single_sign_on is None or not single_sign_on.mandatory:
+        return
+    security_event_record(
+        kind=SecurityEventKind.SSO_REFUSED,
+        email=email,
+        request=request,
+        detail=f"{single_sign_on.app.name}: mandatory, {what}",
+    )
+    raise forms.ValidationError(
+        _(
+            "%(organization)s signs its people in through its identity provider: use "
+            "“Sign in with single sign-on”."
+        )
+        % {"organization": single_sign_on.organization.name},
+        code="single_sign_on_mandatory",
+    )
 
 
 class SubmitHelperMixin:
@@ -26,6 +56,34 @@ class SubmitHelperMixin:
         """Again after fields were added or reordered: the layout lists them."""
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", self.submit_label))
+
+
+def masked_secret(secret: str) -> str:
+    """A saved secret as forms show it: never in full, its last characters only when it
+    is long enough that they give nothing away."""
+    if not secret:
+        return ""
+    return "••••••" + (secret[-4:] if len(secret) >= 16 else "")
+
+
+class SecretField(forms.CharField):
+    """A client secret: typed, never shown back; empty keeps the saved one (the form's
+    clean says which)."""
+
+    def __init__(self, *, current: str = "", **kwargs) -> None:
+        kwargs.setdefault("label", _("Client secret"))
+        kwargs.setdefault("max_length", 191)
+        super().__init__(
+            required=not current,
+            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+            help_text=(
+                _("Saved (%(masked)s). Leave empty to keep it.")
+                % {"masked": masked_secret(current)}
+                if current
+                else ""
+            ),
+            **kwargs,
+        )
 
 
 class SignInForm(SubmitHelperMixin, LoginForm):
@@ -45,12 +103,29 @@ class SignInForm(SubmitHelperMixin, LoginForm):
         self.fields["password"].help_text = ""
         self.build_helper()
 
+    def build_helper(self) -> None:
+        super().build_helper()
+        # The sign-in page's "Sign in with single sign-on" button submits this form to
+        # accounts.views.sso_start.
+        self.helper.form_id = "sign_in"
+
     def clean_login(self):
         return self.cleaned_data["login"].strip().lower()
+
+    def clean(self):
+        login = self.cleaned_data.get("login")
+        if login:
+            _refuse_password_of_mandatory_sign_on(login, request=self.request, what="password")
+        return super().clean()
 
 
 class ResetPasswordForm(SubmitHelperMixin, PasswordResetForm):
     submit_label = _("Send the reset link")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        _refuse_password_of_mandatory_sign_on(email, request=None, what="password reset")
+        return email
 
 
 class ChangePasswordForm(SubmitHelperMixin, PasswordChangeForm):
@@ -165,3 +240,68 @@ class SecurityLogFilterForm(forms.Form):
         if not self.is_valid():
             return {"kind": "", "query": ""}
         return {"kind": self.cleaned_data["kind"], "query": self.cleaned_data["q"].strip()}
+
+
+class SingleSignOnForm(SubmitHelperMixin, forms.Form):
+    """A customer administrator's OpenID Connect identity provider; the domains are one
+    per line (or separated by commas or spaces), lower-cased."""
+
+    name = forms.CharField(
+        label=_("Name shown at sign-in"),
+        max_length=40,
+        required=False,
+        help_text=_("Such as “Acme sign-in”; empty means your organisation's name."),
+    )
+    server_url = forms.URLField(
+        label=_("Issuer URL"),
+        max_length=200,
+        assume_scheme="https",
+        help_text=_(
+            "The provider's address, where its /.well-known/openid-configuration is "
+            "found, such as https://login.example.com/realms/acme."
+        ),
+    )
+    client_id = forms.CharField(label=_("Client ID"), max_length=191)
+    domains = forms.CharField(
+        label=_("Email domains"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The domains of your people's addresses, one per line, such as example.com. "
+            "Only these addresses may sign in through the provider."
+        ),
+    )
+    mandatory = forms.BooleanField(
+        label=_("Single sign-on only"),
+        required=False,
+        help_text=_(
+            "People of these domains sign in only through the provider: their passwords "
+            "and password resets are refused."
+        ),
+    )
+
+    def __init__(self, *args, current_secret: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secret"] = SecretField(current=current_secret)
+        self.order_fields(["name", "server_url", "client_id", "secret", "domains", "mandatory"])
+        self.build_helper()
+
+    def clean_server_url(self) -> str:
+        url = self.cleaned_data["server_url"]
+        if not url.startswith("https://"):
+            raise forms.ValidationError(_("The provider's address must start with https://."))
+        return url.rstrip("/")
+
+    def clean_domains(self) -> list[str]:
+        raw = self.cleaned_data["domains"].replace(",", " ").split()
+        domains = sorted({domain.strip().lower() for domain in raw})
+        for domain in domains:
+            try:
+                domain_validator(domain)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _("“%(domain)s” is not a domain name such as example.com.")
+                    % {"domain": domain[:100]}
+                ) from None
+        if not domains:
+            raise forms.ValidationError(_("Enter at least one email domain."))
+        return domains

@@ -258,12 +258,90 @@ class Invitation(models.Model):
         return self.expires_at <= now()
 
 
+domain_validator = RegexValidator(
+    # Labels of letters, digits and hyphens (internationalised names in their xn-- form),
+    # at least two of them: example.com, mail.example.co.uk.
+    r"(?i)^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$",
+    _("Enter a domain name such as example.com, without @ or spaces."),
+)
+
+
+class SingleSignOn(models.Model):
+    """An organisation's single sign-on: its identity provider, an allauth SocialApp of
+    any protocol (OpenID Connect's "openid_connect", SAML's "saml"), and the email
+    domains whose people sign in through it (accounts.sso routes them). ``mandatory``
+    refuses those people's passwords."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    app = models.OneToOneField(
+        "socialaccount.SocialApp",
+        verbose_name=_("identity provider"),
+        on_delete=models.PROTECT,
+        related_name="single_sign_on",
+    )
+    mandatory = models.BooleanField(
+        _("mandatory"),
+        default=False,
+        help_text=_(
+            "People of these domains sign in only through the identity provider: their "
+            "passwords are refused, and so are password resets."
+        ),
+    )
+    created_at = models.DateTimeField(default=now)
+
+    objects: models.Manager["SingleSignOn"] = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("single sign-on")
+        verbose_name_plural = _("single sign-on connections")
+
+    def __str__(self) -> str:
+        return f"{self.organization.code} · {self.app.name}"
+
+
+class SingleSignOnDomain(models.Model):
+    """An email domain that signs in through one organisation's identity provider: a
+    domain is one organisation's at most (unique), stored lower-case."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    single_sign_on = models.ForeignKey(
+        SingleSignOn, on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(
+        _("email domain"), max_length=253, unique=True, validators=[domain_validator]
+    )
+
+    objects: models.Manager["SingleSignOnDomain"] = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("email domain")
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        super().clean()
+        self.domain = self.domain.strip().lower()
+        if self.domain in settings.STAFF_SSO_DOMAINS:
+            raise ValidationError(
+                {"domain": _("This domain signs in the support team: it cannot be a customer's.")}
+            )
+        if self.single_sign_on_id:
+            self.organization_id = self.single_sign_on.organization_id
+
+
 class SecurityEventKind(models.TextChoices):
     SIGNED_IN = "signed_in", _("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
     SECOND_FACTOR_ADDED = "second_factor_added", _("Second factor added")
     SECOND_FACTOR_REMOVED = "second_factor_removed", _("Second factor removed")
     SESSION_ENDED = "session_ended", _("Session ended")
+    SSO_LINKED = "sso_linked", _("SSO linked")
+    SSO_SIGNED_IN = "sso_signed_in", _("SSO sign-in")
+    SSO_REFUSED = "sso_refused", _("SSO refused")
 
 
 class SecurityEvent(models.Model):

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
-from accounts.models import Invitation, Membership, Organization, SecurityEvent, User
+from accounts.models import (
+    Invitation,
+    Membership,
+    Organization,
+    SecurityEvent,
+    SingleSignOn,
+    SingleSignOnDomain,
+    User,
+)
 
 # The kinds of authenticator that are a second factor on their own; recovery codes only
 # stand in for a lost one.
@@ -58,3 +68,68 @@ def security_event_list(*, kind: str = "", query: str = "") -> QuerySet[Security
     if query:
         events = events.filter(email__icontains=query)
     return events.order_by("-created_at", "-pk")
+
+
+def email_domain(email: str) -> str:
+    """The domain of an address, lower-case ("" when it has none)."""
+    local, at, domain = email.strip().rpartition("@")
+    return domain.lower() if at and local else ""
+
+
+def single_sign_on_for_email(*, email: str) -> SingleSignOn | None:
+    """The single sign-on of an active organisation that answers for the address's domain."""
+    domain = email_domain(email)
+    if not domain:
+        return None
+    # The sign-in page's visitor is anonymous: the address names the organisation.
+    with scopes_disabled():
+        row = (
+            SingleSignOnDomain.objects.select_related(
+                "single_sign_on__app", "single_sign_on__organization"
+            )
+            .filter(domain=domain, single_sign_on__organization__is_active=True)
+            .first()
+        )
+    return row.single_sign_on if row is not None else None
+
+
+def single_sign_on_for_app(*, app: SocialApp) -> SingleSignOn | None:
+    """The organisation's single sign-on whose identity provider is ``app``, with its
+    domains."""
+    # Signing in through a provider: nobody is signed in yet, the app names the organisation.
+    with scopes_disabled():
+        return (
+            SingleSignOn.objects.select_related("organization", "app")
+            .prefetch_related("domains")
+            .filter(app=app)
+            .first()
+        )
+
+
+def single_sign_on_of(*, organization: Organization) -> SingleSignOn | None:
+    return (
+        SingleSignOn.objects.select_related("app")
+        .prefetch_related("domains")
+        .filter(organization=organization)
+        .first()
+    )
+
+
+def staff_sign_on_app() -> SocialApp | None:
+    """The vendor's own identity provider for its staff (settings.STAFF_SSO_PROVIDER_ID)."""
+    if not settings.STAFF_SSO_PROVIDER_ID:
+        return None
+    return SocialApp.objects.filter(provider_id=settings.STAFF_SSO_PROVIDER_ID).first()
+
+
+def is_staff_sign_on_domain(domain: str) -> bool:
+    return bool(domain) and domain in settings.STAFF_SSO_DOMAINS
+
+
+def sign_on_app_for_email(*, email: str) -> SocialApp | None:
+    """The identity provider an address signs in through: the staff's for the vendor's
+    own domains, else its organisation's; None when it has none."""
+    if is_staff_sign_on_domain(email_domain(email)):
+        return staff_sign_on_app()
+    single_sign_on = single_sign_on_for_email(email=email)
+    return single_sign_on.app if single_sign_on is not None else None

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from allauth.socialaccount.models import SocialApp
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from accounts import permissions
 from accounts.models import (
@@ -22,6 +25,8 @@ from accounts.models import (
     Membership,
     Organization,
     SecurityEvent,
+    SingleSignOn,
+    SingleSignOnDomain,
     User,
     language_choices,
     validate_timezone,
@@ -269,3 +274,101 @@ def user_update_profile(
         fields.append("language")
     user.save(update_fields=fields)
     return user
+
+
+@service(tenant="single_sign_on")
+def single_sign_on_member_create(*, single_sign_on: SingleSignOn, user: User) -> Membership:
+    """A person's first sign-in through their organisation's identity provider: a
+    plain user of that organisation (never its administrator, never staff)."""
+    return Membership.objects.create(
+        organization_id=single_sign_on.organization_id, user=user, role=MemberRole.USER
+    )
+
+
+def _domains_of_others(organization: Organization, domains: list[str]) -> list[str]:
+    """Those of ``domains`` that someone outside ``organization`` has an address at:
+    another organisation's people or the vendor's staff."""
+    taken = []
+    for domain in domains:
+        outsiders = User.objects.filter(email__iendswith=f"@{domain}").exclude(
+            membership__organization=organization
+        )
+        if outsiders.exists():
+            taken.append(domain)
+    return taken
+
+
+@service(tenant="organization")
+def single_sign_on_configure(
+    actor: User,
+    *,
+    organization: Organization,
+    name: str,
+    server_url: str,
+    client_id: str,
+    secret: str,
+    domains: list[str],
+    mandatory: bool,
+) -> SingleSignOn:
+    """A customer administrator connects their organisation's OpenID Connect identity
+    provider (or changes it): an empty ``secret`` keeps the saved one. A domain may be
+    another organisation's in no way: neither on its single sign-on nor in the address of
+    anyone outside this organisation (nor the staff's)."""
+    _require_contact_manager(actor, organization)
+    domains = sorted({domain.strip().lower() for domain in domains if domain.strip()})
+    if not domains:
+        raise ValidationError({"domains": _("Enter at least one email domain.")})
+    existing = (
+        SingleSignOn.objects.select_for_update(of=("self",))
+        .select_related("app")
+        .filter(organization=organization)
+        .first()
+    )
+    # Another organisation's domains are outside this scope: looked up across them.
+    with scopes_disabled():
+        claimed = sorted(
+            SingleSignOnDomain.objects.filter(domain__in=domains)
+            .exclude(organization=organization)
+            .values_list("domain", flat=True)
+        )
+    staff_domains = sorted(set(domains) & set(settings.STAFF_SSO_DOMAINS))
+    outside = _domains_of_others(organization, domains)
+    refused = sorted({*claimed, *staff_domains, *outside})
+    if refused:
+        raise ValidationError(
+            {
+                "domains": _(
+                    "These domains are not only your organisation's: %(domains)s. Ask the "
+                    "support team to connect them."
+                )
+                % {"domains": ", ".join(refused)}
+            }
+        )
+    if existing is None:
+        if not secret:
+            raise ValidationError({"secret": _("Enter the client secret.")})
+        app = SocialApp(provider="openid_connect", provider_id=f"org-{organization.code.lower()}")
+    else:
+        app = existing.app
+        if app.provider != "openid_connect":
+            raise PermissionDenied(_("Your single sign-on is set up by the support team."))
+    app.name = name.strip()[:40] or organization.name[:40]
+    app.client_id = client_id.strip()
+    if secret:
+        app.secret = secret
+    app.settings = {**(app.settings or {}), "server_url": server_url.strip()}
+    app.save()
+    if existing is None:
+        existing = SingleSignOn.objects.create(organization=organization, app=app)
+    existing.mandatory = mandatory
+    existing.save(update_fields=["mandatory"])
+    SingleSignOnDomain.objects.filter(single_sign_on=existing).exclude(domain__in=domains).delete()
+    kept = set(
+        SingleSignOnDomain.objects.filter(single_sign_on=existing).values_list("domain", flat=True)
+    )
+    SingleSignOnDomain.objects.bulk_create(
+        SingleSignOnDomain(organization=organization, single_sign_on=existing, domain=domain)
+        for domain in domains
+        if domain not in kept
+    )
+    return existing

@@ -1,4 +1,6 @@
 from allauth.account import views as allauth_views
+from allauth.socialaccount import views as socialaccount_views
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -11,6 +13,7 @@ urlpatterns = [
     path("security-log/export/", views.security_event_export, name="security_event_export"),
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
     path("contacts/security/", views.organization_security, name="organization_security"),
+    path("contacts/single-sign-on/", views.organization_sso, name="organization_sso"),
     path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),
     path(
         "contacts/<int:membership_id>/deactivate/",
@@ -38,6 +41,26 @@ urlpatterns = [
     path("login/", allauth_views.login, name="login"),
     path("login/", allauth_views.login, name="account_login"),
     path("inactive/", allauth_views.account_inactive, name="account_inactive"),
+    # Single sign-on (allauth.socialaccount): the sign-in page's button, then each
+    # organisation's OpenID Connect provider. Its callback URL is the redirect URI to
+    # register at the provider (docs/sign-in.md); no sign-up form, no connections page.
+    path("sso/", views.sso_start, name="sso_start"),
+    path(
+        "oidc/<str:provider_id>/login/",
+        views.sso_provider_login,
+        name="openid_connect_login",
+    ),
+    path(
+        "oidc/<str:provider_id>/login/callback/",
+        oidc_views.callback,
+        name="openid_connect_callback",
+    ),
+    path(
+        "sso/cancelled/",
+        socialaccount_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("sso/error/", socialaccount_views.login_error, name="socialaccount_login_error"),
     # Before a sensitive change (a second factor added or removed): the password again.
     path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
     # Two-factor authentication: the authenticator app, recovery codes, security keys

@@ -1,6 +1,10 @@
 import datetime as dt
 import io
+from urllib.parse import urlencode, urlsplit
 
+import requests
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms, permissions, selectors, services, sessions
 from accounts.tokens import invitation_tokens
@@ -320,3 +326,109 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.user_sessions_end(None, user=form.user)
         return response
+
+
+def _safe_next(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
+
+
+@require_POST
+def sso_start(request):
+    """The sign-in page's "Sign in with single sign-on": the address's identity
+    provider (its organisation's, or the staff's) asks the person to continue to it;
+    an address without one goes back to the password form."""
+    email = str(request.POST.get("login", "")).strip().lower()[:254]
+    next_url = _safe_next(request)
+    app = selectors.sign_on_app_for_email(email=email) if email else None
+    if app is None:
+        messages.error(
+            request, _("No single sign-on is set up for this address: sign in with your password.")
+        )
+        return redirect(
+            reverse("login") + (f"?{urlencode({'next': next_url})}" if next_url else "")
+        )
+    provider = app.get_provider(request)
+    params = {"next": next_url} if next_url else {}
+    return redirect(provider.get_login_url(request, **params))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+
+@require_http_methods(["GET", "POST"])
+def sso_provider_login(request, provider_id: str):
+    """allauth's OpenID Connect sign-in: a GET shows "Continue to <provider>", only its
+    POST leaves for the provider. That form is sent on to the provider's origin, which
+    the site's Content-Security-Policy (forms to this site only) allows on this page."""
+    app = SocialApp.objects.filter(provider="openid_connect", provider_id=provider_id).first()
+    if app is None:
+        raise Http404("No such identity provider.")
+    try:
+        response = oidc_views.login(request, provider_id=provider_id)
+    except (requests.RequestException, ValueError):
+        # Its discovery document unreachable or unreadable: nothing to send the person to.
+        messages.error(
+            request, _("Your identity provider cannot be reached just now: try again later.")
+        )
+        return redirect("login")
+    origin = _origin(str(app.settings.get("server_url", "")))
+    if origin:
+        response._csp_update = {"form-action": [origin]}
+    return response
+
+
+@permissions.require(permissions.is_customer_admin)
+def organization_sso(request):
+    """The customer administrator's single sign-on: their organisation's OpenID Connect
+    provider, its domains, whether it is the only way in. The secret is never shown."""
+    organization = request.organization
+    single_sign_on = selectors.single_sign_on_of(organization=organization)
+    app = single_sign_on.app if single_sign_on is not None else None
+    provider_id = app.provider_id if app is not None else f"org-{organization.code.lower()}"
+    managed_by_staff = app is not None and app.provider != "openid_connect"
+    initial = (
+        {
+            "name": app.name,
+            "server_url": app.settings.get("server_url", ""),
+            "client_id": app.client_id,
+            "domains": "\n".join(row.domain for row in single_sign_on.domains.all()),
+            "mandatory": single_sign_on.mandatory,
+        }
+        if single_sign_on is not None and app is not None
+        else {}
+    )
+    form = forms.SingleSignOnForm(
+        request.POST or None,
+        initial=initial,
+        current_secret=app.secret if app is not None else "",
+    )
+    if request.method == "POST" and not managed_by_staff and form.is_valid():
+        try:
+            services.single_sign_on_configure(
+                request.user, organization=organization, **form.cleaned_data
+            )
+        except ValidationError as error:
+            # The service names the form's own fields (domains, secret).
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your single sign-on is saved."))
+            return redirect("organization_sso")
+    return render(
+        request,
+        "accounts/organization_sso.html",
+        {
+            "form": form,
+            "single_sign_on": single_sign_on,
+            "managed_by_staff": managed_by_staff,
+            "redirect_uri": request.build_absolute_uri(
+                reverse("openid_connect_callback", kwargs={"provider_id": provider_id})
+            ),
+        },
+    )

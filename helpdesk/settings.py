@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
-    # Sign-in, two-factor and each person's sessions (docs/sign-in.md).
+    # Sign-in, two-factor, sessions (docs/sign-in.md); SSO's apps: helpdesk/sso_settings.py
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -208,8 +208,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.forms.axes_username"
 
 # --- Sign-in (django-allauth; docs/sign-in.md) ----------------------------------------
-# An email address and password (accounts.forms.SignInForm), then a second factor if
-# the person has one; nobody signs up (accounts.adapters). Axes alone counts failures.
+# An address and password (accounts.forms.SignInForm), then any second factor; no sign-up.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
@@ -217,7 +216,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_FORMS = {"login": "accounts.forms.SignInForm"}
 ACCOUNT_SESSION_REMEMBER = True  # sessions last SESSION_COOKIE_AGE: no "remember me"
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes alone counts failures
 MFA_ADAPTER = "accounts.adapters.MfaAdapter"
 USERSESSIONS_ADAPTER = "accounts.adapters.UserSessionsAdapter"  # logs ended sessions
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -225,9 +224,13 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Help desk")
 # WebAuthn over plain HTTP (the demo on 127.0.0.1); production is HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
-# Staff set up a second factor before any other page (accounts.middleware); customers
-# when their organisation asks it (Organization.require_mfa).
+# Staff set up a second factor first (accounts.middleware); customers when asked to.
 STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=not DEBUG)
+from helpdesk import sso_settings as _sso  # noqa: E402 - single sign-on, docs/sign-in.md
+
+globals().update(_sso.allauth_settings(env, installed_apps=INSTALLED_APPS))
+STAFF_SSO_PROVIDER_ID = _sso.staff_provider_id(env)
+STAFF_SSO_DOMAINS = _sso.staff_domains(env)
 
 # A person's pages are in their own language (their profile's, else their
 # organisation's default, else their browser's: accounts.middleware.LanguageMiddleware);
@@ -264,8 +267,7 @@ _FILESYSTEM = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": env("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
 }
-# Credentials are not settings: django-storages and boto3 find them themselves
-# (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+# Credentials are not settings: boto3 finds them (AWS_ACCESS_KEY_ID…, or the machine's role).
 _S3 = {
     "BACKEND": "storages.backends.s3.S3Storage",
     "OPTIONS": {
@@ -300,8 +302,7 @@ STORAGES = {
         ),
     },
 }
-# Uploaded files are never served from this path (no URL routes it, no server maps it):
-# attachment views check access first and stream the file themselves.
+# Never served from this path: attachment views check access and stream the file.
 MEDIA_URL = "/media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

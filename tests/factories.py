@@ -3,9 +3,19 @@
 import datetime as dt
 
 import factory
+from allauth.socialaccount.models import SocialApp
 from django.utils import timezone
 
-from accounts.models import Invitation, MemberRole, Membership, Organization, StaffRole, User
+from accounts.models import (
+    Invitation,
+    MemberRole,
+    Membership,
+    Organization,
+    SingleSignOn,
+    SingleSignOnDomain,
+    StaffRole,
+    User,
+)
 from sla.models import BusinessCalendar
 from surveys.models import Rating, SatisfactionSurvey
 
@@ -72,6 +82,46 @@ def customer(organization: Organization, *, admin: bool = False, **user_fields) 
         role=MemberRole.ADMIN if admin else MemberRole.USER,
     )
     return user
+
+
+def oidc_app(
+    provider_id: str,
+    *,
+    server_url: str = "https://idp.invalid",
+    client_id: str = "helpdesk",
+    secret: str = "client-secret-of-the-tests",  # noqa: S107 - the tests' own
+    name: str = "",
+) -> SocialApp:
+    """An OpenID Connect provider as allauth knows it (a SocialApp)."""
+    return SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id=provider_id,
+        name=name or f"Identity provider {provider_id}",
+        client_id=client_id,
+        secret=secret,
+        settings={"server_url": server_url},
+    )
+
+
+def single_sign_on(
+    organization: Organization,
+    *,
+    domains: tuple[str, ...],
+    mandatory: bool = False,
+    app: SocialApp | None = None,
+    **app_fields,
+) -> SingleSignOn:
+    """``organization``'s single sign-on through ``app`` (an OpenID Connect provider
+    named after the organisation unless given) for these email domains."""
+    app = app or oidc_app(f"org-{organization.code.lower()}", **app_fields)
+    connection = SingleSignOn.objects.create(
+        organization=organization, app=app, mandatory=mandatory
+    )
+    for domain in domains:
+        SingleSignOnDomain.objects.create(
+            organization=organization, single_sign_on=connection, domain=domain
+        )
+    return connection
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

@@ -244,8 +244,10 @@ def test_no_url_answers_hostile_input_with_a_server_error(role, part, world, cli
 POST_TOO = {
     "ticket_create",
     "contact_invite",
+    "organization_sso",
     "profile",
     "login",
+    "openid_connect_login",
     "account_reauthenticate",
     "mfa_authenticate",
     "mfa_activate_totp",

@@ -108,6 +108,9 @@ class Rule:
     # Its kwargs name no object of B (a month of the reader's own report), so the role
     # that may open it gets its page, not a 404.
     kwargs_name_no_object: bool = False
+    # allauth's page of a failed sign-in through an identity provider: a 401 for anyone
+    # (the walk brings no answer of the provider).
+    sign_in_error: bool = False
 
 
 def _foreign_membership(world: World) -> dict:
@@ -226,6 +229,17 @@ RULES: dict[str, Rule] = {
         SIGNED_IN, lambda w: {"pk": w.foreign["security_key"].pk}, reauthenticate_first=True
     ),
     "logout": Rule(PUBLIC, post_only=True),
+    # Single sign-on: anyone may start signing in through an organisation's identity
+    # provider (B's here); its callback without the provider's answer is an error page.
+    "sso_start": Rule(PUBLIC, post_only=True),
+    "openid_connect_login": Rule(
+        PUBLIC, lambda w: {"provider_id": w.foreign["sso"].app.provider_id}
+    ),
+    "openid_connect_callback": Rule(
+        PUBLIC, lambda w: {"provider_id": w.foreign["sso"].app.provider_id}, sign_in_error=True
+    ),
+    "socialaccount_login_cancelled": Rule(PUBLIC),
+    "socialaccount_login_error": Rule(PUBLIC, sign_in_error=True),
     "password_reset": Rule(PUBLIC),
     "password_reset_done": Rule(PUBLIC),
     "password_reset_confirm": Rule(PUBLIC, lambda w: {"uidb64": "MQ", "token": "bad-token"}),
@@ -237,6 +251,8 @@ RULES: dict[str, Rule] = {
     "contact_list": Rule(CUSTOMER_ADMIN),
     "contact_invite": Rule(CUSTOMER_ADMIN),
     "organization_security": Rule(CUSTOMER_ADMIN, post_only=True),
+    # The organisation's own single sign-on (its provider, domains, secret masked).
+    "organization_sso": Rule(CUSTOMER_ADMIN),
     # The security log: every organisation's sign-ins, for the vendor's administrators.
     "security_event_list": Rule(ADMINISTRATOR),
     "security_event_export": Rule(ADMINISTRATOR),
@@ -472,6 +488,13 @@ def world(personas) -> World:
                 user=stranger, type=Authenticator.Type.WEBAUTHN, data={"name": "MARKER-GLBX key"}
             ),
             "webhook_endpoint": endpoint,
+            # Public on the sign-in path: the provider's name; never its client or secret.
+            "sso": factories.single_sign_on(
+                org_b,
+                domains=("globex.example",),
+                client_id="MARKER-GLBX-client",
+                secret="MARKER-GLBX-secret",
+            ),
             "webhook_delivery": Delivery.objects.create(
                 endpoint=endpoint,
                 organization=org_b,
@@ -522,6 +545,8 @@ def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) 
     if rule.access == WEBHOOK:
         # Refused without credentials (400), or absent while no secret is configured (404).
         return {405} if method == "GET" else {400, 404}
+    if rule.sign_in_error:
+        return {401}
     allowed = rule.access in ROLE_ACCESS[role]
     if rule.post_only and method == "GET":
         return {405} if allowed or rule.access == PUBLIC else {302, 403, 405}
