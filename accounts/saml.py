@@ -14,7 +14,7 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.saml import views as saml_views
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
 from allauth.socialaccount.providers.saml.utils import build_saml_config, get_app_or_404
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from lxml.etree import XMLSyntaxError
 
@@ -40,22 +40,31 @@ def vouches_for(*, app: SocialApp | None, email: str) -> bool:
     return sso.is_staff_app(app) or selectors.single_sign_on_for_app(app=app) is not None
 
 
-def with_host_header(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """allauth hands python3-saml the request's ``Host`` header as it came
-    (``HTTP_HOST``), to rebuild the URL a Response was posted to. A request without one
-    (HTTP/1.0 allows it) would fail there with a server error: it gets the host Django
-    itself uses, one of ALLOWED_HOSTS (else Django's 400 for a disallowed host)."""
+def saml_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """One of allauth's SAML views, made safe for any request:
+
+    - the client ID in the URL names a SocialApp; one with a NUL byte (which PostgreSQL
+      cannot even compare) names none: a 404, as for any unknown one;
+    - allauth hands python3-saml the request's ``Host`` header as it came (``HTTP_HOST``)
+      to rebuild the URL a Response was posted to; a request without one (HTTP/1.0
+      allows it) gets the host Django itself uses, one of ALLOWED_HOSTS (else Django's
+      400 for a disallowed host), instead of a server error."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, organization_slug: str) -> HttpResponse:
+        if "\x00" in organization_slug:
+            raise Http404("No such identity provider.")
         if "HTTP_HOST" not in request.META:
             request.META["HTTP_HOST"] = request.get_host()
-        return view(request, *args, **kwargs)
+        return view(request, organization_slug=organization_slug)
 
     return wrapped
 
 
-@with_host_header
+acs = saml_endpoint(saml_views.acs)
+
+
+@saml_endpoint
 def finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's end of the assertion consumer service; a malformed SAMLResponse gets the
     same "sign-in failed" page as any other invalid response."""
@@ -71,7 +80,7 @@ def finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
         )
 
 
-@with_host_header
+@saml_endpoint
 def sls(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's single logout service; a malformed SAMLRequest or SAMLResponse gets the
     400 allauth answers any other invalid logout message with."""
@@ -88,7 +97,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
-@with_host_header
+@saml_endpoint
 def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's SAML sign-in: a GET shows "Continue to <provider>", its POST leaves for
     the IdP's single sign-on URL. That form is sent on to the IdP's origin, which the
@@ -110,7 +119,7 @@ def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
     return response
 
 
-@with_host_header
+@saml_endpoint
 def metadata(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's SP metadata (for the IdP's administrator). allauth builds it with the
     IdP's settings, so an IdP whose metadata cannot be read is a 503 that says so."""

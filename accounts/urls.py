@@ -1,17 +1,15 @@
 from allauth.account import views as allauth_views
 from allauth.socialaccount import views as socialaccount_views
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
-from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from accounts import forms, saml, views
-from accounts.saml import with_host_header
 
-# allauth's own SAML URLs (allauth/socialaccount/providers/saml/urls.py), under its
-# names, which its views and python3-saml's settings reverse.
+# allauth's own SAML URLs (allauth/socialaccount/providers/saml/urls.py), its views
+# fitted in accounts.saml, under its names, which its views and settings reverse.
 saml_urls = [
-    path("acs/", with_host_header(saml_views.acs), name="saml_acs"),
+    path("acs/", saml.acs, name="saml_acs"),
     path("acs/finish/", saml.finish_acs, name="saml_finish_acs"),
     path("sls/", saml.sls, name="saml_sls"),
     path("metadata/", saml.metadata, name="saml_metadata"),
