@@ -422,7 +422,7 @@ class SamlIdentityProvider:
     def register(self, sp_metadata: bytes) -> None:
         import httpx
 
-        httpx.post(f"{self.base}/sp", content=sp_metadata).raise_for_status()
+        httpx.post(f"{self.base}/sp", content=sp_metadata, timeout=60).raise_for_status()
 
 
 @pytest.fixture(scope="session")

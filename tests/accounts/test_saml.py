@@ -75,7 +75,12 @@ def saml_app(saml_idp, client, *, slug: str = "acme", name: str = "Acme SSO") ->
         name=name,
         client_id=slug,
         settings={
-            "idp": {"entity_id": saml_idp.entity_id, "metadata_url": saml_idp.metadata_url},
+            "idp": {
+                "entity_id": saml_idp.entity_id,
+                "metadata_url": saml_idp.metadata_url,
+                # A busy test machine may take longer than allauth's 10 seconds.
+                "metadata_request_timeout": 60,
+            },
             "advanced": {"want_assertion_signed": True},
         },
     )
@@ -91,7 +96,7 @@ def idp_response(client, app: SocialApp, *, uid: str, email: str, given_name="",
     leave = client.post(f"/accounts/saml/{app.client_id}/login/")
     assert leave.status_code == 302, leave.content[:500]
     idp_url = leave["Location"]
-    with httpx.Client() as browser:
+    with httpx.Client(timeout=60) as browser:
         sign_in_page = browser.get(idp_url)
         assert sign_in_page.status_code == 200, sign_in_page.text
         form = _form(sign_in_page.text)

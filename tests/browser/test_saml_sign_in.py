@@ -21,7 +21,12 @@ def test_a_new_person_of_the_domain_signs_in_through_the_organisations_saml_idp(
         name="Acme SSO",
         client_id="acme",
         settings={
-            "idp": {"entity_id": saml_idp.entity_id, "metadata_url": saml_idp.metadata_url},
+            "idp": {
+                "entity_id": saml_idp.entity_id,
+                "metadata_url": saml_idp.metadata_url,
+                # A busy test machine may take longer than allauth's 10 seconds.
+                "metadata_request_timeout": 60,
+            },
             "advanced": {"want_assertion_signed": True},
         },
     )
@@ -29,7 +34,7 @@ def test_a_new_person_of_the_domain_signs_in_through_the_organisations_saml_idp(
     SingleSignOnDomain.objects.create(
         organization=personas.org_a, single_sign_on=connection, domain="acme.example"
     )
-    metadata = httpx.get(f"{live_server.url}/accounts/saml/acme/metadata/")
+    metadata = httpx.get(f"{live_server.url}/accounts/saml/acme/metadata/", timeout=60)
     saml_idp.register(metadata.content)
 
     page.goto("/accounts/login/")
