@@ -39,7 +39,7 @@ def test_a_new_person_of_the_domain_signs_in_through_the_organisations_saml_idp(
 
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill("grace@acme.example")
-    page.get_by_role("button", name="Sign in with single sign-on").click()
+    page.locator("#sso_sign_in").click()  # the sign-in page's single sign-on button
     page.wait_for_url("**/accounts/saml/acme/login/**")
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
