@@ -15,7 +15,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from accounts import audit, sso
+from accounts import audit, saml, sso
 from accounts.models import SecurityEventKind
 from accounts.permissions import must_use_second_factor
 from accounts.selectors import SECOND_FACTORS
@@ -105,6 +105,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     request=request,
                     detail=sociallogin.provider.app.name,
                 )
+
+    def is_email_verified(self, provider, email) -> bool:
+        """A SAML identity provider's asserted address, within its domains (accounts.saml)."""
+        return super().is_email_verified(provider, email) or saml.vouches_for(
+            app=provider.app, email=email
+        )
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
         """Only an organisation's provider makes people, of its own domains."""

@@ -2,9 +2,19 @@ from allauth.account import views as allauth_views
 from allauth.socialaccount import views as socialaccount_views
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from accounts import forms, views
+from accounts import forms, saml, views
+
+# allauth's own SAML URLs (allauth/socialaccount/providers/saml/urls.py), its views
+# fitted in accounts.saml, under its names, which its views and settings reverse.
+saml_urls = [
+    path("acs/", saml.acs, name="saml_acs"),
+    path("acs/finish/", saml.finish_acs, name="saml_finish_acs"),
+    path("sls/", saml.sls, name="saml_sls"),
+    path("metadata/", saml.metadata, name="saml_metadata"),
+    path("login/", saml.login, name="saml_login"),
+]
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
@@ -61,6 +71,9 @@ urlpatterns = [
         name="socialaccount_login_cancelled",
     ),
     path("sso/error/", socialaccount_views.login_error, name="socialaccount_login_error"),
+    # Each organisation's SAML identity provider, by its SocialApp's client ID: the
+    # assertion consumer service (acs/) and the metadata/ to give the IdP (docs/sign-in.md).
+    re_path(r"^saml/(?P<organization_slug>[^/]+)/", include(saml_urls)),
     # Before a sensitive change (a second factor added or removed): the password again.
     path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
     # Two-factor authentication: the authenticator app, recovery codes, security keys

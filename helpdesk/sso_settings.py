@@ -5,7 +5,12 @@ from typing import Any
 
 import environ
 
-SSO_APPS = ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+SSO_APPS = [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    # SAML 2.0 (python3-saml; its views are routed and fitted in accounts.saml).
+    "allauth.socialaccount.providers.saml",
+]
 
 
 def allauth_settings(env: environ.Env, *, installed_apps: list[str]) -> dict[str, Any]:

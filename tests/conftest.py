@@ -472,3 +472,50 @@ def sign_in(page, user: User, password: str = factories.DEFAULT_PASSWORD) -> Non
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+# --- Single sign-on ---------------------------------------------------------------------
+
+
+@dataclass
+class SamlIdentityProvider:
+    """The SAML identity provider of tests/accounts/saml_idp.py (pysaml2), in a process of
+    its own: its ``base`` URL, ``entity_id`` and ``metadata_url``; ``register(metadata)``
+    registers a service provider's metadata with it."""
+
+    base: str
+
+    @property
+    def entity_id(self) -> str:
+        return f"{self.base}/metadata"
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.base}/metadata"
+
+    def register(self, sp_metadata: bytes) -> None:
+        import httpx
+
+        httpx.post(f"{self.base}/sp", content=sp_metadata, timeout=60).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory) -> Iterator[SamlIdentityProvider]:
+    """A SAML 2.0 identity provider started for this run, with a signing key and
+    certificate made for it; stopped at the end of the run."""
+    workdir = tmp_path_factory.mktemp("saml_idp")
+    script = os.path.join(os.path.dirname(__file__), "accounts", "saml_idp.py")
+    errors = workdir / "stderr.txt"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, script, str(workdir)], stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+    try:
+        first = process.stdout.readline() if process.stdout else ""
+        if not first.startswith("READY "):
+            process.wait(timeout=10)
+            raise RuntimeError(f"the SAML identity provider did not start: {errors.read_text()}")
+        yield SamlIdentityProvider(base=first.split()[1])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -265,6 +265,8 @@ POST_TOO = {
     "profile",
     "login",
     "openid_connect_login",
+    "saml_login",
+    "saml_acs",
     "account_reauthenticate",
     "mfa_authenticate",
     "mfa_activate_totp",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp
 from django.core import signing
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -114,6 +115,9 @@ class Rule:
     # allauth's page of a failed sign-in through an identity provider: a 401 for anyone
     # (the walk brings no answer of the provider).
     sign_in_error: bool = False
+    # A protocol's endpoint (SAML's single logout) that answers a request without the
+    # protocol's message with a 400, for anyone.
+    no_message_is_400: bool = False
 
 
 def _foreign_membership(world: World) -> dict:
@@ -122,6 +126,10 @@ def _foreign_membership(world: World) -> dict:
 
 def _foreign_ticket(world: World) -> dict:
     return {"reference": world.foreign["ticket"].reference}
+
+
+def _saml_app(world: World) -> dict:
+    return {"organization_slug": world.foreign["saml_sso"].app.client_id}
 
 
 def _forged_survey_token(world: World) -> str:
@@ -260,6 +268,14 @@ RULES: dict[str, Rule] = {
     "openid_connect_callback": Rule(
         PUBLIC, lambda w: {"provider_id": w.foreign["sso"].app.provider_id}, sign_in_error=True
     ),
+    # SAML: an organisation's IdP (Initech's here) by its SocialApp's client ID. Its pages
+    # are the protocol's, for anyone: sign-in, the SP metadata, the assertion consumer
+    # service (without the IdP's answer: the sign-in error page) and single logout.
+    "saml_login": Rule(PUBLIC, _saml_app),
+    "saml_metadata": Rule(PUBLIC, _saml_app),
+    "saml_acs": Rule(PUBLIC, _saml_app),
+    "saml_finish_acs": Rule(PUBLIC, _saml_app, sign_in_error=True),
+    "saml_sls": Rule(PUBLIC, _saml_app, no_message_is_400=True),
     "socialaccount_login_cancelled": Rule(PUBLIC),
     "socialaccount_login_error": Rule(PUBLIC, sign_in_error=True),
     "password_reset": Rule(PUBLIC),
@@ -545,6 +561,27 @@ def world(personas) -> World:
                 client_id="MARKER-GLBX-client",
                 secret="MARKER-GLBX-secret",
             ),
+            # A third organisation's SAML identity provider, written into its SocialApp
+            # (no metadata to fetch); the test client's host, testserver, is a single
+            # label, which python3-saml refuses unless told.
+            "saml_sso": factories.single_sign_on(
+                factories.OrganizationFactory(name="Initech", code="INIT"),
+                domains=("initech.example",),
+                app=SocialApp.objects.create(
+                    provider="saml",
+                    provider_id="saml-initech",
+                    name="Initech SSO",
+                    client_id="initech",
+                    settings={
+                        "idp": {
+                            "entity_id": "https://idp.initech.example/metadata",
+                            "sso_url": "https://idp.initech.example/sso",
+                            "x509cert": "MIIBszCCAVmgAwIBAgIUNOTAREALCERTIFICATE",
+                        },
+                        "advanced": {"allow_single_label_domains": True},
+                    },
+                ),
+            ),
             "webhook_delivery": Delivery.objects.create(
                 endpoint=endpoint,
                 organization=org_b,
@@ -597,6 +634,8 @@ def _expected_status(rule: Rule, role: str, method: str, has_foreign_ids: bool) 
         return {405} if method == "GET" else {400, 404}
     if rule.sign_in_error:
         return {401}
+    if rule.no_message_is_400:
+        return {400}
     allowed = rule.access in ROLE_ACCESS[role]
     if rule.needs_a_file and method == "POST" and allowed and role != "anonymous":
         foreign_to_role = has_foreign_ids and not ROLE_ACCESS[role] >= {STAFF}
