@@ -29,6 +29,10 @@ _current_request: ContextVar[HttpRequest | None] = ContextVar("current_request",
 
 logger = logging.getLogger("helpdesk.requests")
 
+# A path, host or header quoted in a log line is cut to this many characters: a client
+# that sends a megabyte of path gets a 404, not a megabyte line in the logs.
+LOGGED_TEXT_LIMIT = 1000
+
 
 def request_id_from(header: str | None) -> str:
     """The caller's request id when well formed, else a new random one."""
@@ -81,4 +85,28 @@ class RequestContextFilter(logging.Filter):
         organization = getattr(request, "organization", None)
         record.request_id = getattr(request, "request_id", None)
         record.organization = getattr(organization, "code", None)
+        return True
+
+
+def bounded(text: str) -> str:
+    """``text``, cut to ``LOGGED_TEXT_LIMIT`` characters with how many there were."""
+    if len(text) <= LOGGED_TEXT_LIMIT:
+        return text
+    return f"{text[:LOGGED_TEXT_LIMIT]}… ({len(text)} characters)"
+
+
+class BoundedRecord(logging.Filter):
+    """Cuts the long text in a record's arguments and its ``path`` (the request's path
+    that Django's request loggers and ours quote). On the loggers that make such records,
+    so that every handler, and every copy of the line, gets the cut one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "bounded", False):  # by another instance (logging configured again)
+            return True
+        record.bounded = True
+        if isinstance(record.args, tuple):
+            record.args = tuple(bounded(a) if isinstance(a, str) else a for a in record.args)
+        path = getattr(record, "path", None)
+        if isinstance(path, str):
+            record.path = bounded(path)
         return True

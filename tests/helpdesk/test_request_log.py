@@ -136,3 +136,22 @@ def test_a_huge_query_string_stays_out_of_the_log(client, personas, log_lines):
     for line in lines:
         assert "request" not in line
         assert len(json.dumps(line)) < 2_000
+
+
+@pytest.mark.django_db
+def test_a_huge_path_is_cut_in_every_copy_of_its_log_lines(client, personas, log_lines, caplog):
+    # Django's "Not Found: <path>" and the request's own line quote the path: the
+    # loggers cut it, so the console and every other handler (here pytest's) get a line
+    # of about a thousand characters, not a megabyte.
+    client.force_login(personas.agent)
+    path = "/no-such-page/" + "p" * 1_000_000 + "/"
+    assert client.get(path).status_code == 404
+    lines = log_lines()
+    assert {line["logger"] for line in lines} >= {"django.request", "helpdesk.requests"}
+    for line in lines:
+        assert len(json.dumps(line)) < 2_500, line["logger"]
+        assert f"({len(path)} characters)" in line["message"]
+        assert "bounded" not in line
+    quoted = [r for r in caplog.records if r.name in ("django.request", "helpdesk.requests")]
+    assert len(quoted) == 2
+    assert all(len(record.getMessage()) < 1_200 for record in quoted)
