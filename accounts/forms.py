@@ -273,6 +273,7 @@ class SingleSignOnForm(SubmitHelperMixin, forms.Form):
     client_id = forms.CharField(label=_("Client ID"), max_length=191)
     domains = forms.CharField(
         label=_("Email domains"),
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "The domains of your people's addresses, one per line, such as example.com. "

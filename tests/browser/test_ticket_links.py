@@ -48,6 +48,7 @@ def test_an_agent_links_and_merges_and_the_customer_follows_the_merge(
     # The link shows on the other ticket too, and the history says who made it.
     page.goto(f"/tickets/{related.reference}/")
     expect(page.get_by_test_id("links")).to_contain_text(target.reference)
+    page.locator("#history-heading").click()  # the agent's history is folded
     expect(page.get_by_text(f"linked {target.reference} (same root cause as)")).to_be_visible()
 
     # Merge the duplicate, from its own page, with the keyboard.
