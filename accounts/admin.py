@@ -36,7 +36,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "timezone", "language"]}),
+        ("Person", {"fields": ["full_name", "phone", "timezone", "language"]}),
         ("Role", {"fields": ["staff_role", "is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -74,6 +74,17 @@ ORGANIZATIONS = [
 # are taken as her (tests/browser/test_screenshots.py).
 DEFAULT_LANGUAGES = {"ACME": "hu"}
 PERSONAL_LANGUAGES = {"anna.admin@acme.example": "en"}
+# The customers' phone numbers the agents see beside their tickets (numbers set aside
+# for fiction where the country has them); the others gave none.
+PHONES = {
+    "anna.admin@acme.example": "+3615550142",
+    "bela.user@acme.example": "+36305550187",
+    "george.admin@globex.example": "+12025550163",
+    "ivan.admin@initech.example": "+442079460958",
+    "julia.user@initech.example": "+442079460321",
+    "uma.admin@umbrella.example": "+49305550123",
+    "wendy.admin@wayne.example": "+12125550199",
+}
 
 
 # Account teams: (name, member emails, organisation codes they look after).
@@ -128,7 +139,7 @@ def seed(stdout) -> None:
             },
         )
         for email, full_name, member_role in people:
-            user = _user(email, full_name)
+            user = _user(email, full_name, phone=PHONES.get(email, ""))
             Membership.objects.get_or_create(
                 user=user, defaults={"organization": organization, "role": member_role}
             )

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
 )
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts import selectors
 from accounts.models import (
@@ -208,6 +209,14 @@ class ProfileForm(SubmitHelperMixin, forms.Form):
     submit_label = _("Save profile")
 
     full_name = forms.CharField(max_length=150, label=_("Name"))
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        required=False,
+        help_text=_(
+            "Agents working your tickets see it. In international form, with the country "
+            "code: +36 1 234 5678."
+        ),
+    )
     timezone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,

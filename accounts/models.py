@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+from phonenumber_field.modelfields import PhoneNumberField
 
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -63,6 +64,12 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(max_length=150)
+    # Shown to the agents working the person's tickets; stored in E.164 (+3612345678).
+    phone = PhoneNumberField(
+        _("phone"),
+        blank=True,
+        help_text=_("In international form, with the country code: +36 1 234 5678."),
+    )
     timezone = models.CharField(
         max_length=64,
         blank=True,

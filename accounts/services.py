@@ -252,11 +252,18 @@ def _is_last_active_admin(membership: Membership) -> bool:
 
 @service
 def user_update_profile(
-    actor: User, *, user: User, full_name: str, timezone_name: str, language: str | None = None
+    actor: User,
+    *,
+    user: User,
+    full_name: str,
+    timezone_name: str,
+    language: str | None = None,
+    phone: str | None = None,
 ) -> User:
     """A person changes their own name, the time zone their pages are shown in (empty:
-    their organisation's, or the vendor's for staff) and their language (empty: their
-    organisation's default, else their browser's; None leaves it as it is)."""
+    their organisation's, or the vendor's for staff), their language (empty: their
+    organisation's default, else their browser's; None leaves it as it is) and their
+    phone number (empty: none; None leaves it as it is)."""
     if actor.pk != user.pk:
         raise PermissionDenied(_("People change only their own profile."))
     full_name = full_name.strip()
@@ -272,6 +279,12 @@ def user_update_profile(
     if language is not None:
         user.language = language
         fields.append("language")
+    if phone is not None:
+        try:
+            user.phone = User._meta.get_field("phone").clean(phone, user)
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from error
+        fields.append("phone")
     user.save(update_fields=fields)
     return user
 

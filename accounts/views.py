@@ -47,6 +47,7 @@ def profile(request):
         request.POST or None,
         initial={
             "full_name": user.full_name,
+            "phone": user.phone,
             "timezone": user.timezone,
             "language": user.language,
         },
@@ -61,6 +62,7 @@ def profile(request):
                 full_name=form.cleaned_data["full_name"],
                 timezone_name=form.cleaned_data["timezone"],
                 language=form.cleaned_data["language"],
+                phone=str(form.cleaned_data["phone"] or ""),
             )
         except ValidationError as error:
             form.add_error(None, error)

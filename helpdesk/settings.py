@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "phonenumber_field",
     # Sign-in, two-factor, sessions (docs/sign-in.md); SSO's apps: helpdesk/sso_settings.py
     "allauth",
     "allauth.account",

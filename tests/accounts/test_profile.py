@@ -102,3 +102,37 @@ def test_dates_on_portal_pages_follow_the_viewers_timezone(client, personas):
     page = client.get(reverse("release_note_list")).content.decode()
 
     assert "Sun 29 Nov 2026, 05:00 JST" in page
+
+
+def test_a_phone_number_is_saved_in_international_form_and_empty_clears_it(client, personas):
+    client.force_login(personas.user_a)
+    data = {"full_name": "Arthur", "timezone": "", "phone": "+36 1 234 5678"}
+
+    assert client.post(PROFILE, data).status_code == 302
+    personas.user_a.refresh_from_db()
+    assert personas.user_a.phone == "+3612345678"
+    assert 'value="+36 1 234 5678"' in client.get(PROFILE).content.decode()
+
+    assert client.post(PROFILE, {**data, "phone": ""}).status_code == 302
+    personas.user_a.refresh_from_db()
+    assert personas.user_a.phone == ""
+
+
+@pytest.mark.parametrize("phone", ["12345", "+36 1", "call me", "+" + "9" * 300, "+36\x001234567"])
+def test_a_number_that_is_not_a_phone_number_is_refused_and_nothing_changes(
+    client, personas, phone
+):
+    client.force_login(personas.user_a)
+    response = client.post(PROFILE, {"full_name": "Arthur", "timezone": "", "phone": phone})
+    assert response.status_code == 200
+    assert "Enter a valid phone number" in response.content.decode()
+    personas.user_a.refresh_from_db()
+    assert personas.user_a.full_name != "Arthur" and personas.user_a.phone == ""
+
+
+def test_the_service_checks_the_number_too(personas):
+    with pytest.raises(ValidationError) as refused:
+        services.user_update_profile(
+            personas.user_a, user=personas.user_a, full_name="A", timezone_name="", phone="12"
+        )
+    assert "phone" in refused.value.message_dict

@@ -70,6 +70,27 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     _shoot(page, "service-report")
     context.close()
 
+    with scopes_disabled():
+        from surveys.models import SatisfactionSurvey
+
+        # The latest answer of someone who reads the help desk in English.
+        answered = (
+            SatisfactionSurvey.objects.exclude(ticket__organization__default_language="hu")
+            .exclude(ticket__requester__language="hu")
+            .select_related("ticket__requester")
+            .first()
+        )
+    assert answered is not None, "the demo answers a share of its resolved tickets"
+    context, page = new_page()
+    sign_in(page, answered.ticket.requester, DEMO_PASSWORD)
+    page.goto(f"/tickets/{answered.ticket.reference}/")
+    survey = page.get_by_test_id("survey")
+    survey.scroll_into_view_if_needed()
+    assert survey.get_by_role("heading", name="Customer satisfaction").is_visible()
+    assert_accessible(page)
+    _shoot(page, "survey")
+    context.close()
+
     context, page = new_page()
     sign_in(page, _user("alex.agent@vendor.example"), DEMO_PASSWORD)
     page.goto("/workspace/")
@@ -96,6 +117,12 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     assert page.get_by_test_id("requester").is_visible()
     assert_accessible(page)
     _shoot(page, "ticket")
+    # A canned response that also sets fields says what it will set before it is sent.
+    page.get_by_label("Canned response").select_option(label="Ask for the logs (sets fields)")
+    sets = page.get_by_test_id("canned-response-sets")
+    sets.scroll_into_view_if_needed()
+    assert "Waiting on customer" in sets.inner_text()
+    _shoot(page, "canned-response")
     context.close()
 
     context, page = new_page()

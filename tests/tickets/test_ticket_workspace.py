@@ -71,6 +71,13 @@ def test_agent_sees_the_requesters_contact_and_contract(agent_client, personas, 
     assert f'href="mailto:{personas.admin_a.email}"' in card
     assert "Acme Manufacturing" in card and "Privilege support" in card
     assert "Contract valid" in card
+    assert 'data-testid="requester-phone"' not in card  # none given
+
+    personas.admin_a.phone = "+3612345678"
+    personas.admin_a.save(update_fields=["phone"])
+    card = page_of(agent_client, ticket)
+    card = card[card.index('data-testid="requester-phone"') :]
+    assert '<a href="tel:+3612345678">+36 1 234 5678</a>' in card
 
 
 def test_agent_sees_the_requesters_other_open_and_recent_tickets_only(
