@@ -5,15 +5,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_single_sign_on'),
+        ("accounts", "0006_single_sign_on"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='phone',
-            field=phonenumber_field.modelfields.PhoneNumberField(blank=True, help_text='In international form, with the country code: +36 1 234 5678.', max_length=128, region=None, verbose_name='phone'),
+            model_name="user",
+            name="phone",
+            field=phonenumber_field.modelfields.PhoneNumberField(
+                blank=True,
+                help_text="In international form, with the country code: +36 1 234 5678.",
+                max_length=128,
+                region=None,
+                verbose_name="phone",
+            ),
         ),
     ]
