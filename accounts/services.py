@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
+from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts import permissions
 from accounts.models import (
@@ -280,8 +281,10 @@ def user_update_profile(
         user.language = language
         fields.append("language")
     if phone is not None:
+        field = User._meta.get_field("phone")
+        assert isinstance(field, PhoneNumberField)
         try:
-            user.phone = User._meta.get_field("phone").clean(phone, user)
+            user.phone = field.clean(phone, user)
         except ValidationError as error:
             raise ValidationError({"phone": error.messages}) from error
         fields.append("phone")
