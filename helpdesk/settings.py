@@ -508,6 +508,9 @@ ATTACHMENT_EXTENSIONS = env.list(
 # --- Multi-tenancy ------------------------------------------------------------------
 SCOPES_DISABLED = False
 
+# Phone numbers are stored in E.164 and shown (forms included) as +36 1 234 5678.
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
 # Production logs one JSON object a line, with the request's id and organisation code
 # (core.request_log) and a line per request; the demo prints the messages alone, as text
 # (its runserver prints a line per request itself).
