@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -21,42 +22,42 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "API tokens",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="expires_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="expires"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="key_hash",
             field=models.CharField(max_length=64, verbose_name="key hash"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="last_used_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="last used"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="name",
             field=models.CharField(max_length=100, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="prefix",
             field=models.CharField(max_length=12, unique=True, verbose_name="prefix"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="revoked_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="revoked"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="scope",
             field=models.CharField(
@@ -66,7 +67,7 @@ class Migration(migrations.Migration):
                 verbose_name="scope",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="apitoken",
             name="user",
             field=models.ForeignKey(

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -47,7 +48,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "ticket days",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="agent",
             field=models.ForeignKey(
@@ -59,17 +60,17 @@ class Migration(migrations.Migration):
                 verbose_name="agent",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="breached",
             field=models.PositiveIntegerField(verbose_name="breached"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="day",
             field=models.DateField(verbose_name="day"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="grain",
             field=models.CharField(
@@ -85,7 +86,7 @@ class Migration(migrations.Migration):
                 verbose_name="breakdown",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="kind",
             field=models.CharField(
@@ -100,12 +101,12 @@ class Migration(migrations.Migration):
                 verbose_name="target",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="met",
             field=models.PositiveIntegerField(help_text="Met on time.", verbose_name="met"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="organization",
             field=models.ForeignKey(
@@ -117,12 +118,12 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="settled",
             field=models.PositiveIntegerField(verbose_name="settled"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="severity",
             field=models.CharField(
@@ -132,7 +133,7 @@ class Migration(migrations.Migration):
                 verbose_name="severity",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="complianceday",
             name="tier",
             field=models.ForeignKey(
@@ -144,12 +145,12 @@ class Migration(migrations.Migration):
                 verbose_name="tier",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="resolutiontime",
             name="open_minutes",
             field=models.PositiveIntegerField(verbose_name="open minutes"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="resolutiontime",
             name="organization",
             field=models.ForeignKey(
@@ -159,12 +160,12 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="resolutiontime",
             name="resolved_at",
             field=models.DateTimeField(verbose_name="resolved"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="resolutiontime",
             name="severity",
             field=models.CharField(
@@ -174,7 +175,7 @@ class Migration(migrations.Migration):
                 verbose_name="severity",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="resolutiontime",
             name="ticket",
             field=models.OneToOneField(
@@ -186,39 +187,39 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="summaryday",
             name="computed_at",
             field=models.DateTimeField(verbose_name="computed"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="summaryday",
             name="day",
             field=models.DateField(primary_key=True, serialize=False, verbose_name="day"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="summaryday",
             name="revision",
             field=models.PositiveIntegerField(default=0, verbose_name="revision"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketday",
             name="backlog",
             field=models.PositiveIntegerField(
                 help_text="Open at the end of the day.", verbose_name="backlog"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketday",
             name="day",
             field=models.DateField(verbose_name="day"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketday",
             name="intake",
             field=models.PositiveIntegerField(verbose_name="new tickets"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketday",
             name="organization",
             field=models.ForeignKey(
@@ -228,7 +229,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketday",
             name="resolved",
             field=models.PositiveIntegerField(verbose_name="resolved"),

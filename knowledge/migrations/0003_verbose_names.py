@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -38,12 +39,12 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "release notes",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="body",
             field=models.TextField(help_text="Markdown.", verbose_name="body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="category",
             field=models.ForeignKey(
@@ -53,19 +54,19 @@ class Migration(migrations.Migration):
                 verbose_name="category",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="created_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now, editable=False, verbose_name="created"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="slug",
             field=models.SlugField(max_length=200, unique=True, verbose_name="slug"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="summary",
             field=models.CharField(
@@ -75,7 +76,7 @@ class Migration(migrations.Migration):
                 verbose_name="summary",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="tiers",
             field=models.ManyToManyField(
@@ -86,17 +87,17 @@ class Migration(migrations.Migration):
                 verbose_name="support tiers",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="title",
             field=models.CharField(max_length=200, verbose_name="title"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="updated_at",
             field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="article",
             name="visibility",
             field=models.CharField(
@@ -109,41 +110,41 @@ class Migration(migrations.Migration):
                 verbose_name="visibility",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="category",
             name="description",
             field=models.CharField(blank=True, max_length=200, verbose_name="description"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="category",
             name="name",
             field=models.CharField(max_length=80, unique=True, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="category",
             name="position",
             field=models.PositiveSmallIntegerField(
                 default=0, help_text="Lower comes first.", verbose_name="position"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="category",
             name="slug",
             field=models.SlugField(unique=True, verbose_name="slug"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="body",
             field=models.TextField(help_text="Markdown.", verbose_name="body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="created_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now, editable=False, verbose_name="created"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="duration_minutes",
             field=models.PositiveIntegerField(
@@ -153,7 +154,7 @@ class Migration(migrations.Migration):
                 verbose_name="duration in minutes",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="kind",
             field=models.CharField(
@@ -166,7 +167,7 @@ class Migration(migrations.Migration):
                 verbose_name="kind",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="products",
             field=models.ManyToManyField(
@@ -177,14 +178,14 @@ class Migration(migrations.Migration):
                 verbose_name="products",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="published_at",
             field=models.DateTimeField(
                 blank=True, editable=False, null=True, verbose_name="published"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="published_by",
             field=models.ForeignKey(
@@ -197,7 +198,7 @@ class Migration(migrations.Migration):
                 verbose_name="published by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="scheduled_for",
             field=models.DateTimeField(
@@ -207,17 +208,17 @@ class Migration(migrations.Migration):
                 verbose_name="scheduled for",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="slug",
             field=models.SlugField(max_length=200, unique=True, verbose_name="slug"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="title",
             field=models.CharField(max_length=200, verbose_name="title"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="releasenote",
             name="updated_at",
             field=models.DateTimeField(auto_now=True, verbose_name="updated"),

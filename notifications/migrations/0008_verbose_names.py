@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -82,22 +83,22 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "ticket email threads",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="detail",
             field=models.TextField(blank=True, verbose_name="detail"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="mailbox",
             field=models.CharField(max_length=254, verbose_name="mailbox"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="message_id",
             field=models.CharField(max_length=255, verbose_name="email Message-ID"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="organization",
             field=models.ForeignKey(
@@ -109,7 +110,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="outcome",
             field=models.CharField(
@@ -124,12 +125,12 @@ class Migration(migrations.Migration):
                 verbose_name="outcome",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="received_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="received"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="reply",
             field=models.ForeignKey(
@@ -141,17 +142,17 @@ class Migration(migrations.Migration):
                 verbose_name="reply",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="sender",
             field=models.EmailField(blank=True, max_length=254, verbose_name="sender"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="subject",
             field=models.CharField(blank=True, max_length=300, verbose_name="subject"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="inboundmessage",
             name="ticket",
             field=models.ForeignKey(
@@ -163,22 +164,22 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="body",
             field=models.TextField(blank=True, verbose_name="body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="event_key",
             field=models.CharField(max_length=200, verbose_name="event key"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="kind",
             field=models.CharField(
@@ -207,7 +208,7 @@ class Migration(migrations.Migration):
                 verbose_name="kind",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="organization",
             field=models.ForeignKey(
@@ -219,12 +220,12 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="read_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="read"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="recipient",
             field=models.ForeignKey(
@@ -234,7 +235,7 @@ class Migration(migrations.Migration):
                 verbose_name="recipient",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="ticket",
             field=models.ForeignKey(
@@ -246,22 +247,22 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="title",
             field=models.CharField(max_length=300, verbose_name="title"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notification",
             name="url",
             field=models.CharField(blank=True, max_length=300, verbose_name="link"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notificationpreference",
             name="email",
             field=models.BooleanField(default=True, verbose_name="by email"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notificationpreference",
             name="kind",
             field=models.CharField(
@@ -290,7 +291,7 @@ class Migration(migrations.Migration):
                 verbose_name="event",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="notificationpreference",
             name="user",
             field=models.ForeignKey(
@@ -300,27 +301,27 @@ class Migration(migrations.Migration):
                 verbose_name="person",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="answer_due_at",
             field=models.DateTimeField(verbose_name="answer due"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="answered_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="answered"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="escalated_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="escalated"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="event_key",
             field=models.CharField(max_length=200, verbose_name="event key"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="organization",
             field=models.ForeignKey(
@@ -330,12 +331,12 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="paged_at",
             field=models.DateTimeField(verbose_name="paged"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="paged_user",
             field=models.ForeignKey(
@@ -347,7 +348,7 @@ class Migration(migrations.Migration):
                 verbose_name="paged agent",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="reason",
             field=models.CharField(
@@ -360,7 +361,7 @@ class Migration(migrations.Migration):
                 verbose_name="reason",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallpage",
             name="ticket",
             field=models.ForeignKey(
@@ -370,12 +371,12 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallshift",
             name="ends_at",
             field=models.DateTimeField(verbose_name="ends"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallshift",
             name="is_override",
             field=models.BooleanField(
@@ -384,17 +385,17 @@ class Migration(migrations.Migration):
                 verbose_name="override",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallshift",
             name="note",
             field=models.CharField(blank=True, max_length=200, verbose_name="note"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallshift",
             name="starts_at",
             field=models.DateTimeField(verbose_name="starts"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="oncallshift",
             name="user",
             field=models.ForeignKey(
@@ -405,12 +406,12 @@ class Migration(migrations.Migration):
                 verbose_name="agent",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="attempts",
             field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="auto_reply",
             field=models.BooleanField(
@@ -419,37 +420,37 @@ class Migration(migrations.Migration):
                 verbose_name="automatic reply",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="body_html",
             field=models.TextField(blank=True, verbose_name="HTML body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="body_text",
             field=models.TextField(verbose_name="plain-text body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="claimed_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="claimed"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="event_key",
             field=models.CharField(max_length=200, verbose_name="event key"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="in_reply_to",
             field=models.CharField(blank=True, max_length=255, verbose_name="in reply to"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="kind",
             field=models.CharField(
@@ -478,24 +479,24 @@ class Migration(migrations.Migration):
                 verbose_name="kind",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="last_error",
             field=models.TextField(blank=True, verbose_name="last error"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="message_id",
             field=models.CharField(max_length=255, unique=True, verbose_name="email Message-ID"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="next_attempt_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now, verbose_name="next attempt"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="organization",
             field=models.ForeignKey(
@@ -507,24 +508,24 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="provider_message_id",
             field=models.CharField(
                 blank=True, max_length=255, verbose_name="provider's message ID"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="recipient",
             field=models.EmailField(max_length=254, verbose_name="recipient"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="references",
             field=models.TextField(blank=True, verbose_name="references"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="refused",
             field=models.BooleanField(
@@ -533,12 +534,12 @@ class Migration(migrations.Migration):
                 verbose_name="refused",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="sent_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="sent"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="state",
             field=models.CharField(
@@ -553,12 +554,12 @@ class Migration(migrations.Migration):
                 verbose_name="state",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="subject",
             field=models.CharField(max_length=300, verbose_name="subject"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="ticket",
             field=models.ForeignKey(
@@ -570,7 +571,7 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="outboundemail",
             name="user",
             field=models.ForeignKey(
@@ -582,51 +583,51 @@ class Migration(migrations.Migration):
                 verbose_name="user",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="pendingevent",
             name="attempts",
             field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="pendingevent",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="pendingevent",
             name="last_error",
             field=models.TextField(blank=True, verbose_name="last error"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="pendingevent",
             name="name",
             field=models.CharField(max_length=40, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="pendingevent",
             name="next_attempt_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now, verbose_name="next attempt"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="pendingevent",
             name="payload",
             field=models.JSONField(default=dict, verbose_name="payload"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="sweeprun",
             name="id",
             field=models.PositiveSmallIntegerField(
                 default=1, editable=False, primary_key=True, serialize=False, verbose_name="ID"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="sweeprun",
             name="swept_at",
             field=models.DateTimeField(verbose_name="swept"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketthread",
             name="organization",
             field=models.ForeignKey(
@@ -636,14 +637,14 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketthread",
             name="root_message_id",
             field=models.CharField(
                 max_length=255, unique=True, verbose_name="first email's Message-ID"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketthread",
             name="ticket",
             field=models.OneToOneField(

@@ -4,6 +4,7 @@ import accounts.models
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -87,7 +88,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "support tiers",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="businesscalendar",
             name="holiday_country",
             field=models.CharField(
@@ -97,17 +98,17 @@ class Migration(migrations.Migration):
                 verbose_name="holiday country",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="businesscalendar",
             name="holiday_subdivision",
             field=models.CharField(blank=True, max_length=10, verbose_name="holiday region"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="businesscalendar",
             name="name",
             field=models.CharField(max_length=120, unique=True, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="businesscalendar",
             name="timezone",
             field=models.CharField(
@@ -116,12 +117,12 @@ class Migration(migrations.Migration):
                 verbose_name="time zone",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="businesscalendar",
             name="updated_at",
             field=models.DateTimeField(auto_now=True, verbose_name="updated"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="calendardate",
             name="calendar",
             field=models.ForeignKey(
@@ -131,7 +132,7 @@ class Migration(migrations.Migration):
                 verbose_name="calendar",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="calendardate",
             name="closed",
             field=models.BooleanField(
@@ -140,17 +141,17 @@ class Migration(migrations.Migration):
                 verbose_name="closed",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="calendardate",
             name="date",
             field=models.DateField(verbose_name="date"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="calendardate",
             name="note",
             field=models.CharField(blank=True, max_length=120, verbose_name="note"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="covered_versions",
             field=models.ManyToManyField(
@@ -161,17 +162,17 @@ class Migration(migrations.Migration):
                 verbose_name="covered versions",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="licence_key",
             field=models.CharField(max_length=64, unique=True, verbose_name="licence key"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="organization",
             field=models.ForeignKey(
@@ -181,7 +182,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="tier",
             field=models.ForeignKey(
@@ -191,19 +192,19 @@ class Migration(migrations.Migration):
                 verbose_name="support tier",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="valid_from",
             field=models.DateField(verbose_name="valid from"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="contract",
             name="valid_to",
             field=models.DateField(
                 help_text="Last day of cover, inclusive.", verbose_name="valid to"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="openinghours",
             name="calendar",
             field=models.ForeignKey(
@@ -213,19 +214,19 @@ class Migration(migrations.Migration):
                 verbose_name="calendar",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="openinghours",
             name="closes",
             field=models.TimeField(
                 help_text="00:00 means midnight at the end of the day.", verbose_name="closes"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="openinghours",
             name="opens",
             field=models.TimeField(verbose_name="opens"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="openinghours",
             name="weekday",
             field=models.PositiveSmallIntegerField(
@@ -241,12 +242,12 @@ class Migration(migrations.Migration):
                 verbose_name="day of the week",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="product",
             name="name",
             field=models.CharField(max_length=120, unique=True, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="productversion",
             name="product",
             field=models.ForeignKey(
@@ -256,27 +257,27 @@ class Migration(migrations.Migration):
                 verbose_name="product",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="productversion",
             name="released_on",
             field=models.DateField(blank=True, null=True, verbose_name="released on"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="productversion",
             name="version",
             field=models.CharField(max_length=40, verbose_name="version"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="amount",
             field=models.PositiveIntegerField(verbose_name="amount"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="breached_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="breached"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="calendar",
             field=models.ForeignKey(
@@ -286,19 +287,19 @@ class Migration(migrations.Migration):
                 verbose_name="calendar",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="due_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="deadline"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="elapsed_open_minutes",
             field=models.PositiveIntegerField(
                 blank=True, null=True, verbose_name="open minutes taken"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="kind",
             field=models.CharField(
@@ -314,7 +315,7 @@ class Migration(migrations.Migration):
                 verbose_name="target",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="late_minutes",
             field=models.PositiveIntegerField(
@@ -324,17 +325,17 @@ class Migration(migrations.Migration):
                 verbose_name="minutes late",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="met_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="met"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="next_check_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="next check"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="organization",
             field=models.ForeignKey(
@@ -344,17 +345,17 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="paused_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="paused"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="pauses",
             field=models.JSONField(blank=True, default=list, verbose_name="pauses"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="severity",
             field=models.CharField(
@@ -363,12 +364,12 @@ class Migration(migrations.Migration):
                 verbose_name="severity",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="started_at",
             field=models.DateTimeField(verbose_name="started"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="state",
             field=models.CharField(
@@ -384,7 +385,7 @@ class Migration(migrations.Migration):
                 verbose_name="state",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="target",
             field=models.ForeignKey(
@@ -395,7 +396,7 @@ class Migration(migrations.Migration):
                 verbose_name="SLA target",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="ticket",
             field=models.ForeignKey(
@@ -405,7 +406,7 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="unit",
             field=models.CharField(
@@ -420,22 +421,22 @@ class Migration(migrations.Migration):
                 verbose_name="unit",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="warn_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="warning due"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="warn_share",
             field=models.FloatField(default=0.75, verbose_name="warning share"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slaclock",
             name="warned_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="warned"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slapolicy",
             name="severity",
             field=models.CharField(
@@ -444,7 +445,7 @@ class Migration(migrations.Migration):
                 verbose_name="severity",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slapolicy",
             name="tier",
             field=models.ForeignKey(
@@ -454,7 +455,7 @@ class Migration(migrations.Migration):
                 verbose_name="support tier",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slapolicy",
             name="warn_share",
             field=models.FloatField(
@@ -464,14 +465,14 @@ class Migration(migrations.Migration):
                 verbose_name="warning share",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slatarget",
             name="amount",
             field=models.PositiveIntegerField(
                 validators=[django.core.validators.MinValueValidator(1)], verbose_name="amount"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slatarget",
             name="calendar",
             field=models.ForeignKey(
@@ -481,7 +482,7 @@ class Migration(migrations.Migration):
                 verbose_name="calendar",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slatarget",
             name="kind",
             field=models.CharField(
@@ -496,7 +497,7 @@ class Migration(migrations.Migration):
                 verbose_name="target",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slatarget",
             name="policy",
             field=models.ForeignKey(
@@ -506,7 +507,7 @@ class Migration(migrations.Migration):
                 verbose_name="SLA policy",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slatarget",
             name="unit",
             field=models.CharField(
@@ -521,7 +522,7 @@ class Migration(migrations.Migration):
                 verbose_name="unit",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="slatarget",
             name="until_workaround",
             field=models.BooleanField(
@@ -530,17 +531,17 @@ class Migration(migrations.Migration):
                 verbose_name="only until a workaround",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="supporttier",
             name="description",
             field=models.TextField(blank=True, verbose_name="description"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="supporttier",
             name="name",
             field=models.CharField(max_length=60, unique=True, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="supporttier",
             name="rank",
             field=models.PositiveSmallIntegerField(
@@ -549,7 +550,7 @@ class Migration(migrations.Migration):
                 verbose_name="rank",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="supporttier",
             name="slug",
             field=models.SlugField(unique=True, verbose_name="slug"),

@@ -7,6 +7,7 @@ import django.utils.timezone
 import tickets.models
 import tickets.models.conversation
 from django.conf import settings
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -79,29 +80,29 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "ticket events",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="content_type",
             field=models.CharField(max_length=100, verbose_name="content type"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="uploaded"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="file",
             field=models.FileField(
                 upload_to=tickets.models.conversation.attachment_path, verbose_name="file"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="filename",
             field=models.CharField(max_length=255, verbose_name="file name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="organization",
             field=models.ForeignKey(
@@ -111,7 +112,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="reply",
             field=models.ForeignKey(
@@ -123,12 +124,12 @@ class Migration(migrations.Migration):
                 verbose_name="reply",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="size",
             field=models.PositiveIntegerField(verbose_name="size"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="ticket",
             field=models.ForeignKey(
@@ -138,7 +139,7 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="attachment",
             name="uploaded_by",
             field=models.ForeignKey(
@@ -148,12 +149,12 @@ class Migration(migrations.Migration):
                 verbose_name="uploaded by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="cannedresponse",
             name="body",
             field=models.TextField(verbose_name="body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="cannedresponse",
             name="created_by",
             field=models.ForeignKey(
@@ -164,22 +165,22 @@ class Migration(migrations.Migration):
                 verbose_name="created by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="cannedresponse",
             name="title",
             field=models.CharField(max_length=120, unique=True, verbose_name="title"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="cannedresponse",
             name="updated_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="action_plan",
             field=models.TextField(blank=True, verbose_name="action plan"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="cadence_calendar",
             field=models.ForeignKey(
@@ -191,7 +192,7 @@ class Migration(migrations.Migration):
                 verbose_name="update calendar",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="cadence_unit",
             field=models.CharField(
@@ -207,29 +208,29 @@ class Migration(migrations.Migration):
                 verbose_name="update unit",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="communication_channel",
             field=models.CharField(
                 blank=True, max_length=100, verbose_name="communication channel"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="decision_note",
             field=models.TextField(blank=True, verbose_name="decision note"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="handled_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="decided"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="handled_by",
             field=models.ForeignKey(
@@ -241,7 +242,7 @@ class Migration(migrations.Migration):
                 verbose_name="decided by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="organization",
             field=models.ForeignKey(
@@ -251,17 +252,17 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="participants",
             field=models.TextField(blank=True, verbose_name="participants"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="reason",
             field=models.TextField(verbose_name="reason"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="requested_by",
             field=models.ForeignKey(
@@ -271,7 +272,7 @@ class Migration(migrations.Migration):
                 verbose_name="requested by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="specialist",
             field=models.ForeignKey(
@@ -283,7 +284,7 @@ class Migration(migrations.Migration):
                 verbose_name="specialist",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="status",
             field=models.CharField(
@@ -298,7 +299,7 @@ class Migration(migrations.Migration):
                 verbose_name="status",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="escalationrequest",
             name="ticket",
             field=models.ForeignKey(
@@ -308,7 +309,7 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="author",
             field=models.ForeignKey(
@@ -318,27 +319,27 @@ class Migration(migrations.Migration):
                 verbose_name="author",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="body",
             field=models.TextField(verbose_name="body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="is_internal",
             field=models.BooleanField(default=False, verbose_name="internal note"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="message_id",
             field=models.CharField(blank=True, max_length=255, verbose_name="email Message-ID"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="organization",
             field=models.ForeignKey(
@@ -348,7 +349,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="ticket",
             field=models.ForeignKey(
@@ -358,7 +359,7 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="reply",
             name="via",
             field=models.CharField(
@@ -373,17 +374,17 @@ class Migration(migrations.Migration):
                 verbose_name="received via",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="savedview",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="savedview",
             name="name",
             field=models.CharField(max_length=60, verbose_name="name"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="savedview",
             name="owner",
             field=models.ForeignKey(
@@ -393,17 +394,17 @@ class Migration(migrations.Migration):
                 verbose_name="owner",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="savedview",
             name="query",
             field=models.CharField(max_length=300, verbose_name="query"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="acknowledged_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="acknowledged"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="assignee",
             field=models.ForeignKey(
@@ -415,12 +416,12 @@ class Migration(migrations.Migration):
                 verbose_name="assignee",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="business_impact",
             field=models.TextField(blank=True, verbose_name="business impact"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="channel",
             field=models.CharField(
@@ -435,17 +436,17 @@ class Migration(migrations.Migration):
                 verbose_name="channel",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="channel_entitled",
             field=models.BooleanField(default=True, verbose_name="channel entitled"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="closed_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="closed on"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="contract",
             field=models.ForeignKey(
@@ -458,12 +459,12 @@ class Migration(migrations.Migration):
                 verbose_name="contract",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="created_by",
             field=models.ForeignKey(
@@ -475,12 +476,12 @@ class Migration(migrations.Migration):
                 verbose_name="logged by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="description",
             field=models.TextField(verbose_name="description"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="escalation_level",
             field=models.PositiveSmallIntegerField(
@@ -489,34 +490,34 @@ class Migration(migrations.Migration):
                 verbose_name="escalation level",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="first_response_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="first response"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="has_valid_contract",
             field=models.BooleanField(default=False, verbose_name="valid contract"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="intake_key",
             field=models.CharField(blank=True, max_length=64, verbose_name="form key"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="last_activity_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now, verbose_name="last activity"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="number",
             field=models.PositiveIntegerField(verbose_name="number"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="organization",
             field=models.ForeignKey(
@@ -527,7 +528,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="priority",
             field=models.CharField(
@@ -542,12 +543,12 @@ class Migration(migrations.Migration):
                 verbose_name="priority",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="product_covered",
             field=models.BooleanField(default=True, verbose_name="product covered"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="product_version",
             field=models.ForeignKey(
@@ -560,12 +561,12 @@ class Migration(migrations.Migration):
                 verbose_name="product version",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="reference",
             field=models.CharField(max_length=24, verbose_name="reference"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="requester",
             field=models.ForeignKey(
@@ -576,17 +577,17 @@ class Migration(migrations.Migration):
                 verbose_name="requester",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="resolution",
             field=models.TextField(blank=True, verbose_name="resolution"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="resolved_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="resolved"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="search_document",
             field=models.GeneratedField(
@@ -596,7 +597,7 @@ class Migration(migrations.Migration):
                 verbose_name="search document",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="severity",
             field=models.CharField(
@@ -606,17 +607,17 @@ class Migration(migrations.Migration):
                 verbose_name="severity",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="sla_breached",
             field=models.BooleanField(default=False, verbose_name="SLA breached"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="sla_due_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="SLA deadline"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="sla_due_calendar",
             field=models.ForeignKey(
@@ -629,12 +630,12 @@ class Migration(migrations.Migration):
                 verbose_name="SLA deadline's calendar",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="sla_warn_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="SLA warning due"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="status",
             field=models.CharField(
@@ -652,12 +653,12 @@ class Migration(migrations.Migration):
                 verbose_name="status",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="title",
             field=models.CharField(max_length=200, verbose_name="title"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="type",
             field=models.CharField(
@@ -672,17 +673,17 @@ class Migration(migrations.Migration):
                 verbose_name="type",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="updated_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="version",
             field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="watchers",
             field=models.ManyToManyField(
@@ -692,22 +693,22 @@ class Migration(migrations.Migration):
                 verbose_name="watchers",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="workaround",
             field=models.TextField(blank=True, verbose_name="workaround"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticket",
             name="workaround_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="workaround provided"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketcounter",
             name="last_number",
             field=models.PositiveIntegerField(default=0, verbose_name="last number"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketcounter",
             name="organization",
             field=models.OneToOneField(
@@ -719,7 +720,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="actor",
             field=models.ForeignKey(
@@ -731,42 +732,42 @@ class Migration(migrations.Migration):
                 verbose_name="actor",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="field",
             field=models.CharField(blank=True, max_length=40, verbose_name="field"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="is_public",
             field=models.BooleanField(default=True, verbose_name="public"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="kind",
             field=models.CharField(max_length=30, verbose_name="kind"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="message",
             field=models.TextField(blank=True, verbose_name="message"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="new_value",
             field=models.TextField(blank=True, verbose_name="new value"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="old_value",
             field=models.TextField(blank=True, verbose_name="old value"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="organization",
             field=models.ForeignKey(
@@ -776,7 +777,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="ticket",
             field=models.ForeignKey(
@@ -786,7 +787,7 @@ class Migration(migrations.Migration):
                 verbose_name="ticket",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="ticketevent",
             name="ticket_version",
             field=models.PositiveIntegerField(default=1, verbose_name="ticket version"),

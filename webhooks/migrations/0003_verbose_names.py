@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from core.migration_operations import RelabelField
 from django.db import migrations, models
 
 
@@ -30,29 +31,29 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "webhook endpoints",
             },
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="attempts",
             field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="delivered_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="duration_ms",
             field=models.PositiveIntegerField(
                 blank=True, null=True, verbose_name="duration in milliseconds"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="endpoint",
             field=models.ForeignKey(
@@ -62,7 +63,7 @@ class Migration(migrations.Migration):
                 verbose_name="endpoint",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="event",
             field=models.CharField(
@@ -80,24 +81,24 @@ class Migration(migrations.Migration):
                 verbose_name="event",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="event_key",
             field=models.CharField(max_length=200, verbose_name="event key"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="last_error",
             field=models.TextField(blank=True, verbose_name="last error"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="next_attempt_at",
             field=models.DateTimeField(
                 default=django.utils.timezone.now, verbose_name="next attempt"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="organization",
             field=models.ForeignKey(
@@ -109,24 +110,24 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="payload",
             field=models.JSONField(verbose_name="payload"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="response_body",
             field=models.TextField(blank=True, verbose_name="response body"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="response_status",
             field=models.PositiveSmallIntegerField(
                 blank=True, null=True, verbose_name="response status"
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="delivery",
             name="state",
             field=models.CharField(
@@ -141,12 +142,12 @@ class Migration(migrations.Migration):
                 verbose_name="state",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="created_by",
             field=models.ForeignKey(
@@ -157,27 +158,27 @@ class Migration(migrations.Migration):
                 verbose_name="created by",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="description",
             field=models.CharField(blank=True, max_length=100, verbose_name="description"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="events",
             field=models.JSONField(default=list, verbose_name="events"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="is_active",
             field=models.BooleanField(default=True, verbose_name="active"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="is_vendor",
             field=models.BooleanField(default=False, verbose_name="vendor's endpoint"),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="organization",
             field=models.ForeignKey(
@@ -190,7 +191,7 @@ class Migration(migrations.Migration):
                 verbose_name="organisation",
             ),
         ),
-        migrations.AlterField(
+        RelabelField(
             model_name="endpoint",
             name="secret",
             field=models.CharField(max_length=64, verbose_name="secret"),
