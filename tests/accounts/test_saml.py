@@ -90,13 +90,16 @@ def saml_app(saml_idp, client, *, slug: str = "acme", name: str = "Acme SSO") ->
     return app
 
 
-def idp_response(client, app: SocialApp, *, uid: str, email: str, given_name="", surname=""):
+def idp_response(
+    client, app: SocialApp, *, uid: str, email: str, given_name="", surname="", verify=True
+):
     """From the help desk's sign-in URL to the IdP's signed Response for the person the
-    IdP signs in as ``uid`` with ``email``: the ACS path and the fields its page posts."""
+    IdP signs in as ``uid`` with ``email``: the ACS path and the fields its page posts
+    (``verify``: how the browser trusts an https IdP)."""
     leave = client.post(f"/accounts/saml/{app.client_id}/login/")
     assert leave.status_code == 302, leave.content[:500]
     idp_url = leave["Location"]
-    with httpx.Client(timeout=60) as browser:
+    with httpx.Client(timeout=60, verify=verify) as browser:
         sign_in_page = browser.get(idp_url)
         assert sign_in_page.status_code == 200, sign_in_page.text
         form = _form(sign_in_page.text)
