@@ -100,18 +100,50 @@ def _send_invitation(invitation: Invitation) -> None:
     events.emit("invitation_sent", invitation=invitation)
 
 
-@service(tenant="invitation")
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
-    """Set the password, activate the account; the link cannot be used again."""
+def _lock_open_invitation(invitation: Invitation) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation was already used."))
     if invitation.is_expired:
         raise ValidationError(_("This invitation has expired."))
+    return invitation
+
+
+@service(tenant="invitation")
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Set the password, activate the account; the link cannot be used again. A person
+    of a domain whose single sign-on is mandatory has no password here: they accept
+    through their identity provider (``invitation_accept_through_sign_on``)."""
+    invitation = _lock_open_invitation(invitation)
+    single_sign_on = selectors.single_sign_on_for_email(email=invitation.user.email)
+    if single_sign_on is not None and single_sign_on.mandatory:
+        raise ValidationError(
+            _(
+                "%(organization)s signs its people in through its identity provider: "
+                "accept the invitation through it."
+            )
+            % {"organization": single_sign_on.organization.name}
+        )
     user = invitation.user
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@service(tenant="invitation")
+def invitation_accept_through_sign_on(*, invitation: Invitation, user: User) -> User:
+    """The invited person came back from their organisation's identity provider, which
+    vouched for ``user`` (accounts.sso.admit): the account is activated with the
+    membership and role the invitation gave, and no password. Only the invitation's own
+    person accepts it: it grants nothing to anyone else."""
+    invitation = _lock_open_invitation(invitation)
+    if invitation.user_id != user.pk:
+        raise ValidationError(_("This invitation is for another address."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user

@@ -24,6 +24,11 @@ from django.utils.translation import gettext as _
 from accounts import saml_settings, selectors
 from accounts.models import SingleSignOn, User
 
+# The session's invitation being accepted through the identity provider: its public id,
+# put there by the invitation's page (accounts.views.invitation_accept, after its token
+# was checked) and taken by the adapter when the provider sends the person back.
+PENDING_INVITATION = "sso_pending_invitation"
+
 
 class Refused(Exception):
     """The provider's person may not sign in here: ``reason`` goes to the security log,

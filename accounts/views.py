@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms, permissions, saml_settings, selectors, services, sessions, sso
+from accounts.models import SecurityEventKind
 from accounts.tokens import invitation_tokens
 from core import spreadsheets
 
@@ -232,6 +233,9 @@ def invitation_accept(request, public_id, token: str):
             {"invitation": invitation, "superseded": True},
             status=410,
         )
+    single_sign_on = selectors.single_sign_on_for_email(email=invitation.user.email)
+    if single_sign_on is not None and single_sign_on.mandatory:
+        return _invitation_accept_through_sign_on(request, invitation, single_sign_on)
     form = forms.AcceptInvitationForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,6 +254,33 @@ def invitation_accept(request, public_id, token: str):
             return redirect("home")
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _invitation_accept_through_sign_on(request, invitation, single_sign_on):
+    """An invitation for an address whose single sign-on is mandatory: no password is
+    offered or taken. Its POST sends the person to their identity provider as the sign-in
+    page's "Use single sign-on" does, and the adapter accepts the invitation when the
+    provider sends its person back (accounts.adapters.SocialAccountAdapter)."""
+    refused = False
+    if request.method == "POST":
+        if any(key.startswith("new_password") for key in request.POST):
+            refused = True
+            services.security_event_record(
+                kind=SecurityEventKind.SSO_REFUSED,
+                email=invitation.user.email,
+                request=request,
+                detail=f"{single_sign_on.app.name}: mandatory, invitation password",
+            )
+        else:
+            request.session[sso.PENDING_INVITATION] = str(invitation.public_id)
+            provider = single_sign_on.app.get_provider(request)
+            return redirect(provider.get_login_url(request))
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "single_sign_on": single_sign_on, "refused": refused},
+        status=403 if refused else 200,
     )
 
 
