@@ -379,6 +379,9 @@ def _claim_domains(organization: Organization, domains: list[str]) -> list[str]:
 def _connection_to_change(organization: Organization) -> SingleSignOn | None:
     """The organisation's single sign-on, locked; the support team's (one the page cannot
     show in full) is not the customer administrator's to change."""
+    # Two administrators connecting a first provider at once would make two: the
+    # organisation's row puts them one after the other.
+    Organization.objects.select_for_update().get(pk=organization.pk)
     existing = (
         SingleSignOn.objects.select_for_update(of=("self",))
         .select_related("app")

@@ -334,3 +334,25 @@ def test_any_protocol_value_is_a_page(client, personas, protocol):
     client.force_login(personas.admin_a)
     assert client.get(URL, {"protocol": protocol}).status_code == 200
     assert client.post(URL, {"protocol": protocol}).status_code == 200
+
+
+def test_a_connection_whose_saved_certificate_is_unreadable_is_shown_without_it(client, personas):
+    """Typed in the admin in the page's own shape, with a certificate that is none."""
+    app = SocialApp.objects.create(
+        provider="saml",
+        provider_id="saml-acme",
+        name="Acme SSO",
+        client_id="acme",
+        settings={
+            "idp": {"entity_id": "urn:acme", "sso_url": "https://idp.acme/", "x509cert": "x"},
+            "advanced": {"want_assertion_signed": True},
+        },
+    )
+    factories.single_sign_on(personas.org_a, domains=("acme.example",), app=app)
+    client.force_login(personas.admin_a)
+
+    page = client.get(URL)
+
+    assert page.status_code == 200
+    assert page.context["form"]["certificate"].value() == ""
+    assert "Saved signing certificate" not in page.content.decode()
