@@ -11,11 +11,12 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from accounts import audit, saml, sso
+from accounts import audit, saml, selectors, services, sso
 from accounts.models import SecurityEventKind
 from accounts.permissions import must_use_second_factor
 from accounts.selectors import SECOND_FACTORS
@@ -88,16 +89,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(redirect("login")) from None
 
     def pre_social_login(self, request, sociallogin) -> None:
+        # One try: the invitation's page sets it again for another.
+        invitation_id = request.session.pop(sso.PENDING_INVITATION, None)
         admission = self._admit(request, sociallogin)
         setattr(request, audit.SSO_SIGN_IN, True)
         # The admitted, verified address is the person's (allauth reads the first).
         sociallogin.email_addresses.sort(key=lambda address: address.email != admission.email)
         if sociallogin.user is not None and not sociallogin.is_existing:
             sociallogin.user.email = admission.email
-        if admission.user is not None and not sociallogin.is_existing:
-            # An existing person of the organisation (or staff, for the staff's
-            # provider) signs in through it from now on.
-            with transaction.atomic():
+        with transaction.atomic():
+            if invitation_id is not None:
+                self._accept_invitation(request, invitation_id, admission)
+            if admission.user is not None and not sociallogin.is_existing:
+                # An existing person of the organisation (or staff, for the staff's
+                # provider) signs in through it from now on.
                 sociallogin.connect(request, admission.user)
                 security_event_record(
                     kind=SecurityEventKind.SSO_LINKED,
@@ -105,6 +110,28 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     request=request,
                     detail=sociallogin.provider.app.name,
                 )
+
+    def _accept_invitation(self, request, invitation_id: str, admission: sso.Admission) -> None:
+        """The invitation whose page sent the person to the provider, accepted when the
+        provider vouched for its own person (``admission.user``, the same object allauth
+        then signs in); anyone else signs in as themselves, and it keeps waiting."""
+        user = admission.user
+        invitation = selectors.invitation_by_public_id(public_id=invitation_id)
+        if user is None or invitation is None or invitation.user_id != user.pk:
+            messages.warning(
+                request,
+                _(
+                    "Your identity provider signed you in as %(email)s: the invitation for "
+                    "another address is still waiting."
+                )
+                % {"email": admission.email},
+            )
+            return
+        try:
+            services.invitation_accept_through_sign_on(invitation=invitation, user=user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            raise ImmediateHttpResponse(redirect("login")) from None
 
     def is_email_verified(self, provider, email) -> bool:
         """A SAML identity provider's asserted address, within its domains (accounts.saml)."""

@@ -7,11 +7,12 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.validators import URLValidator
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts import selectors
+from accounts import saml_settings, selectors
 from accounts.models import (
     TIMEZONE_CHOICES,
     MemberRole,
@@ -260,26 +261,20 @@ class SecurityLogFilterForm(forms.Form):
         return {"kind": self.cleaned_data["kind"], "query": self.cleaned_data["q"].strip()}
 
 
-class SingleSignOnForm(SubmitHelperMixin, forms.Form):
-    """A customer administrator's OpenID Connect identity provider; the domains are one
-    per line (or separated by commas or spaces), lower-cased."""
+class SingleSignOnBaseForm(SubmitHelperMixin, forms.Form):
+    """What every protocol's single sign-on has: a name, the email domains (one per line,
+    or separated by commas or spaces, lower-cased) and whether it is the only way in.
+    ``protocol`` (hidden) says which form a POST is for."""
 
+    protocol_id = ""
+
+    protocol = forms.CharField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(
         label=_("Name shown at sign-in"),
         max_length=40,
         required=False,
         help_text=_("Such as “Acme sign-in”; empty means your organisation's name."),
     )
-    server_url = forms.URLField(
-        label=_("Issuer URL"),
-        max_length=200,
-        assume_scheme="https",
-        help_text=_(
-            "The provider's address, where its /.well-known/openid-configuration is "
-            "found, such as https://login.example.com/realms/acme."
-        ),
-    )
-    client_id = forms.CharField(label=_("Client ID"), max_length=191)
     domains = forms.CharField(
         label=_("Email domains"),
         max_length=500,
@@ -298,17 +293,12 @@ class SingleSignOnForm(SubmitHelperMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, current_secret: str = "", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["secret"] = SecretField(current=current_secret)
-        self.order_fields(["name", "server_url", "client_id", "secret", "domains", "mandatory"])
-        self.build_helper()
+        self.initial["protocol"] = self.protocol_id
 
-    def clean_server_url(self) -> str:
-        url = self.cleaned_data["server_url"]
-        if not url.startswith("https://"):
-            raise forms.ValidationError(_("The provider's address must start with https://."))
-        return url.rstrip("/")
+    def clean_protocol(self) -> str:
+        return self.protocol_id
 
     def clean_domains(self) -> list[str]:
         raw = self.cleaned_data["domains"].replace(",", " ").split()
@@ -324,3 +314,185 @@ class SingleSignOnForm(SubmitHelperMixin, forms.Form):
         if not domains:
             raise forms.ValidationError(_("Enter at least one email domain."))
         return domains
+
+
+class SingleSignOnForm(SingleSignOnBaseForm):
+    """A customer administrator's OpenID Connect identity provider."""
+
+    protocol_id = "oidc"
+
+    server_url = forms.URLField(
+        label=_("Issuer URL"),
+        max_length=200,
+        assume_scheme="https",
+        help_text=_(
+            "The provider's address, where its /.well-known/openid-configuration is "
+            "found, such as https://login.example.com/realms/acme."
+        ),
+    )
+    client_id = forms.CharField(label=_("Client ID"), max_length=191)
+
+    def __init__(self, *args, current_secret: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secret"] = SecretField(current=current_secret)
+        self.order_fields(
+            ["protocol", "name", "server_url", "client_id", "secret", "domains", "mandatory"]
+        )
+        self.build_helper()
+
+    def clean_server_url(self) -> str:
+        url = self.cleaned_data["server_url"]
+        if not url.startswith("https://"):
+            raise forms.ValidationError(_("The provider's address must start with https://."))
+        return url.rstrip("/")
+
+
+class SamlSingleSignOnForm(SingleSignOnBaseForm):
+    """A customer administrator's SAML 2.0 identity provider: its entity ID, single
+    sign-on URL and signing certificate, typed or read from its metadata (pasted: the
+    server fetches nothing), whose values then replace the typed ones."""
+
+    protocol_id = "saml"
+
+    metadata = forms.CharField(
+        label=_("Identity provider's metadata (XML)"),
+        required=False,
+        max_length=100_000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_(
+            "Paste the metadata document your identity provider publishes to fill in the "
+            "three fields below from it, or leave this empty and fill them in yourself."
+        ),
+    )
+    entity_id = forms.CharField(
+        label=_("Identity provider's entity ID"),
+        required=False,
+        max_length=1024,
+        help_text=_("Its issuer, such as https://idp.example.com/saml/metadata."),
+    )
+    sso_url = forms.URLField(
+        label=_("Identity provider's single sign-on URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where people are sent to sign in (its HTTP-Redirect binding)."),
+    )
+    certificate = forms.CharField(
+        label=_("Identity provider's signing certificate (PEM)"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_(
+            "The certificate it signs its assertions with, from -----BEGIN CERTIFICATE----- "
+            "to -----END CERTIFICATE-----."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(
+            [
+                "protocol",
+                "name",
+                "metadata",
+                "entity_id",
+                "sso_url",
+                "certificate",
+                "domains",
+                "mandatory",
+            ]
+        )
+        self.build_helper()
+
+    def _show(self, values: dict[str, str]) -> None:
+        """These fields' values, as the page shows them if it comes back."""
+        self.data = {
+            **dict(self.data.items()),
+            **{self.add_prefix(name): value for name, value in values.items()},
+        }
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        pasted_keys = [
+            name
+            for name in ("metadata", "certificate")
+            if "PRIVATE KEY" in str(self.data.get(self.add_prefix(name), ""))
+        ]
+        if pasted_keys:
+            # Never shown back, and never kept: a private key stays with its owner.
+            self._show(dict.fromkeys(pasted_keys, ""))
+            for name in pasted_keys:
+                self.add_error(
+                    name,
+                    _(
+                        "This holds a private key: keep it secret, and replace it at your "
+                        "identity provider. Paste its certificate only."
+                    ),
+                )
+            return cleaned
+        if cleaned.get("metadata", "").strip():
+            try:
+                read = saml_settings.idp_from_metadata(cleaned["metadata"])
+            except ValueError:
+                self.add_error(
+                    "metadata",
+                    _(
+                        "This is not an identity provider's SAML metadata with an entity ID, "
+                        "a single sign-on URL (HTTP-Redirect) and a signing certificate."
+                    ),
+                )
+                return cleaned
+            self._show(read)
+            cleaned.update(read)
+        self._clean_entity_id(cleaned)
+        self._clean_sso_url(cleaned)
+        self._clean_certificate(cleaned)
+        return cleaned
+
+    def _clean_entity_id(self, cleaned) -> None:
+        entity_id = (cleaned.get("entity_id") or "").strip()
+        if not entity_id:
+            if "entity_id" not in self.errors:
+                self.add_error("entity_id", _("Enter the identity provider's entity ID."))
+        elif len(entity_id) > 1024 or not entity_id.isprintable() or " " in entity_id:
+            self.add_error(
+                "entity_id", _("An entity ID is one URI of at most 1024 characters, no spaces.")
+            )
+        else:
+            cleaned["entity_id"] = entity_id
+
+    def _clean_sso_url(self, cleaned) -> None:
+        url = (cleaned.get("sso_url") or "").strip()
+        if "sso_url" in self.errors:
+            return
+        if not url:
+            self.add_error("sso_url", _("Enter the identity provider's single sign-on URL."))
+            return
+        try:
+            URLValidator(schemes=["https"])(url)
+        except forms.ValidationError:
+            self.add_error(
+                "sso_url", _("The single sign-on URL must be an address starting with https://.")
+            )
+            return
+        if len(url) > 500:
+            self.add_error("sso_url", _("The single sign-on URL is too long."))
+            return
+        cleaned["sso_url"] = url
+
+    def _clean_certificate(self, cleaned) -> None:
+        text = cleaned.get("certificate") or ""
+        if "certificate" in self.errors:
+            return
+        if not text.strip():
+            self.add_error("certificate", _("Enter the identity provider's signing certificate."))
+            return
+        try:
+            cleaned["certificate"] = saml_settings.certificate_pem(text)
+        except ValueError:
+            self.add_error(
+                "certificate",
+                _("This is not an X.509 certificate in PEM form (-----BEGIN CERTIFICATE-----)."),
+            )

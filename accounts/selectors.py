@@ -133,3 +133,15 @@ def sign_on_app_for_email(*, email: str) -> SocialApp | None:
         return staff_sign_on_app()
     single_sign_on = single_sign_on_for_email(email=email)
     return single_sign_on.app if single_sign_on is not None else None
+
+
+def saml_client_id_for(*, organization: Organization, app: SocialApp | None) -> str:
+    """The client ID (the name in its URLs, /accounts/saml/<it>/) of the organisation's
+    SAML identity provider: ``app``'s own when it is one, else the organisation's code,
+    or the code and id when another SAML provider (the support team's) has it already."""
+    if app is not None and app.provider == "saml":
+        return app.client_id
+    slug = organization.code.lower()
+    if SocialApp.objects.filter(provider="saml", client_id=slug).exists():
+        return f"{slug}-{organization.pk}"
+    return slug

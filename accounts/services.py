@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts import permissions
+from accounts import permissions, saml_settings, selectors, sso
 from accounts.models import (
     Invitation,
     MemberRole,
@@ -100,18 +100,50 @@ def _send_invitation(invitation: Invitation) -> None:
     events.emit("invitation_sent", invitation=invitation)
 
 
-@service(tenant="invitation")
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
-    """Set the password, activate the account; the link cannot be used again."""
+def _lock_open_invitation(invitation: Invitation) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation was already used."))
     if invitation.is_expired:
         raise ValidationError(_("This invitation has expired."))
+    return invitation
+
+
+@service(tenant="invitation")
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Set the password, activate the account; the link cannot be used again. A person
+    of a domain whose single sign-on is mandatory has no password here: they accept
+    through their identity provider (``invitation_accept_through_sign_on``)."""
+    invitation = _lock_open_invitation(invitation)
+    single_sign_on = selectors.single_sign_on_for_email(email=invitation.user.email)
+    if single_sign_on is not None and single_sign_on.mandatory:
+        raise ValidationError(
+            _(
+                "%(organization)s signs its people in through its identity provider: "
+                "accept the invitation through it."
+            )
+            % {"organization": single_sign_on.organization.name}
+        )
     user = invitation.user
     user.set_password(password)
     user.is_active = True
     user.save(update_fields=["password", "is_active"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@service(tenant="invitation")
+def invitation_accept_through_sign_on(*, invitation: Invitation, user: User) -> User:
+    """The invited person came back from their organisation's identity provider, which
+    vouched for ``user`` (accounts.sso.admit): the account is activated with the
+    membership and role the invitation gave, and no password. Only the invitation's own
+    person accepts it: it grants nothing to anyone else."""
+    invitation = _lock_open_invitation(invitation)
+    if invitation.user_id != user.pk:
+        raise ValidationError(_("This invitation is for another address."))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
@@ -314,32 +346,13 @@ def _domains_of_others(organization: Organization, domains: list[str]) -> list[s
     return taken
 
 
-@service(tenant="organization")
-def single_sign_on_configure(
-    actor: User,
-    *,
-    organization: Organization,
-    name: str,
-    server_url: str,
-    client_id: str,
-    secret: str,
-    domains: list[str],
-    mandatory: bool,
-) -> SingleSignOn:
-    """A customer administrator connects their organisation's OpenID Connect identity
-    provider (or changes it): an empty ``secret`` keeps the saved one. A domain may be
-    another organisation's in no way: neither on its single sign-on nor in the address of
-    anyone outside this organisation (nor the staff's)."""
-    _require_contact_manager(actor, organization)
+def _claim_domains(organization: Organization, domains: list[str]) -> list[str]:
+    """``domains`` normalised, or a ValidationError for the form's ``domains``: a domain
+    may be another organisation's in no way, neither on its single sign-on nor in the
+    address of anyone outside this organisation (nor the staff's)."""
     domains = sorted({domain.strip().lower() for domain in domains if domain.strip()})
     if not domains:
         raise ValidationError({"domains": _("Enter at least one email domain.")})
-    existing = (
-        SingleSignOn.objects.select_for_update(of=("self",))
-        .select_related("app")
-        .filter(organization=organization)
-        .first()
-    )
     # Another organisation's domains are outside this scope: looked up across them.
     with scopes_disabled():
         claimed = sorted(
@@ -360,20 +373,43 @@ def single_sign_on_configure(
                 % {"domains": ", ".join(refused)}
             }
         )
-    if existing is None:
-        if not secret:
-            raise ValidationError({"secret": _("Enter the client secret.")})
-        app = SocialApp(provider="openid_connect", provider_id=f"org-{organization.code.lower()}")
-    else:
-        app = existing.app
-        if app.provider != "openid_connect":
-            raise PermissionDenied(_("Your single sign-on is set up by the support team."))
-    app.name = name.strip()[:40] or organization.name[:40]
-    app.client_id = client_id.strip()
-    if secret:
-        app.secret = secret
-    app.settings = {**(app.settings or {}), "server_url": server_url.strip()}
-    app.save()
+    return domains
+
+
+def _connection_to_change(organization: Organization) -> SingleSignOn | None:
+    """The organisation's single sign-on, locked; the support team's (one the page cannot
+    show in full) is not the customer administrator's to change."""
+    # Two administrators connecting a first provider at once would make two: the
+    # organisation's row puts them one after the other.
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    existing = (
+        SingleSignOn.objects.select_for_update(of=("self",))
+        .select_related("app")
+        .filter(organization=organization)
+        .first()
+    )
+    if existing is not None and not sso.customer_may_change(existing.app):
+        raise PermissionDenied(_("Your single sign-on is set up by the support team."))
+    return existing
+
+
+def _unlink_if_another_provider(provider_id: str, before: tuple, after: tuple) -> None:
+    """People linked to a provider (allauth's SocialAccount, by the provider's own id of
+    them) are unlinked when it becomes another one (protocol, issuer or entity ID): the
+    new one's ids are another namespace. They are linked again by address on their next
+    sign-in (accounts.sso)."""
+    if before != after:
+        SocialAccount.objects.filter(provider=provider_id).delete()
+
+
+def _save_connection(
+    organization: Organization,
+    existing: SingleSignOn | None,
+    *,
+    app: SocialApp,
+    domains: list[str],
+    mandatory: bool,
+) -> SingleSignOn:
     if existing is None:
         existing = SingleSignOn.objects.create(organization=organization, app=app)
     existing.mandatory = mandatory
@@ -388,3 +424,105 @@ def single_sign_on_configure(
         if domain not in kept
     )
     return existing
+
+
+def _identity(app: SocialApp | None) -> tuple:
+    """Which provider an app is: its protocol and its issuer or entity ID."""
+    if app is None:
+        return ()
+    app_settings = app.settings or {}
+    return (
+        app.provider,
+        app_settings.get("server_url"),
+        (app_settings.get("idp") or {}).get("entity_id"),
+    )
+
+
+@service(tenant="organization")
+def single_sign_on_configure(
+    actor: User,
+    *,
+    organization: Organization,
+    name: str,
+    server_url: str,
+    client_id: str,
+    secret: str,
+    domains: list[str],
+    mandatory: bool,
+) -> SingleSignOn:
+    """A customer administrator connects their organisation's OpenID Connect identity
+    provider (or changes it, or its SAML one for it): an empty ``secret`` keeps the saved
+    one. The domains are claimed as ``_claim_domains`` says."""
+    _require_contact_manager(actor, organization)
+    existing = _connection_to_change(organization)
+    domains = _claim_domains(organization, domains)
+    app = existing.app if existing is not None else SocialApp()
+    before = (app.provider_id, _identity(app if app.pk else None))
+    if app.provider != "openid_connect":
+        if not secret:
+            raise ValidationError({"secret": _("Enter the client secret.")})
+        app.provider = "openid_connect"
+        app.provider_id = f"org-{organization.code.lower()}"
+        app.key = ""
+    app.name = name.strip()[:40] or organization.name[:40]
+    app.client_id = client_id.strip()
+    if secret:
+        app.secret = secret
+    app.settings = {"server_url": server_url.strip()}
+    app.save()
+    if before[0]:
+        _unlink_if_another_provider(before[0], before[1], _identity(app))
+    return _save_connection(organization, existing, app=app, domains=domains, mandatory=mandatory)
+
+
+@service(tenant="organization")
+def single_sign_on_configure_saml(
+    actor: User,
+    *,
+    organization: Organization,
+    name: str,
+    entity_id: str,
+    sso_url: str,
+    certificate: str,
+    domains: list[str],
+    mandatory: bool,
+) -> SingleSignOn:
+    """A customer administrator connects their organisation's SAML 2.0 identity provider
+    (or changes it, or its OpenID Connect one for it), stored as the Django admin's
+    connections are (accounts.saml_settings.page_settings): the sign-in path is the
+    same. The domains are claimed as ``_claim_domains`` says."""
+    _require_contact_manager(actor, organization)
+    existing = _connection_to_change(organization)
+    domains = _claim_domains(organization, domains)
+    app = existing.app if existing is not None else SocialApp()
+    before = (app.provider_id, _identity(app if app.pk else None))
+    if app.provider != "saml":
+        client_id = selectors.saml_client_id_for(organization=organization, app=None)
+        app.provider = "saml"
+        app.provider_id = f"saml-{client_id}"
+        app.client_id = client_id
+        app.secret = ""
+        app.key = ""
+    app.name = name.strip()[:40] or organization.name[:40]
+    app.settings = saml_settings.page_settings(
+        entity_id=entity_id.strip(), sso_url=sso_url.strip(), certificate=certificate
+    )
+    app.save()
+    if before[0]:
+        _unlink_if_another_provider(before[0], before[1], _identity(app))
+    return _save_connection(organization, existing, app=app, domains=domains, mandatory=mandatory)
+
+
+@service(tenant="organization")
+def single_sign_on_disconnect(actor: User, *, organization: Organization) -> None:
+    """A customer administrator disconnects their organisation's identity provider: its
+    domains, its links to people and the provider go; people sign in with a password
+    again (those who have none choose one through "Forgot your password?")."""
+    _require_contact_manager(actor, organization)
+    existing = _connection_to_change(organization)
+    if existing is None:
+        raise ValidationError(_("No single sign-on is set up."))
+    app = existing.app
+    SocialAccount.objects.filter(provider=app.provider_id).delete()
+    existing.delete()
+    app.delete()

@@ -21,8 +21,13 @@ from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from accounts import selectors
+from accounts import saml_settings, selectors
 from accounts.models import SingleSignOn, User
+
+# The session's invitation being accepted through the identity provider: its public id,
+# put there by the invitation's page (accounts.views.invitation_accept, after its token
+# was checked) and taken by the adapter when the provider sends the person back.
+PENDING_INVITATION = "sso_pending_invitation"
 
 
 class Refused(Exception):
@@ -121,3 +126,12 @@ def admit(*, app: SocialApp, addresses, linked: User | None) -> Admission:
                 email,
             )
     return Admission(email=email, single_sign_on=single_sign_on, user=person)
+
+
+def customer_may_change(app: SocialApp) -> bool:
+    """Whether the organisation's customer administrator may change or disconnect its
+    identity provider on their page: an OpenID Connect one, or a SAML one the page shows
+    in full (accounts.saml_settings.is_page_settings); any other is the support team's."""
+    if app.provider == "openid_connect":
+        return True
+    return app.provider == "saml" and saml_settings.is_page_settings(app.settings)

@@ -24,6 +24,11 @@ urlpatterns = [
     path("contacts/invite/", views.contact_invite, name="contact_invite"),
     path("contacts/security/", views.organization_security, name="organization_security"),
     path("contacts/single-sign-on/", views.organization_sso, name="organization_sso"),
+    path(
+        "contacts/single-sign-on/disconnect/",
+        views.organization_sso_disconnect,
+        name="organization_sso_disconnect",
+    ),
     path("contacts/<int:membership_id>/role/", views.contact_role, name="contact_role"),
     path(
         "contacts/<int:membership_id>/deactivate/",

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -19,7 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import forms, permissions, selectors, services, sessions
+from accounts import forms, permissions, saml_settings, selectors, services, sessions, sso
+from accounts.models import SecurityEventKind
 from accounts.tokens import invitation_tokens
 from core import spreadsheets
 
@@ -231,6 +233,9 @@ def invitation_accept(request, public_id, token: str):
             {"invitation": invitation, "superseded": True},
             status=410,
         )
+    single_sign_on = selectors.single_sign_on_for_email(email=invitation.user.email)
+    if single_sign_on is not None and single_sign_on.mandatory:
+        return _invitation_accept_through_sign_on(request, invitation, single_sign_on)
     form = forms.AcceptInvitationForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,6 +254,33 @@ def invitation_accept(request, public_id, token: str):
             return redirect("home")
     return render(
         request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+def _invitation_accept_through_sign_on(request, invitation, single_sign_on):
+    """An invitation for an address whose single sign-on is mandatory: no password is
+    offered or taken. Its POST sends the person to their identity provider as the sign-in
+    page's "Use single sign-on" does, and the adapter accepts the invitation when the
+    provider sends its person back (accounts.adapters.SocialAccountAdapter)."""
+    refused = False
+    if request.method == "POST":
+        if any(key.startswith("new_password") for key in request.POST):
+            refused = True
+            services.security_event_record(
+                kind=SecurityEventKind.SSO_REFUSED,
+                email=invitation.user.email,
+                request=request,
+                detail=f"{single_sign_on.app.name}: mandatory, invitation password",
+            )
+        else:
+            request.session[sso.PENDING_INVITATION] = str(invitation.public_id)
+            provider = single_sign_on.app.get_provider(request)
+            return redirect(provider.get_login_url(request))
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "single_sign_on": single_sign_on, "refused": refused},
+        status=403 if refused else 200,
     )
 
 
@@ -386,51 +418,122 @@ def sso_provider_login(request, provider_id: str):
     return response
 
 
+SSO_FORMS: dict[str, type[forms.SingleSignOnBaseForm]] = {
+    "oidc": forms.SingleSignOnForm,
+    "saml": forms.SamlSingleSignOnForm,
+}
+
+
+def _sso_initial(single_sign_on) -> dict:
+    if single_sign_on is None:
+        return {}
+    app = single_sign_on.app
+    initial = {
+        "name": app.name,
+        "domains": "\n".join(row.domain for row in single_sign_on.domains.all()),
+        "mandatory": single_sign_on.mandatory,
+    }
+    if app.provider == "openid_connect":
+        return {
+            **initial,
+            "server_url": app.settings.get("server_url", ""),
+            "client_id": app.client_id,
+        }
+    idp = app.settings.get("idp") or {}
+    return {
+        **initial,
+        "entity_id": idp.get("entity_id", ""),
+        "sso_url": idp.get("sso_url", ""),
+        "certificate": _saml_certificate(app),
+    }
+
+
+def _saml_certificate(app: SocialApp) -> str:
+    """A SAML provider's saved certificate as PEM ("" when unreadable: typed in the admin)."""
+    try:
+        return saml_settings.certificate_pem(str(app.settings["idp"]["x509cert"]))
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 @permissions.require(permissions.is_customer_admin)
 def organization_sso(request):
-    """The customer administrator's single sign-on: their organisation's OpenID Connect
-    provider, its domains, whether it is the only way in. The secret is never shown."""
+    """The customer administrator's single sign-on: their organisation's identity
+    provider (OpenID Connect or SAML 2.0, a tab each), its domains, whether it is the
+    only way in, and what to register at the provider. A secret is never shown."""
     organization = request.organization
     single_sign_on = selectors.single_sign_on_of(organization=organization)
     app = single_sign_on.app if single_sign_on is not None else None
-    provider_id = app.provider_id if app is not None else f"org-{organization.code.lower()}"
-    managed_by_staff = app is not None and app.provider != "openid_connect"
-    initial = (
-        {
-            "name": app.name,
-            "server_url": app.settings.get("server_url", ""),
-            "client_id": app.client_id,
-            "domains": "\n".join(row.domain for row in single_sign_on.domains.all()),
-            "mandatory": single_sign_on.mandatory,
-        }
-        if single_sign_on is not None and app is not None
-        else {}
-    )
-    form = forms.SingleSignOnForm(
-        request.POST or None,
-        initial=initial,
-        current_secret=app.secret if app is not None else "",
-    )
+    current = {"openid_connect": "oidc", "saml": "saml"}.get(app.provider if app else "", "oidc")
+    managed_by_staff = app is not None and not sso.customer_may_change(app)
+    protocol = request.POST.get("protocol") or request.GET.get("protocol") or current
+    if protocol not in SSO_FORMS:
+        protocol = current
+    kwargs: dict[str, Any] = {
+        "initial": (
+            _sso_initial(single_sign_on) if protocol == current and not managed_by_staff else {}
+        )
+    }
+    if protocol == "oidc":
+        kwargs["current_secret"] = app.secret if app is not None and current == "oidc" else ""
+    form = SSO_FORMS[protocol](request.POST or None, **kwargs)
     if request.method == "POST" and not managed_by_staff and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "protocol"}
+        data.pop("metadata", None)
+        configure = (
+            services.single_sign_on_configure_saml
+            if protocol == "saml"
+            else services.single_sign_on_configure
+        )
         try:
-            services.single_sign_on_configure(
-                request.user, organization=organization, **form.cleaned_data
-            )
+            configure(request.user, organization=organization, **data)
         except ValidationError as error:
             # The service names the form's own fields (domains, secret).
             form.add_error(None, error)
         else:
             messages.success(request, _("Your single sign-on is saved."))
-            return redirect("organization_sso")
+            return redirect(reverse("organization_sso") + f"?protocol={protocol}")
+    saml_client_id = selectors.saml_client_id_for(organization=organization, app=app)
+    oidc_provider_id = f"org-{organization.code.lower()}"
+    if app is not None and app.provider == "openid_connect":
+        oidc_provider_id = app.provider_id
+    saved_certificate = _saml_certificate(app) if current == "saml" and app is not None else ""
     return render(
         request,
         "accounts/organization_sso.html",
         {
             "form": form,
+            "protocol": protocol,
+            "current_protocol": current if app is not None else "",
             "single_sign_on": single_sign_on,
             "managed_by_staff": managed_by_staff,
+            "certificate": (
+                saml_settings.certificate_summary(saved_certificate) if saved_certificate else None
+            ),
             "redirect_uri": request.build_absolute_uri(
-                reverse("openid_connect_callback", kwargs={"provider_id": provider_id})
+                reverse("openid_connect_callback", kwargs={"provider_id": oidc_provider_id})
+            ),
+            "sp_entity_id": request.build_absolute_uri(
+                reverse("saml_metadata", kwargs={"organization_slug": saml_client_id})
+            ),
+            "acs_url": request.build_absolute_uri(
+                reverse("saml_acs", kwargs={"organization_slug": saml_client_id})
             ),
         },
     )
+
+
+@require_POST
+@permissions.require(permissions.is_customer_admin)
+def organization_sso_disconnect(request):
+    """The customer administrator disconnects their organisation's identity provider."""
+    try:
+        services.single_sign_on_disconnect(request.user, organization=request.organization)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Your single sign-on is disconnected: your people sign in with a password again."),
+        )
+    return redirect("organization_sso")

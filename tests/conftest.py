@@ -481,9 +481,12 @@ def sign_in(page, user: User, password: str = factories.DEFAULT_PASSWORD) -> Non
 class SamlIdentityProvider:
     """The SAML identity provider of tests/accounts/saml_idp.py (pysaml2), in a process of
     its own: its ``base`` URL, ``entity_id`` and ``metadata_url``; ``register(metadata)``
-    registers a service provider's metadata with it."""
+    registers a service provider's metadata with it. ``certificate`` is the file of its
+    signing certificate, which is also its TLS one over https (self-signed: trusted by
+    ``verify``)."""
 
     base: str
+    certificate: str
 
     @property
     def entity_id(self) -> str:
@@ -493,29 +496,62 @@ class SamlIdentityProvider:
     def metadata_url(self) -> str:
         return f"{self.base}/metadata"
 
+    @property
+    def verify(self):
+        import ssl
+
+        https = self.base.startswith("https:")
+        return ssl.create_default_context(cafile=self.certificate) if https else True
+
+    def metadata(self) -> str:
+        import httpx
+
+        answer = httpx.get(self.metadata_url, timeout=60, verify=self.verify)
+        answer.raise_for_status()
+        return answer.text
+
+    def signing_certificate(self) -> str:
+        """Its signing certificate, PEM."""
+        return Path(self.certificate).read_text()
+
     def register(self, sp_metadata: bytes) -> None:
         import httpx
 
-        httpx.post(f"{self.base}/sp", content=sp_metadata, timeout=60).raise_for_status()
+        httpx.post(
+            f"{self.base}/sp", content=sp_metadata, timeout=60, verify=self.verify
+        ).raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def saml_idp(tmp_path_factory) -> Iterator[SamlIdentityProvider]:
-    """A SAML 2.0 identity provider started for this run, with a signing key and
-    certificate made for it; stopped at the end of the run."""
-    workdir = tmp_path_factory.mktemp("saml_idp")
+def _saml_idp(workdir: Path, *args: str) -> Iterator[SamlIdentityProvider]:
     script = os.path.join(os.path.dirname(__file__), "accounts", "saml_idp.py")
     errors = workdir / "stderr.txt"
     with errors.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, script, str(workdir)], stdout=subprocess.PIPE, stderr=stderr, text=True
+            [sys.executable, script, str(workdir), *args],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
         )
     try:
         first = process.stdout.readline() if process.stdout else ""
         if not first.startswith("READY "):
             process.wait(timeout=10)
             raise RuntimeError(f"the SAML identity provider did not start: {errors.read_text()}")
-        yield SamlIdentityProvider(base=first.split()[1])
+        yield SamlIdentityProvider(base=first.split()[1], certificate=str(workdir / "idp.crt"))
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory) -> Iterator[SamlIdentityProvider]:
+    """A SAML 2.0 identity provider started for this run, with a signing key and
+    certificate made for it; stopped at the end of the run."""
+    yield from _saml_idp(tmp_path_factory.mktemp("saml_idp"))
+
+
+@pytest.fixture(scope="session")
+def saml_idp_https(tmp_path_factory) -> Iterator[SamlIdentityProvider]:
+    """The same identity provider over https (its certificate is ``.certificate``), as
+    the customer administrator's page accepts one."""
+    yield from _saml_idp(tmp_path_factory.mktemp("saml_idp_https"), "--https")

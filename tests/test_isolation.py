@@ -291,6 +291,8 @@ RULES: dict[str, Rule] = {
     "organization_security": Rule(CUSTOMER_ADMIN, post_only=True),
     # The organisation's own single sign-on (its provider, domains, secret masked).
     "organization_sso": Rule(CUSTOMER_ADMIN),
+    # Disconnecting it: the administrator's own organisation's only (there is no id).
+    "organization_sso_disconnect": Rule(CUSTOMER_ADMIN, post_only=True),
     # The security log: every organisation's sign-ins, for the vendor's administrators.
     "security_event_list": Rule(ADMINISTRATOR),
     "security_event_export": Rule(ADMINISTRATOR),

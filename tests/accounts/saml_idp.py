@@ -1,10 +1,13 @@
 """A SAML 2.0 identity provider for the single sign-on tests: pysaml2's ``Server``
 behind a small WSGI application, run as a process of its own.
 
-    python tests/accounts/saml_idp.py WORKDIR
+    python tests/accounts/saml_idp.py WORKDIR [--https]
 
 It makes a signing key and a self-signed certificate in WORKDIR, listens on a free port
-of 127.0.0.1 and prints ``READY <base URL>`` on its first line. Its pages:
+of 127.0.0.1 and prints ``READY <base URL>`` on its first line. With ``--https`` it
+answers over TLS with that certificate (made for 127.0.0.1 too; WORKDIR/idp.crt is the
+one to trust), as a real IdP whose URLs the customer administrator's page accepts
+(https only). Its pages:
 
 - ``GET /metadata``: the IdP's metadata (entity ID, single sign-on URL, certificate);
 - ``POST /sp``: a service provider's metadata (the body), as an IdP's administrator
@@ -19,11 +22,14 @@ of 127.0.0.1 and prints ``READY <base URL>`` on its first line. Its pages:
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
+import socketserver
+import ssl
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -51,6 +57,11 @@ def make_key_and_certificate(workdir: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
+        # Also its TLS certificate, under --https.
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .sign(key, hashes.SHA256())
     )
     key_file = workdir / "idp.key"
@@ -190,11 +201,29 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    # A browser's idle spare connection must not hold up the next request.
+    daemon_threads = True
+
+
 def main() -> None:
     workdir = Path(sys.argv[1])
-    httpd = make_server("127.0.0.1", 0, lambda e, s: app(e, s), handler_class=QuietHandler)
-    base = f"http://127.0.0.1:{httpd.server_port}"
+    https = "--https" in sys.argv[2:]
+    httpd = make_server(
+        "127.0.0.1",
+        0,
+        lambda e, s: app(e, s),
+        server_class=ThreadingServer,
+        handler_class=QuietHandler,
+    )
+    base = f"{'https' if https else 'http'}://127.0.0.1:{httpd.server_port}"
     app = IdentityProvider(base, workdir)
+    if https:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(workdir / "idp.crt", workdir / "idp.key")
+        httpd.socket = context.wrap_socket(
+            httpd.socket, server_side=True, do_handshake_on_connect=False
+        )
     print(f"READY {base}", flush=True)
     httpd.serve_forever()
 

@@ -17,6 +17,7 @@ import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.test import Client
 
+from accounts import services
 from accounts.models import (
     MemberRole,
     Membership,
@@ -26,6 +27,7 @@ from accounts.models import (
     SingleSignOnDomain,
     User,
 )
+from accounts.tokens import invitation_tokens
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -90,13 +92,16 @@ def saml_app(saml_idp, client, *, slug: str = "acme", name: str = "Acme SSO") ->
     return app
 
 
-def idp_response(client, app: SocialApp, *, uid: str, email: str, given_name="", surname=""):
+def idp_response(
+    client, app: SocialApp, *, uid: str, email: str, given_name="", surname="", verify=True
+):
     """From the help desk's sign-in URL to the IdP's signed Response for the person the
-    IdP signs in as ``uid`` with ``email``: the ACS path and the fields its page posts."""
+    IdP signs in as ``uid`` with ``email``: the ACS path and the fields its page posts
+    (``verify``: how the browser trusts an https IdP)."""
     leave = client.post(f"/accounts/saml/{app.client_id}/login/")
     assert leave.status_code == 302, leave.content[:500]
     idp_url = leave["Location"]
-    with httpx.Client(timeout=60) as browser:
+    with httpx.Client(timeout=60, verify=verify) as browser:
         sign_in_page = browser.get(idp_url)
         assert sign_in_page.status_code == 200, sign_in_page.text
         form = _form(sign_in_page.text)
@@ -334,3 +339,30 @@ def test_a_mandatory_saml_connection_refuses_the_password_of_its_domains_people(
     assert signed_in_user_id(client) is None
     saml_sign_in(client, app, uid="ada-1", email="ada@acme.example")
     assert signed_in_user_id(client) == ada.pk
+
+
+def test_an_invitation_under_a_mandatory_saml_connection_is_accepted_at_the_idp(
+    saml_idp, client, personas
+):
+    app = saml_connection(
+        saml_idp, client, personas.org_a, domains=["acme.example"], mandatory=True
+    )
+    invitation = services.invitation_create(
+        personas.admin_a,
+        organization=personas.org_a,
+        email="ada@acme.example",
+        full_name="Ada",
+        role=MemberRole.ADMIN,
+    )
+    link = f"/accounts/invitations/{invitation.public_id}/"
+    link += f"{invitation_tokens.make_token(invitation.user)}/"
+    leaving = client.post(link)
+    assert leaving["Location"] == f"/accounts/saml/{app.client_id}/login/"
+
+    saml_sign_in(client, app, uid="ada-1", email="ada@acme.example")
+
+    ada = User.objects.get(email="ada@acme.example")
+    assert signed_in_user_id(client) == ada.pk
+    assert ada.is_active and ada.membership.role == MemberRole.ADMIN
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None

@@ -5,6 +5,7 @@ provider, where its sign-in and consent forms are filled. Its accounts (tests.oi
 are Nora (new, of acme.example), Erik (existing), Felix (globex.example), Uma (unverified),
 Agnes and Ned (vendor.example) and Carl."""
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -14,8 +15,12 @@ import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from accounts import services
 from accounts.models import MemberRole, SecurityEvent, SecurityEventKind, User
+from accounts.tokens import invitation_tokens
 from tests import factories
 from tests.oidc import ORG_CLIENT, STAFF_CLIENT, oidc_provider
 
@@ -274,3 +279,140 @@ def test_a_provider_cannot_be_connected_to_whoever_is_signed_in(
     assert not SocialAccount.objects.exists()
     assert not User.objects.filter(email="nora.new@acme.example").exists()
     assert "not a sign-in" in _events(SecurityEventKind.SSO_REFUSED)[0].detail
+
+
+# --- An invitation for an address whose single sign-on is mandatory ---------------------
+
+
+def _invite(personas, email: str, role=MemberRole.ADMIN):
+    """Acme's administrator invites ``email``; the invitation and its link."""
+    invitation = services.invitation_create(
+        personas.admin_a,
+        organization=personas.org_a,
+        email=email,
+        full_name="Invited Person",
+        role=role,
+    )
+    token = invitation_tokens.make_token(invitation.user)
+    return invitation, f"/accounts/invitations/{invitation.public_id}/{token}/"
+
+
+@pytest.fixture
+def mandatory_acme_sso(acme_sso):
+    acme_sso.mandatory = True
+    acme_sso.save()
+    return acme_sso
+
+
+def test_an_invitation_under_a_mandatory_provider_is_accepted_through_it_with_its_role(
+    client, personas, mandatory_acme_sso, oidc_issuer
+):
+    invitation, link = _invite(personas, "erik.existing@acme.example", role=MemberRole.ADMIN)
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "new_password1" not in page.content.decode()
+    assert "Continue with Acme sign-in" in page.content.decode()
+
+    leaving = client.post(link)
+    assert leaving.status_code == 302
+    # Where the sign-in page's "Use single sign-on" sends the address.
+    assert (
+        leaving["Location"]
+        == client.post("/accounts/sso/", {"login": "erik.existing@acme.example"})["Location"]
+    )
+    answer = _through_provider(
+        client, oidc_issuer, address="", account="erik", continue_url=leaving["Location"]
+    )
+
+    assert answer.status_code == 302 and answer["Location"] == "/", answer
+    erik = User.objects.get(email="erik.existing@acme.example")
+    assert client.session["_auth_user_id"] == str(erik.pk)
+    assert erik.is_active and not erik.has_usable_password()
+    assert erik.membership.organization == personas.org_a
+    assert erik.membership.role == MemberRole.ADMIN  # as invited, not a plain user
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+    assert SocialAccount.objects.get(user=erik).provider == "org-acme"
+    assert client.get(link).status_code == 410  # used
+
+
+def test_a_password_posted_for_an_invitation_under_a_mandatory_provider_is_refused(
+    client, personas, mandatory_acme_sso
+):
+    invitation, link = _invite(personas, "erik.existing@acme.example")
+
+    answer = client.post(
+        link, {"new_password1": "A-good-passphrase-42", "new_password2": "A-good-passphrase-42"}
+    )
+
+    assert answer.status_code == 403
+    assert "no password is set here" in answer.content.decode()
+    invitation.refresh_from_db()
+    invitation.user.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not invitation.user.is_active and not invitation.user.has_usable_password()
+    assert "_auth_user_id" not in client.session
+    [refused] = _events(SecurityEventKind.SSO_REFUSED)
+    assert refused.email == "erik.existing@acme.example"
+    assert "invitation password" in refused.detail
+    # Nor does the service take one, whoever calls it.
+    with pytest.raises(ValidationError):
+        services.invitation_accept(invitation=invitation, password="A-good-passphrase-42")
+
+
+def test_an_invitation_grants_nothing_to_another_address_the_provider_signs_in(
+    client, personas, mandatory_acme_sso, oidc_issuer
+):
+    """Erik's invitation as administrator, but the provider signs Nora in: she comes in
+    as herself (a plain user), and Erik's invitation keeps waiting."""
+    invitation, link = _invite(personas, "erik.existing@acme.example", role=MemberRole.ADMIN)
+    leaving = client.post(link)
+
+    answer = _through_provider(
+        client, oidc_issuer, address="", account="nora", continue_url=leaving["Location"]
+    )
+
+    assert answer.status_code == 302
+    nora = User.objects.get(email="nora.new@acme.example")
+    assert client.session["_auth_user_id"] == str(nora.pk)
+    assert nora.membership.role == MemberRole.USER
+    invitation.refresh_from_db()
+    invitation.user.refresh_from_db()
+    assert invitation.accepted_at is None and not invitation.user.is_active
+    assert "still waiting" in client.get("/", follow=True).content.decode()
+
+
+def test_an_invitation_under_a_provider_that_is_not_mandatory_keeps_its_password(
+    client, personas, acme_sso
+):
+    invitation, link = _invite(personas, "erik.existing@acme.example")
+    assert "new_password1" in client.get(link).content.decode()
+
+    answer = client.post(
+        link, {"new_password1": "A-good-passphrase-42", "new_password2": "A-good-passphrase-42"}
+    )
+
+    assert answer.status_code == 302
+    invitation.user.refresh_from_db()
+    assert invitation.user.is_active and invitation.user.has_usable_password()
+    assert client.session["_auth_user_id"] == str(invitation.user.pk)
+
+
+def test_an_invitation_that_expired_at_the_provider_signs_nobody_in(
+    client, personas, mandatory_acme_sso, oidc_issuer
+):
+    invitation, link = _invite(personas, "erik.existing@acme.example")
+    leaving = client.post(link)
+    invitation.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    invitation.save()
+
+    answer = _through_provider(
+        client, oidc_issuer, address="", account="erik", continue_url=leaving["Location"]
+    )
+
+    assert answer["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
+    assert "This invitation has expired." in client.get("/accounts/login/").content.decode()
+    invitation.user.refresh_from_db()
+    assert not invitation.user.is_active
+    assert not SocialAccount.objects.exists()
