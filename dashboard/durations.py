@@ -1,10 +1,18 @@
 """Response and resolution times over a period, in open time: medians and 90th
-percentiles from the clocks themselves, through their own indexes, in a fixed number of
-queries whatever the rows.
+percentiles in a fixed number of queries whatever the rows.
 
-PostgreSQL computes the percentiles with ``percentile_cont``. SQLite (the one-command
-demo) has no such aggregate: there, and only there, they are computed in Python over the
-minutes column of the period's clocks (one integer per clock, never a ticket).
+First responses across every organisation come from their daily histograms
+(:class:`~dashboard.models.ResponseTimeDay`): a row per day, severity and whole number
+of open minutes, so a period's figures, and the previous period's, sum a few thousand
+rows instead of reading every clock, and are exact: the percentiles are worked out from
+the summed histogram as PostgreSQL's ``percentile_cont`` works them out from the clocks
+(tests/dashboard/test_durations.py compares the two).
+
+One organisation's first responses come from its clocks, and resolution times from
+:class:`~dashboard.models.ResolutionTime`, through their own indexes: PostgreSQL computes
+those percentiles with ``percentile_cont``. SQLite (the one-command demo) has no such
+aggregate: there, and only there, they are computed in Python over the minutes column of
+the period's rows (one integer per clock, never a ticket).
 """
 
 from __future__ import annotations
@@ -14,14 +22,15 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ResolutionTime
+from dashboard.models import ResolutionTime, ResponseTimeDay
+from dashboard.services import measured_first_responses
 from dashboard.tables import Cell, Period, Table, format_minutes, format_open_hours
-from sla.models import Severity, SLAClock, TargetKind
+from sla.models import Severity, TargetKind
 
 DURATION_KINDS = [TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION]
 SEVERITIES = list(Severity)
@@ -53,6 +62,29 @@ def _percentile(values: list[int], fraction: float) -> float | None:
     position = fraction * (len(ordered) - 1)
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _histogram_percentile(counts: list[tuple[int, int]], fraction: float) -> float | None:
+    """percentile_cont's linear interpolation over the values a histogram counts:
+    ``counts`` holds (value, how many) pairs, lowest value first. The same arithmetic
+    as PostgreSQL's (the value at the rank below the position, plus the fraction of the
+    step to the rank above), so the same figure as from the values one by one."""
+    total = sum(count for _value, count in counts)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    low, high = math.floor(position), math.ceil(position)
+
+    def value_at(rank: int) -> int:
+        seen = 0
+        for value, count in counts:
+            seen += count
+            if rank < seen:
+                return value
+        raise AssertionError("rank beyond the histogram")
+
+    low_value, high_value = value_at(low), value_at(high)
+    return low_value + (high_value - low_value) * (position - low)
 
 
 Figures = tuple[int, float | None, float | None]  # measured, median, 90th percentile
@@ -94,13 +126,55 @@ def _duration_figures(
     for severity, value, at in queryset.values_list("severity", minutes, when):
         if period.start <= at < period.end:
             values.setdefault("", []).append(value)
-            values.setdefault(severity, []).append(value)
+            if severity:  # a clock without a severity counts overall only, as above
+                values.setdefault(severity, []).append(value)
         elif previous is not None and previous.start <= at < previous.end:
             values.setdefault(PREVIOUS, []).append(value)
     if previous is not None:
         values.setdefault(PREVIOUS, [])
     for key, column in values.items():
         found[key] = (len(column), _percentile(column, 0.5), _percentile(column, 0.9))
+    return found
+
+
+def _summarised_first_responses(*, period: Period, previous: Period | None) -> dict[str, Figures]:
+    """Count, median and 90th percentile of the first responses of every organisation
+    met in the period, overall ("") and per severity, and with ``previous`` overall in
+    that period (PREVIOUS), as :func:`_duration_figures` gives them from the clocks: from
+    the days' histograms, summed per severity and minutes in one query over one range
+    of their index."""
+    in_period = Q(day__gte=period.first, day__lte=period.last)
+    sums = {"now": Sum("responses", filter=in_period)}
+    earliest = period.first
+    if previous is not None:
+        sums["before"] = Sum("responses", filter=Q(day__gte=previous.first, day__lte=previous.last))
+        earliest = min(period.first, previous.first)
+    rows = (
+        ResponseTimeDay.objects.filter(day__gte=earliest, day__lte=period.last)
+        .values("severity", "minutes")
+        .annotate(**sums)
+        .order_by()
+    )
+    histograms: dict[str, dict[int, int]] = {}
+    for row in rows:
+        minutes = row["minutes"]
+        if row["now"]:
+            for key in ("", row["severity"]) if row["severity"] else ("",):
+                histogram = histograms.setdefault(key, {})
+                histogram[minutes] = histogram.get(minutes, 0) + row["now"]
+        if row.get("before"):
+            histogram = histograms.setdefault(PREVIOUS, {})
+            histogram[minutes] = histogram.get(minutes, 0) + row["before"]
+    if previous is not None:
+        histograms.setdefault(PREVIOUS, {})
+    found: dict[str, Figures] = {}
+    for key, histogram in histograms.items():
+        counts = sorted(histogram.items())
+        found[key] = (
+            sum(histogram.values()),
+            _histogram_percentile(counts, 0.5),
+            _histogram_percentile(counts, 0.9),
+        )
     return found
 
 
@@ -113,21 +187,20 @@ def durations(
     Also the first responses' overall figures, and with ``previous`` those of that
     period (from the same query)."""
     with scopes_disabled():  # staff dashboards work across organisations
-        responses = SLAClock.objects.filter(
-            kind=TargetKind.FIRST_RESPONSE, elapsed_open_minutes__isnull=False
-        )
         resolutions = ResolutionTime.objects.all()
         if organization:
-            responses = responses.filter(organization=organization)
             resolutions = resolutions.filter(organization=organization)
-        found = {
-            TargetKind.FIRST_RESPONSE: _duration_figures(
-                responses,
+            responses = _duration_figures(
+                measured_first_responses().filter(organization=organization),
                 "elapsed_open_minutes",
                 when="met_at",
                 period=period,
                 previous=previous,
-            ),
+            )
+        else:
+            responses = _summarised_first_responses(period=period, previous=previous)
+        found = {
+            TargetKind.FIRST_RESPONSE: responses,
             TargetKind.RESOLUTION: _duration_figures(
                 resolutions, "open_minutes", when="resolved_at", period=period, previous=None
             ),

@@ -15,12 +15,19 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.scoping import service
-from dashboard.models import ComplianceDay, Grain, ResolutionTime, SummaryDay, TicketDay
+from dashboard.models import (
+    ComplianceDay,
+    Grain,
+    ResolutionTime,
+    ResponseTimeDay,
+    SummaryDay,
+    TicketDay,
+)
 from sla import engine
 from sla.models import POLICY_TARGET_KINDS, ClockState, SLAClock, TargetKind
 from sla.services import engine_calendars
@@ -39,6 +46,14 @@ def day_start(day: dt.date) -> dt.datetime:
 
 def vendor_today(at: dt.datetime | None = None) -> dt.date:
     return (at or timezone.now()).astimezone(vendor_zone()).date()
+
+
+def measured_first_responses() -> QuerySet[SLAClock]:
+    """The first responses whose open time is measured: the clocks the dashboard's
+    first-response figures count, from ResponseTimeDay or (one organisation) directly."""
+    return SLAClock.objects.filter(
+        kind=TargetKind.FIRST_RESPONSE, elapsed_open_minutes__isnull=False, met_at__isnull=False
+    )
 
 
 @service(across="the summaries add up every organisation's tickets and clocks")
@@ -131,6 +146,21 @@ def summary_refresh(
                 )
             )
     TicketDay.objects.bulk_create(days)
+    ResponseTimeDay.objects.filter(day=day).delete()
+    # Counting the column, not the key, reads the clocks' duration index alone.
+    ResponseTimeDay.objects.bulk_create(
+        ResponseTimeDay(
+            day=day,
+            severity=row["severity"],
+            minutes=row["elapsed_open_minutes"],
+            responses=row["responses"],
+        )
+        for row in measured_first_responses()
+        .filter(met_at__gte=start, met_at__lt=end)
+        .values("severity", "elapsed_open_minutes")
+        .annotate(responses=Count("elapsed_open_minutes"))
+        .order_by()
+    )
     _resolution_times(start, end, calendars)
     marker.computed_at = at
     marker.revision += 1

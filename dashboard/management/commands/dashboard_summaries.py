@@ -8,12 +8,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from dashboard import services as dashboard_services
-from dashboard.models import ComplianceDay, ResolutionTime, SummaryDay, TicketDay
+from dashboard.models import (
+    ComplianceDay,
+    ResolutionTime,
+    ResponseTimeDay,
+    SummaryDay,
+    TicketDay,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the dashboard's daily summaries (compliance, intake, backlog) for every "
+        "Recompute the dashboard's daily summaries (compliance, intake, backlog, response "
+        "and resolution times) for every "
         "day from --since (default: 400 days ago) to today, in the vendor's timezone. The "
         "beat task keeps today and yesterday current; run this after importing history."
     )
@@ -42,7 +49,13 @@ class Command(BaseCommand):
             # (Inside a transaction, as in the tests, VACUUM cannot run: ANALYZE only.)
             maintenance = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             with connection.cursor() as cursor:
-                for model in (ComplianceDay, TicketDay, SummaryDay, ResolutionTime):
+                for model in (
+                    ComplianceDay,
+                    TicketDay,
+                    SummaryDay,
+                    ResolutionTime,
+                    ResponseTimeDay,
+                ):
                     table = connection.ops.quote_name(model._meta.db_table)
                     cursor.execute(f"{maintenance} {table}")
         self.stdout.write(f"Summarised {count} days, {first} to {today}.")
