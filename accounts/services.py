@@ -63,6 +63,20 @@ def invitation_create(
             # Their own contact list shows this person already: nothing to hide.
             raise ValidationError({"email": _("This person is already one of your contacts.")})
         return None
+    claimed = selectors.single_sign_on_for_email(email=email)
+    if claimed is not None and claimed.organization_id != organization.pk:
+        # The domain is another organisation's: its provider would never admit this
+        # person here, and a password beside it would break the domain's claim. The
+        # sign-in page already names the domain's provider, so this tells nothing new.
+        raise ValidationError(
+            {
+                "email": _(
+                    "Addresses at %(domain)s sign in through another organisation's "
+                    "single sign-on, so they cannot be invited here."
+                )
+                % {"domain": selectors.email_domain(email)}
+            }
+        )
     user = User.objects.create_user(email, None, full_name=full_name.strip(), is_active=False)
     Membership.objects.create(organization=organization, user=user, role=role)
     invitation = Invitation.objects.create(

@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import MemberRole, User
 from notifications import services as notification_services
 from notifications.models import PendingEvent
+from tests import factories
 
 
 @pytest.fixture
@@ -154,3 +155,20 @@ def test_admin_cannot_touch_another_organisations_contact(personas):
         services.contact_set_active(
             personas.admin_a, membership=personas.admin_b.membership, active=False
         )
+
+
+@pytest.mark.parametrize("mandatory", [True, False])
+def test_an_address_in_another_organisations_single_sign_on_domain_is_not_invited(
+    personas, captured, mandatory
+):
+    factories.single_sign_on(personas.org_b, domains=("globex.example",), mandatory=mandatory)
+    with pytest.raises(ValidationError) as error:
+        _invite(personas.admin_a, personas.org_a, email="New.Person@GLOBEX.example")
+    assert "another organisation's single sign-on" in str(error.value)
+    assert not User.objects.filter(email__iexact="new.person@globex.example").exists()
+    assert captured == []
+
+
+def test_an_address_in_the_organisations_own_single_sign_on_domain_is_invited(personas):
+    factories.single_sign_on(personas.org_a, domains=("acme.example",), mandatory=True)
+    assert _invite(personas.admin_a, personas.org_a, email="new.person@acme.example")
