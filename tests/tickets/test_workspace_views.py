@@ -229,6 +229,54 @@ def test_queue_page_shows_fifty_rows_a_page(office, agent_client, personas, cont
     assert "Page 1 of 2" in html
 
 
+def _row_html(client, reference: str) -> str:
+    html = client.get(reverse("workspace")).content.decode()
+    start = html.index(f'<tbody id="row-{reference}"')
+    return html[start : html.index("</tbody>", start)]
+
+
+def test_queue_row_escapes_what_people_wrote_and_offers_the_quick_actions(
+    office, agent_client, personas, contracts
+):
+    ticket = log(personas.agent, personas.admin_a, title='<b>Bold</b> & "quoted"', severity="S1")
+    row = _row_html(agent_client, ticket.reference)
+    assert "<b>Bold</b>" not in row
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;" in row
+    assert 'class="sev-S1 queue-s1"' in row
+    assert f'aria-label="Select {ticket.reference}"' in row
+    # New and unassigned: acknowledge and "assign to me", each a form with its token.
+    assert 'data-action="acknowledge"' in row and 'data-action="assign-me"' in row
+    assert row.count('name="csrfmiddlewaretoken"') == 2
+    assert f'<input type="hidden" name="assignee" value="{personas.agent.pk}">' in row
+    assert f'hx-get="{reverse("workspace_row", args=[ticket.reference])}?panel=1"' in row
+    assert 'aria-expanded="false"' in row
+    assert "No valid contract" not in row
+    services.ticket_assign(personas.agent, ticket=ticket, assignee=personas.agent)
+    row = _row_html(agent_client, ticket.reference)
+    assert 'data-action="assign-me"' not in row  # already theirs
+    assert f'data-testid="assignee">{personas.agent.full_name}<' in row
+
+
+def test_queue_row_shows_a_missing_contract_and_a_pending_escalation(
+    office, agent_client, personas, contracts
+):
+    carol = factories.customer(factories.OrganizationFactory(code="INIT"), full_name="Carol")
+    lone = log(personas.agent, carol, title="No contract here")
+    escalations.escalation_request(carol, ticket=lone, reason="Hurry")
+    row = _row_html(agent_client, lone.reference)
+    assert '<span class="badge text-bg-warning">No valid contract</span>' in row
+    assert '<span class="badge text-bg-danger">Escalation requested</span>' in row
+
+
+def test_queue_row_speaks_the_agents_language(office, agent_client, personas, contracts):
+    ticket = log(personas.agent, personas.admin_a, title="Nyomtató")
+    personas.agent.language = "hu"
+    personas.agent.save(update_fields=["language"])
+    row = _row_html(agent_client, ticket.reference)
+    assert f'aria-label="{ticket.reference} kijelölése"' in row
+    assert "Hozzám rendelés" in row
+
+
 def test_counts_fragment_refreshes_the_queue_navigation(office, agent_client, personas, contracts):
     log(personas.agent, personas.admin_a)
     response = agent_client.get(reverse("workspace"), {"fragment": "nav"}, **HTMX)
