@@ -346,6 +346,22 @@ class Ticket(models.Model):
                 name="ticket_open_overdue_idx",
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
+            # Overdue first, the deadlines without a calendar (set before calendars were
+            # kept): next to no row, where the urgency index made that part of the overdue
+            # keys filter every overdue ticket to find none (8 ms at a million tickets).
+            models.Index(
+                F("sla_due_at"),
+                PRIORITY_RANK,
+                SEVERITY_RANK,
+                F("created_at"),
+                F("id"),
+                name="ticket_overdue_no_calendar_idx",
+                condition=Q(
+                    status__in=OPEN_STATUS_VALUES,
+                    sla_due_calendar__isnull=True,
+                    sla_due_at__isnull=False,
+                ),
+            ),
             # Take next: the most urgent unassigned open ticket. The condition lists all
             # five open statuses so the planner can match the queue's filter exactly.
             models.Index(
