@@ -48,6 +48,11 @@ CUSTOMER_STATUS_NAMES = {
 }
 
 
+# By value, once: ``Status.values`` builds the list of choices at every call, and a
+# queue page names 50 statuses.
+_STATUS_BY_VALUE: dict[str, Status] = {str(status.value): status for status in Status}
+
+
 @cache
 def _status_by_label() -> dict[str, Status]:
     """History rows store the staff's label in the help desk's own language, whoever
@@ -67,7 +72,7 @@ def status_name(status: str, *, for_staff: bool) -> str:
     """The name of a status for staff or for a customer. ``status`` is a value
     ("waiting_on_customer") or a staff label as history rows store it ("Waiting on
     customer"); anything else comes back unchanged."""
-    known = Status(status) if status in Status.values else _status_by_label().get(status)
+    known = _STATUS_BY_VALUE.get(status) or _status_by_label().get(status)
     if known is None:
         return status
     return str(known.label) if for_staff else str(CUSTOMER_STATUS_NAMES[known])
