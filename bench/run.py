@@ -360,7 +360,8 @@ def sign_in(base: str, email: str, password: str):
     client.get(login)
     response = client.post(
         login,
-        data={"username": email, "password": password},
+        # The sign-in form names its field "login" (allauth); "username" for older forms.
+        data={"login": email, "username": email, "password": password},
         headers={"X-CSRFToken": client.cookies["csrftoken"], "Referer": base + login},
     )
     if response.status_code != 302 or "sessionid" not in client.cookies:
