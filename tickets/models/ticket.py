@@ -428,12 +428,14 @@ class Ticket(models.Model):
             ),
             # Dashboard intake and compliance by period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
-            # Workspace search: words in titles and descriptions, best-ranked first
-            # (workspace.search).
+            # Workspace search: words in titles and descriptions, the newest matches
+            # first, straight from the index, to be ranked (workspace.search).
             RumIndex(
-                fields=["search_document"],
-                opclasses=["rum_tsvector_ops"],
-                name="ticket_document_rum_idx",
+                fields=["search_document", "created_at"],
+                opclasses=["rum_tsvector_addon_ops", "rum_timestamptz_ops"],
+                attach="created_at",
+                to="search_document",
+                name="ticket_document_recent_idx",
             ),
         ]
         verbose_name = _("ticket")
