@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
 )
 from django.core.validators import URLValidator
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -21,6 +22,7 @@ from accounts.models import (
     language_choices,
 )
 from accounts.services import security_event_record
+from core.text_limits import up_to
 
 
 def _refuse_password_of_mandatory_sign_on(email: str, *, request, what: str) -> None:
@@ -268,7 +270,7 @@ class SingleSignOnBaseForm(SubmitHelperMixin, forms.Form):
 
     protocol_id = ""
 
-    protocol = forms.CharField(widget=forms.HiddenInput, required=False)
+    protocol = forms.CharField(widget=forms.HiddenInput, required=False, max_length=10)
     name = forms.CharField(
         label=_("Name shown at sign-in"),
         max_length=40,
@@ -360,16 +362,25 @@ class SamlSingleSignOnForm(SingleSignOnBaseForm):
         max_length=100_000,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text=_(
-            "Paste the metadata document your identity provider publishes to fill in the "
-            "three fields below from it, or leave this empty and fill them in yourself."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Paste the metadata document your identity provider publishes to fill in "
+                "the three fields below from it, or leave this empty and fill them in "
+                "yourself."
+            ),
+            up_to(100_000),
         ),
     )
     entity_id = forms.CharField(
         label=_("Identity provider's entity ID"),
         required=False,
         max_length=1024,
-        help_text=_("Its issuer, such as https://idp.example.com/saml/metadata."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Its issuer, such as https://idp.example.com/saml/metadata."),
+            up_to(1024),
+        ),
     )
     sso_url = forms.URLField(
         label=_("Identity provider's single sign-on URL"),
@@ -383,9 +394,13 @@ class SamlSingleSignOnForm(SingleSignOnBaseForm):
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text=_(
-            "The certificate it signs its assertions with, from -----BEGIN CERTIFICATE----- "
-            "to -----END CERTIFICATE-----."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "The certificate it signs its assertions with, from -----BEGIN "
+                "CERTIFICATE----- to -----END CERTIFICATE-----."
+            ),
+            up_to(20_000),
         ),
     )
 

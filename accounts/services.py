@@ -452,6 +452,19 @@ def _identity(app: SocialApp | None) -> tuple:
     )
 
 
+def _change_started(
+    actor: User, organization: Organization, domains: list[str]
+) -> tuple[SingleSignOn | None, list[str], SocialApp, tuple]:
+    """What a customer administrator's change of the connection starts from: the
+    connection (locked), the domains it may claim, its provider (a new one when none)
+    and which provider that was (for _unlink_if_another_provider)."""
+    _require_contact_manager(actor, organization)
+    existing = _connection_to_change(organization)
+    domains = _claim_domains(organization, domains)
+    app = existing.app if existing is not None else SocialApp()
+    return existing, domains, app, (app.provider_id, _identity(app if app.pk else None))
+
+
 @service(tenant="organization")
 def single_sign_on_configure(
     actor: User,
@@ -467,11 +480,7 @@ def single_sign_on_configure(
     """A customer administrator connects their organisation's OpenID Connect identity
     provider (or changes it, or its SAML one for it): an empty ``secret`` keeps the saved
     one. The domains are claimed as ``_claim_domains`` says."""
-    _require_contact_manager(actor, organization)
-    existing = _connection_to_change(organization)
-    domains = _claim_domains(organization, domains)
-    app = existing.app if existing is not None else SocialApp()
-    before = (app.provider_id, _identity(app if app.pk else None))
+    existing, domains, app, before = _change_started(actor, organization, domains)
     if app.provider != "openid_connect":
         if not secret:
             raise ValidationError({"secret": _("Enter the client secret.")})
@@ -505,11 +514,7 @@ def single_sign_on_configure_saml(
     (or changes it, or its OpenID Connect one for it), stored as the Django admin's
     connections are (accounts.saml_settings.page_settings): the sign-in path is the
     same. The domains are claimed as ``_claim_domains`` says."""
-    _require_contact_manager(actor, organization)
-    existing = _connection_to_change(organization)
-    domains = _claim_domains(organization, domains)
-    app = existing.app if existing is not None else SocialApp()
-    before = (app.provider_id, _identity(app if app.pk else None))
+    existing, domains, app, before = _change_started(actor, organization, domains)
     if app.provider != "saml":
         client_id = selectors.saml_client_id_for(organization=organization, app=None)
         app.provider = "saml"

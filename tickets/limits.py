@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
-from django.utils.functional import lazy
 from django.utils.translation import gettext
+
+from core.text_limits import up_to
+
+__all__ = ["up_to"]  # with the limits below, for every app's forms
 
 # A ticket's title (the column's length, Ticket.title).
 TITLE_MAX_CHARS = 200
@@ -19,18 +22,6 @@ TITLE_MAX_CHARS = 200
 TEXT_MAX_CHARS = 20_000
 # Reasons, business impact, action plans: a paragraph or a few.
 REASON_MAX_CHARS = 5_000
-
-
-def _up_to(limit: int) -> str:
-    return gettext("Up to %(limit)s characters.") % {
-        "limit": number_format(limit, force_grouping=True)
-    }
-
-
-def up_to(limit: int) -> str:
-    """The limit in words, for a field's help text: in the reader's language when shown
-    (forms declare it once, at import)."""
-    return lazy(_up_to, str)(limit)
 
 
 def check_length(field: str, value: str, limit: int, label: str = "") -> None:

@@ -7,23 +7,13 @@ left open, once."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import psycopg
 import pytest
 
-from tests.notifications.conftest import worker_database_url
+from tests.racing import race
 from tickets import services
 from tickets.models import Reply, Status, Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
 
 MERGE = """
 import json, sys
@@ -49,14 +39,6 @@ else:
 """
 
 
-def _waiting_for_locks(connection) -> int:
-    row = connection.execute(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    ).fetchone()
-    return row[0]
-
-
 def test_two_opposite_merges_at_once_one_goes_through_and_nothing_is_lost(make_ticket, personas):
     first = make_ticket(title="Invoices fail")
     second = make_ticket(requester=personas.user_a, title="Posting broken")
@@ -65,50 +47,16 @@ def test_two_opposite_merges_at_once_one_goes_through_and_nothing_is_lost(make_t
             services.ticket_reply(personas.agent, ticket=ticket, body=f"{ticket.reference} {text}")
     bodies_before = set(Reply.objects.values_list("body", flat=True))
 
-    environment = {
-        **os.environ,
-        "DATABASE_URL": worker_database_url(),
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-    }
-    with psycopg.connect(worker_database_url()) as blocker:
-        # Hold both rows, so that both merges are waiting inside the service at once.
-        blocker.execute(
-            "SELECT id FROM tickets_ticket WHERE id = ANY(%s) FOR UPDATE",
-            [[first.pk, second.pk]],
-        )
-        with psycopg.connect(worker_database_url(), autocommit=True) as observer:
-            processes = [
-                subprocess.Popen(  # noqa: S603 - this interpreter, our own script
-                    [
-                        sys.executable,
-                        "-c",
-                        MERGE,
-                        source.reference,
-                        target.reference,
-                        str(personas.agent.pk),
-                    ],
-                    cwd=ROOT,
-                    env=environment,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                )
-                for source, target in ((first, second), (second, first))
-            ]
-            deadline = time.monotonic() + 120
-            while _waiting_for_locks(observer) < 2:
-                assert time.monotonic() < deadline, "the two merges never waited together"
-                assert all(p.poll() is None for p in processes), [
-                    p.communicate() for p in processes
-                ]
-                time.sleep(0.05)
-        blocker.commit()
-    outcomes = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err
-        assert "Traceback" not in err, err
-        outcomes.append(json.loads(out.strip().splitlines()[-1]))
+    # Both rows held, so that both merges are waiting inside the service at once.
+    outcomes = race(
+        MERGE,
+        [
+            [source.reference, target.reference, str(personas.agent.pk)]
+            for source, target in ((first, second), (second, first))
+        ],
+        hold="SELECT id FROM tickets_ticket WHERE id = ANY(%s) FOR UPDATE",
+        params=[[first.pk, second.pk]],
+    )
 
     assert sorted(o["merged"] for o in outcomes) == [False, True], outcomes
     [refusal] = [o["why"] for o in outcomes if not o["merged"]]
