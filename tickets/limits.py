@@ -12,9 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
-from core.text_limits import up_to
-
-__all__ = ["up_to"]  # with the limits below, for every app's forms
+from core.text_limits import up_to as up_to  # the tickets' forms state their limits with it
 
 # A ticket's title (the column's length, Ticket.title).
 TITLE_MAX_CHARS = 200
