@@ -7,7 +7,6 @@ import logging
 import zlib
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlsplit
 
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
@@ -92,11 +91,6 @@ def sls(request: HttpRequest, organization_slug: str) -> HttpResponse:
         )
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
-
-
 @saml_endpoint
 def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
     """allauth's SAML sign-in: a GET shows "Continue to <provider>", its POST leaves for
@@ -113,9 +107,9 @@ def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
         logger.warning("SAML identity provider %s unusable: %s", app.client_id, error)
         return render_authentication_error(request, app.get_provider(request), exception=error)
     response = saml_views.login(request, organization_slug=organization_slug)
-    origin = _origin(str(config["idp"].get("singleSignOnService", {}).get("url", "")))
-    if origin:
-        response._csp_update = {"form-action": [origin]}
+    sso.allow_form_action(
+        response, str(config["idp"].get("singleSignOnService", {}).get("url", ""))
+    )
     return response
 
 

@@ -135,6 +135,15 @@ def sign_on_app_for_email(*, email: str) -> SocialApp | None:
     return single_sign_on.app if single_sign_on is not None else None
 
 
+def oidc_provider_id_for(*, organization: Organization, app: SocialApp | None) -> str:
+    """The provider ID (the name in its URLs, /accounts/oidc/<it>/) of the organisation's
+    OpenID Connect identity provider: ``app``'s own when it is one, else the one a new
+    connection gets."""
+    if app is not None and app.provider == "openid_connect":
+        return app.provider_id
+    return f"org-{organization.code.lower()}"
+
+
 def saml_client_id_for(*, organization: Organization, app: SocialApp | None) -> str:
     """The client ID (the name in its URLs, /accounts/saml/<it>/) of the organisation's
     SAML identity provider: ``app``'s own when it is one, else the organisation's code,

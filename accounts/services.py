@@ -485,7 +485,7 @@ def single_sign_on_configure(
         if not secret:
             raise ValidationError({"secret": _("Enter the client secret.")})
         app.provider = "openid_connect"
-        app.provider_id = f"org-{organization.code.lower()}"
+        app.provider_id = selectors.oidc_provider_id_for(organization=organization, app=None)
         app.key = ""
     app.name = name.strip()[:40] or organization.name[:40]
     app.client_id = client_id.strip()

@@ -16,6 +16,7 @@ Only an address the provider says it verified counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
@@ -135,3 +136,12 @@ def customer_may_change(app: SocialApp) -> bool:
     if app.provider == "openid_connect":
         return True
     return app.provider == "saml" and saml_settings.is_page_settings(app.settings)
+
+
+def allow_form_action(response, url: str) -> None:
+    """Let the page's "Continue to <provider>" form be sent to ``url``'s origin: the
+    site's Content-Security-Policy sends forms to this site only (django-csp's
+    per-response update)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}

@@ -1,7 +1,7 @@
 import datetime as dt
 import io
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
 from allauth.socialaccount.models import SocialApp
@@ -391,11 +391,6 @@ def sso_start(request):
     return redirect(provider.get_login_url(request, **params))
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
-
-
 @require_http_methods(["GET", "POST"])
 def sso_provider_login(request, provider_id: str):
     """allauth's OpenID Connect sign-in: a GET shows "Continue to <provider>", only its
@@ -412,9 +407,7 @@ def sso_provider_login(request, provider_id: str):
             request, _("Your identity provider cannot be reached just now: try again later.")
         )
         return redirect("login")
-    origin = _origin(str(app.settings.get("server_url", "")))
-    if origin:
-        response._csp_update = {"form-action": [origin]}
+    sso.allow_form_action(response, str(app.settings.get("server_url", "")))
     return response
 
 
@@ -494,9 +487,7 @@ def organization_sso(request):
             messages.success(request, _("Your single sign-on is saved."))
             return redirect(reverse("organization_sso") + f"?protocol={protocol}")
     saml_client_id = selectors.saml_client_id_for(organization=organization, app=app)
-    oidc_provider_id = f"org-{organization.code.lower()}"
-    if app is not None and app.provider == "openid_connect":
-        oidc_provider_id = app.provider_id
+    oidc_provider_id = selectors.oidc_provider_id_for(organization=organization, app=app)
     saved_certificate = _saml_certificate(app) if current == "saml" and app is not None else ""
     return render(
         request,
