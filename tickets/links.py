@@ -57,18 +57,23 @@ def _check_staff(actor: User, *tickets: Ticket) -> None:
 
 
 def _record_both(
-    actor: User, ticket: Ticket, other: Ticket, kinds: tuple[str, str], notes=("", "")
+    actor: User,
+    ticket: Ticket,
+    other: Ticket,
+    kinds: tuple[str, str],
+    notes=("", ""),
+    fields: tuple[str, ...] = (),
 ) -> None:
     """A staff-only history row on each ticket, naming the other: ``kinds`` and
     ``notes`` are the first ticket's and the other's. Then save both, with a new
-    version."""
+    version (the first with its changed ``fields`` too)."""
     at = changes.now()
-    for this, that, kind, note in (
-        (ticket, other, kinds[0], notes[0]),
-        (other, ticket, kinds[1], notes[1]),
+    for this, that, kind, note, changed in (
+        (ticket, other, kinds[0], notes[0], fields),
+        (other, ticket, kinds[1], notes[1], ()),
     ):
         changes.record(this, actor, kind, new=that.reference, message=note, public=False, at=at)
-        changes.touch(this, at)
+        changes.touch(this, at, *changed)
 
 
 def _pair(ticket: Ticket, other: Ticket):
@@ -156,8 +161,9 @@ def ticket_set_parent(actor: User, *, ticket: Ticket, parent: Ticket) -> Ticket:
         former = Ticket.objects.filter(pk=ticket.parent_id).first() if ticket.parent_id else None
     old = former.reference if former else ""
     ticket.parent = parent
-    ticket.save(update_fields=["parent"])
-    _record_both(actor, ticket, parent, ("parent_set", "child_added"), (old, ""))
+    _record_both(
+        actor, ticket, parent, ("parent_set", "child_added"), (old, ""), fields=("parent",)
+    )
     return ticket
 
 
@@ -172,8 +178,7 @@ def ticket_remove_parent(actor: User, *, ticket: Ticket) -> Ticket:
     if ticket.parent_id != parent.pk:
         return ticket  # changed meanwhile
     ticket.parent = None
-    ticket.save(update_fields=["parent"])
-    _record_both(actor, ticket, parent, ("parent_removed", "child_removed"))
+    _record_both(actor, ticket, parent, ("parent_removed", "child_removed"), fields=("parent",))
     return ticket
 
 
