@@ -48,9 +48,11 @@ def lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
     return rows[first.pk], rows[second.pk]
 
 
-def _check_staff(actor: User, *tickets: Ticket) -> None:
+def check_staff(actor: User, *tickets: Ticket, refusal: str = "") -> None:
+    """Staff who may see every ticket named, or PermissionDenied (``refusal`` for
+    someone who is not staff, or the links' own)."""
     if not permissions.can_work_tickets(actor):
-        raise PermissionDenied(_("Only support staff link tickets."))
+        raise PermissionDenied(refusal or _("Only support staff link tickets."))
     for ticket in tickets:
         if not visibility.can_view(actor, ticket):
             raise PermissionDenied(_("You cannot change this ticket."))
@@ -86,7 +88,7 @@ def _pair(ticket: Ticket, other: Ticket):
 @service(tenant="ticket")
 def ticket_link_add(actor: User, *, ticket: Ticket, other: Ticket, kind: str) -> TicketLink:
     """Link ``ticket`` to ``other``: for a duplicate, ``ticket`` is the duplicate."""
-    _check_staff(actor, ticket, other)
+    check_staff(actor, ticket, other)
     if kind not in LinkKind.values:
         raise ValidationError({"kind": _("Choose how the tickets are related.")})
     if ticket.pk == other.pk:
@@ -119,7 +121,7 @@ def ticket_link_add(actor: User, *, ticket: Ticket, other: Ticket, kind: str) ->
 
 @service(tenant="link")
 def ticket_link_remove(actor: User, *, link: TicketLink) -> None:
-    _check_staff(actor)
+    check_staff(actor)
     ticket, other = lock_pair(link.ticket, link.other)
     with scopes_disabled():  # the link is read by id, from either organisation's side
         deleted, _rows = TicketLink.objects.filter(pk=link.pk).delete()
@@ -134,7 +136,7 @@ def ticket_link_remove(actor: User, *, link: TicketLink) -> None:
 @service(tenant="ticket")
 def ticket_set_parent(actor: User, *, ticket: Ticket, parent: Ticket) -> Ticket:
     """Make ``ticket`` a child of the parent incident ``parent`` (one level only)."""
-    _check_staff(actor, ticket, parent)
+    check_staff(actor, ticket, parent)
     if ticket.pk == parent.pk:
         raise ValidationError({"parent": _("A ticket cannot be its own parent incident.")})
     ticket, parent = lock_pair(ticket, parent)
@@ -169,7 +171,7 @@ def ticket_set_parent(actor: User, *, ticket: Ticket, parent: Ticket) -> Ticket:
 
 @service(tenant="ticket")
 def ticket_remove_parent(actor: User, *, ticket: Ticket) -> Ticket:
-    _check_staff(actor, ticket)
+    check_staff(actor, ticket)
     if ticket.parent_id is None:
         return ticket
     with scopes_disabled():  # the parent may be another organisation's ticket
@@ -192,7 +194,7 @@ def children_of(ticket: Ticket) -> list[Ticket]:
 def ticket_resolve_children(actor: User, *, parent: Ticket) -> list[Ticket]:
     """Resolve the children still open with the parent's resolution (the agent's answer
     to the offer made once the parent is resolved). Returns those resolved."""
-    _check_staff(actor, parent)
+    check_staff(actor, parent)
     parent = changes.lock(parent)
     if parent.status not in (Status.RESOLVED, Status.CLOSED) or not parent.resolution:
         raise ValidationError(_("Resolve the parent incident first."))

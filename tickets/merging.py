@@ -14,15 +14,14 @@ lock, that neither ticket was merged meanwhile: of two merges of the same pair a
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import User
 from accounts.scoping import service
 from sla import services as clocks
-from tickets import changes, escalations, visibility
-from tickets.links import lock_pair
+from tickets import changes, escalations
+from tickets.links import check_staff, lock_pair
 from tickets.models import Attachment, Reply, Status, Ticket
 
 
@@ -56,10 +55,7 @@ def _refusal(source: Ticket, target: Ticket) -> str:
 @service(tenant="source")
 def ticket_merge(actor: User, *, source: Ticket, target: Ticket) -> Ticket:
     """Merge the duplicate ``source`` into ``target``; returns the closed duplicate."""
-    if not permissions.can_work_tickets(actor):
-        raise PermissionDenied(_("Only support staff merge tickets."))
-    if not (visibility.can_view(actor, source) and visibility.can_view(actor, target)):
-        raise PermissionDenied(_("You cannot change this ticket."))
+    check_staff(actor, source, target, refusal=_("Only support staff merge tickets."))
     refusal = _refusal(source, target)
     if refusal:
         raise ValidationError({"target": refusal})

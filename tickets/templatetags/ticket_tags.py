@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
+from tickets import uploads
 from tickets.wording import ENDED_NOTES, WORKAROUND_NOTE, status_name
 
 register = template.Library()
@@ -45,13 +46,13 @@ ALLOWED_TAGS = {
     "td",
     "img",
 }
-# Images only from the help desk's own pasted files (tickets.uploads), which open only
-# for those who may see them: no image from elsewhere tracks a reader or calls a URL.
-_OWN_IMAGE = re.compile(r"/tickets/files/[0-9a-f-]{36}/")
 
 
 def _own_images_only(element: str, attribute: str, value: str) -> str | None:
-    if element == "img" and attribute == "src" and not _OWN_IMAGE.fullmatch(value):
+    """Images only from the help desk's own pasted files (tickets.uploads), which open
+    only for those who may see them: no image from elsewhere tracks a reader or calls a
+    URL."""
+    if element == "img" and attribute == "src" and not uploads.FILE_ADDRESS.fullmatch(value):
         return None
     return value
 
