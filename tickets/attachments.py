@@ -111,7 +111,7 @@ class FileMissing(Http404):
 
 def download_response(attachment: Attachment | PendingUpload) -> FileResponse:
     """The stored file, streamed through the app, for someone already allowed to see it
-    (tickets.selectors.attachment_get_for, tickets.uploads.file_get_for). The disk and
+    (tickets.selectors.attachment_get_for, tickets.selectors.upload_file_get_for). The disk and
     the S3 bucket alike: the bucket stays private and the answer keeps the headers
     below, which a redirect to a signed URL of the bucket would lose (docs/production.md,
     attachments)."""

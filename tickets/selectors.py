@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,6 +19,7 @@ from tickets.models import (
     OPEN_STATUSES,
     Attachment,
     EscalationRequest,
+    PendingUpload,
     Reply,
     Ticket,
     TicketEvent,
@@ -291,3 +293,23 @@ def requester_other_tickets(*, ticket: Ticket) -> tuple[list[Ticket], list[Ticke
         open_ = list(others.filter(status__in=OPEN_STATUSES)[:OTHER_OPEN_SHOWN])
         recent = list(others.exclude(status__in=OPEN_STATUSES)[:OTHER_RECENT_SHOWN])
     return open_, recent
+
+
+def upload_file_get_for(*, user: User, token: uuid.UUID) -> Attachment | PendingUpload:
+    """A pasted file: still pending, for its uploader alone; posted, through the ticket,
+    for whoever may see its message (tickets.selectors.attachment_get_for). Anything
+    else is the same 404 as a missing file."""
+    # Found by its token, whose organisation the address does not say: the owner check
+    # and the ticket's visibility below decide.
+    with scopes_disabled():
+        pending = PendingUpload.objects.filter(token=token, uploaded_by=user).first()
+        posted = (
+            None
+            if pending
+            else Attachment.objects.filter(token=token).select_related("ticket").first()
+        )
+    if pending is not None:
+        return pending
+    if posted is None:
+        raise Http404("No such file.")
+    return attachment_get_for(user=user, reference=posted.ticket.reference, attachment_id=posted.pk)

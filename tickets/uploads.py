@@ -22,16 +22,15 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from accounts import permissions
 from accounts.models import User
 from accounts.scoping import service
-from tickets import selectors, visibility
+from tickets import visibility
 from tickets.attachments import validate_upload
 from tickets.models import Attachment, PendingUpload, Reply, Ticket
 
@@ -154,25 +153,3 @@ def pending_uploads_purge(*, before: dt.datetime | None = None) -> int:
         upload.delete()
         transaction.on_commit(functools.partial(upload.file.storage.delete, upload.file.name))
     return len(stale)
-
-
-def file_get_for(*, user: User, token: uuid.UUID) -> Attachment | PendingUpload:
-    """A pasted file: still pending, for its uploader alone; posted, through the ticket,
-    for whoever may see its message (tickets.selectors.attachment_get_for). Anything
-    else is the same 404 as a missing file."""
-    # Found by its token, whose organisation the address does not say: the owner check
-    # and the ticket's visibility below decide.
-    with scopes_disabled():
-        pending = PendingUpload.objects.filter(token=token, uploaded_by=user).first()
-        posted = (
-            None
-            if pending
-            else Attachment.objects.filter(token=token).select_related("ticket").first()
-        )
-    if pending is not None:
-        return pending
-    if posted is None:
-        raise Http404("No such file.")
-    return selectors.attachment_get_for(
-        user=user, reference=posted.ticket.reference, attachment_id=posted.pk
-    )

@@ -458,7 +458,7 @@ def draft_upload(request):
 @signed_in
 def upload_file(request, token):
     """A pasted file, by the address its Markdown names (tickets.uploads)."""
-    found = uploads.file_get_for(user=request.user, token=token)
+    found = selectors.upload_file_get_for(user=request.user, token=token)
     try:
         return attachments.download_response(found)
     except attachments.FileMissing:
