@@ -28,9 +28,8 @@ from django_scopes import scopes_disabled
 
 from accounts.models import Organization
 from dashboard.models import ResolutionTime, ResponseTimeDay
-from dashboard.services import measured_first_responses
 from dashboard.tables import Cell, Period, Table, format_minutes, format_open_hours
-from sla.models import Severity, TargetKind
+from sla.models import Severity, SLAClock, TargetKind
 
 DURATION_KINDS = [TargetKind.FIRST_RESPONSE, TargetKind.RESOLUTION]
 SEVERITIES = list(Severity)
@@ -191,7 +190,7 @@ def durations(
         if organization:
             resolutions = resolutions.filter(organization=organization)
             responses = _duration_figures(
-                measured_first_responses().filter(organization=organization),
+                SLAClock.objects.first_responses_measured().filter(organization=organization),
                 "elapsed_open_minutes",
                 when="met_at",
                 period=period,

@@ -15,7 +15,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -46,14 +46,6 @@ def day_start(day: dt.date) -> dt.datetime:
 
 def vendor_today(at: dt.datetime | None = None) -> dt.date:
     return (at or timezone.now()).astimezone(vendor_zone()).date()
-
-
-def measured_first_responses() -> QuerySet[SLAClock]:
-    """The first responses whose open time is measured: the clocks the dashboard's
-    first-response figures count, from ResponseTimeDay or (one organisation) directly."""
-    return SLAClock.objects.filter(
-        kind=TargetKind.FIRST_RESPONSE, elapsed_open_minutes__isnull=False, met_at__isnull=False
-    )
 
 
 @service(across="the summaries add up every organisation's tickets and clocks")
@@ -155,7 +147,7 @@ def summary_refresh(
             minutes=row["elapsed_open_minutes"],
             responses=row["responses"],
         )
-        for row in measured_first_responses()
+        for row in SLAClock.objects.first_responses_measured()
         .filter(met_at__gte=start, met_at__lt=end)
         .values("severity", "elapsed_open_minutes")
         .annotate(responses=Count("elapsed_open_minutes"))

@@ -31,6 +31,14 @@ class SLAClockQuerySet(models.QuerySet["SLAClock"]):
         """Running clocks whose warning or deadline has come: what the sweep handles."""
         return self.filter(state=ClockState.RUNNING, next_check_at__lte=at)
 
+    def first_responses_measured(self) -> SLAClockQuerySet:
+        """The first responses whose open time is measured: what the dashboard's
+        first-response figures count (from its daily histograms, or one organisation's
+        directly)."""
+        return self.filter(
+            kind=TargetKind.FIRST_RESPONSE, elapsed_open_minutes__isnull=False, met_at__isnull=False
+        )
+
 
 class SLAClock(models.Model):
     """One run of one SLA target on one ticket.

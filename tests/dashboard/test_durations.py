@@ -73,7 +73,7 @@ def _responses(history, count: int, seed: int) -> None:
 def _from_the_clocks(period: Period, previous: Period | None) -> dict:
     with scopes_disabled():
         return durations._duration_figures(
-            dashboard_services.measured_first_responses(),
+            SLAClock.objects.first_responses_measured(),
             "elapsed_open_minutes",
             when="met_at",
             period=period,
