@@ -28,8 +28,8 @@ from core.text_limits import up_to
 def _refuse_password_of_mandatory_sign_on(email: str, *, request, what: str) -> None:
     """A person of a domain whose single sign-on is mandatory has no password here:
     refused before any password is checked (so nothing counts towards a lock-out)."""
-    single_sign_on = selectors.single_sign_on_for_email(email=email)
-    if single_sign_on is None or not single_sign_on.mandatory:
+    single_sign_on = selectors.mandatory_sign_on_for_email(email=email)
+    if single_sign_on is None:
         return
     security_event_record(
         kind=SecurityEventKind.SSO_REFUSED,

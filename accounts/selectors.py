@@ -93,6 +93,13 @@ def single_sign_on_for_email(*, email: str) -> SingleSignOn | None:
     return row.single_sign_on if row is not None else None
 
 
+def mandatory_sign_on_for_email(*, email: str) -> SingleSignOn | None:
+    """The address's single sign-on when it is mandatory (its people have no password
+    here), else None."""
+    single_sign_on = single_sign_on_for_email(email=email)
+    return single_sign_on if single_sign_on is not None and single_sign_on.mandatory else None
+
+
 def single_sign_on_for_app(*, app: SocialApp) -> SingleSignOn | None:
     """The organisation's single sign-on whose identity provider is ``app``, with its
     domains."""

@@ -129,8 +129,8 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     of a domain whose single sign-on is mandatory has no password here: they accept
     through their identity provider (``invitation_accept_through_sign_on``)."""
     invitation = _lock_open_invitation(invitation)
-    single_sign_on = selectors.single_sign_on_for_email(email=invitation.user.email)
-    if single_sign_on is not None and single_sign_on.mandatory:
+    single_sign_on = selectors.mandatory_sign_on_for_email(email=invitation.user.email)
+    if single_sign_on is not None:
         raise ValidationError(
             _(
                 "%(organization)s signs its people in through its identity provider: "

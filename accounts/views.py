@@ -233,8 +233,8 @@ def invitation_accept(request, public_id, token: str):
             {"invitation": invitation, "superseded": True},
             status=410,
         )
-    single_sign_on = selectors.single_sign_on_for_email(email=invitation.user.email)
-    if single_sign_on is not None and single_sign_on.mandatory:
+    single_sign_on = selectors.mandatory_sign_on_for_email(email=invitation.user.email)
+    if single_sign_on is not None:
         return _invitation_accept_through_sign_on(request, invitation, single_sign_on)
     form = forms.AcceptInvitationForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
