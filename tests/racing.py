@@ -31,7 +31,25 @@ def _waiting_for_locks(connection) -> int:
     return row[0]
 
 
-def race(script: str, argument_lists: list[list[str]], *, hold: str, params: list) -> list[dict]:
+def _until_waiting(observer, processes: list[subprocess.Popen]) -> None:
+    """Until every process started waits on a lock (each fails the test if it ends)."""
+    deadline = time.monotonic() + 120
+    while _waiting_for_locks(observer) < len(processes):
+        assert time.monotonic() < deadline, "the processes never waited together"
+        assert all(p.poll() is None for p in processes), [p.communicate() for p in processes]
+        time.sleep(0.05)
+
+
+def race(
+    script: str,
+    argument_lists: list[list[str]],
+    *,
+    hold: str,
+    params: list,
+    one_by_one: bool = False,
+) -> list[dict]:
+    """``one_by_one`` starts each process once the one before waits on a lock, so that
+    they queue for the held rows in the order given."""
     environment = {
         **os.environ,
         "DATABASE_URL": worker_database_url(),
@@ -40,24 +58,21 @@ def race(script: str, argument_lists: list[list[str]], *, hold: str, params: lis
     with psycopg.connect(worker_database_url()) as blocker:
         blocker.execute(hold, params)
         with psycopg.connect(worker_database_url(), autocommit=True) as observer:
-            processes = [
-                subprocess.Popen(  # noqa: S603 - this interpreter, our own script
-                    [sys.executable, "-c", script, *arguments],
-                    cwd=ROOT,
-                    env=environment,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
+            processes: list[subprocess.Popen] = []
+            for arguments in argument_lists:
+                processes.append(
+                    subprocess.Popen(  # noqa: S603 - this interpreter, our own script
+                        [sys.executable, "-c", script, *arguments],
+                        cwd=ROOT,
+                        env=environment,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    )
                 )
-                for arguments in argument_lists
-            ]
-            deadline = time.monotonic() + 120
-            while _waiting_for_locks(observer) < len(processes):
-                assert time.monotonic() < deadline, "the processes never waited together"
-                assert all(p.poll() is None for p in processes), [
-                    p.communicate() for p in processes
-                ]
-                time.sleep(0.05)
+                if one_by_one:
+                    _until_waiting(observer, processes)
+            _until_waiting(observer, processes)
         blocker.commit()
     outcomes = []
     for process in processes:

@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from accounts import permissions
 from accounts.models import User
@@ -47,6 +50,51 @@ def lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
     locked = (
         Ticket.objects.select_for_update(of=("self",)).select_related("contract").get(pk=ticket.pk)
     )
+    _check_version(locked, expected_version)
+    return locked
+
+
+class _ChildrenChanged(Exception):
+    """A child was added between the read of the children and the lock."""
+
+
+def lock_with_children(
+    ticket: Ticket, expected_version: int | None = None, *, attempts: int = 5
+) -> tuple[Ticket, list[Ticket]]:
+    """The ticket's row and its children's rows (every child, of every organisation, in
+    the order of their ids), locked in ONE statement in the order of their ids: the
+    order in which every change of two tickets locks them (tickets.links.lock_pair). Had
+    a parent incident's reply locked the parent first and then its children, a child
+    with a lower id being detached at the same moment (child first, then parent) would
+    deadlock with it.
+
+    Under the parent's lock its children cannot change (adding or removing one locks
+    the parent), so they are read again: a child added between the statement's snapshot
+    and the lock lets go of the locks (a savepoint) and locks again."""
+    for _attempt in range(attempts):
+        try:
+            with transaction.atomic(), scopes_disabled():  # children of any organisation
+                rows = list(
+                    Ticket.objects.select_for_update(of=("self",))
+                    .select_related("contract")
+                    .filter(Q(pk=ticket.pk) | Q(parent_id=ticket.pk))
+                    .order_by("pk")
+                )
+                locked = next((row for row in rows if row.pk == ticket.pk), None)
+                if locked is None:
+                    raise Ticket.DoesNotExist(_("The ticket no longer exists."))
+                children = [row for row in rows if row.parent_id == ticket.pk]
+                current = Ticket.objects.filter(parent_id=ticket.pk).values_list("pk", flat=True)
+                if set(current) != {child.pk for child in children}:
+                    raise _ChildrenChanged
+                _check_version(locked, expected_version)
+                return locked, children
+        except _ChildrenChanged:
+            continue
+    raise ValidationError(_("The incident's children keep changing: try again in a moment."))
+
+
+def _check_version(locked: Ticket, expected_version: int | None) -> None:
     if expected_version is not None and locked.version != expected_version:
         changes = list(
             TicketEvent.objects.filter(ticket=locked, ticket_version__gt=expected_version)
@@ -54,7 +102,6 @@ def lock(ticket: Ticket, expected_version: int | None = None) -> Ticket:
             .order_by("created_at")
         )
         raise ConcurrentEdit(locked, changes)
-    return locked
 
 
 def record(

@@ -12,7 +12,8 @@ resolved the agent may resolve its children with the same resolution.
 
 Each change locks both tickets' rows, in the order of their ids (two agents linking the
 same pair from either side wait for each other instead of deadlocking), and records a
-staff-only history row on both.
+staff-only history row on both. A parent's reply and the resolution of its children lock
+the parent with its children in that same order (tickets.changes.lock_with_children).
 """
 
 from __future__ import annotations
@@ -184,22 +185,16 @@ def ticket_remove_parent(actor: User, *, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def children_of(ticket: Ticket) -> list[Ticket]:
-    """A parent incident's children, of every organisation, in the order of their ids."""
-    with scopes_disabled():  # a parent's children may be other organisations' tickets
-        return list(Ticket.objects.filter(parent=ticket).order_by("pk"))
-
-
 @service(tenant="parent")
 def ticket_resolve_children(actor: User, *, parent: Ticket) -> list[Ticket]:
     """Resolve the children still open with the parent's resolution (the agent's answer
     to the offer made once the parent is resolved). Returns those resolved."""
     check_staff(actor, parent)
-    parent = changes.lock(parent)
+    parent, children = changes.lock_with_children(parent)
     if parent.status not in (Status.RESOLVED, Status.CLOSED) or not parent.resolution:
         raise ValidationError(_("Resolve the parent incident first."))
     resolved = []
-    for child in children_of(parent):
+    for child in children:
         if child.status not in RESOLVABLE or child.merged_into_id:
             continue
         if child.status == Status.NEW:

@@ -79,7 +79,12 @@ def ticket_reply(
     limits.check_length("body", body, limits.TEXT_MAX_CHARS, _("The message"))
     for upload in attachments:
         validate_upload(upload)
-    ticket = changes.lock(ticket, expected_version)
+    children: list[Ticket] = []
+    if staff and not internal and copied_from is None:
+        # Posted on its children too: their rows are locked with it, in the order of ids.
+        ticket, children = changes.lock_with_children(ticket, expected_version)
+    else:
+        ticket = changes.lock(ticket, expected_version)
     if ticket.merged_into_id is not None:
         raise ValidationError(
             _("This ticket was merged into %(reference)s: continue the conversation there.")
@@ -123,23 +128,17 @@ def ticket_reply(
     changes.touch(ticket, at, *fields, clocks_changed=not internal)
     changes.record(ticket, actor, "note" if internal else "reply", public=not internal, at=at)
     changes.notify("note_added" if internal else "reply_added", ticket, reply=reply)
-    if staff and not internal and copied_from is None:
-        _repeat_on_children(actor, ticket, reply)
+    _repeat_on_children(actor, children, reply)
     return reply
 
 
-def _repeat_on_children(actor: User, parent: Ticket, reply: Reply) -> None:
+def _repeat_on_children(actor: User, children: list[Ticket], reply: Reply) -> None:
     """Post a parent incident's public reply on each child still open, as a reply of
     its own (its customers read it in their ticket; the clocks count it as an update).
-    The children's rows are locked after the parent's, in the order of their ids."""
-    with scopes_disabled():  # a parent's children may be other organisations' tickets
-        children = list(
-            Ticket.objects.filter(parent=parent, merged_into__isnull=True)
-            .exclude(status=Status.CLOSED)
-            .order_by("pk")
-        )
+    The children's rows were locked with the parent's (changes.lock_with_children)."""
     for child in children:
-        ticket_reply(actor, ticket=child, body=reply.body, copied_from=reply)
+        if child.merged_into_id is None and child.status != Status.CLOSED:
+            ticket_reply(actor, ticket=child, body=reply.body, copied_from=reply)
 
 
 def _add_reply(
