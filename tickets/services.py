@@ -166,7 +166,8 @@ def _add_reply(
     )
     for upload in attachments:
         changes.store_attachment(ticket, reply, upload, actor, at)
-    uploads.pending_uploads_claim(actor, ticket=ticket, reply=reply, texts=[body], at=at)
+    if copied_from is None:  # a copy's files are its parent reply's, already claimed
+        uploads.pending_uploads_claim(actor, ticket=ticket, reply=reply, texts=[body], at=at)
     return reply
 
 
