@@ -297,8 +297,10 @@ def requester_other_tickets(*, ticket: Ticket) -> tuple[list[Ticket], list[Ticke
 
 def upload_file_get_for(*, user: User, token: uuid.UUID) -> Attachment | PendingUpload:
     """A pasted file: still pending, for its uploader alone; posted, through the ticket,
-    for whoever may see its message (tickets.selectors.attachment_get_for). Anything
-    else is the same 404 as a missing file."""
+    for whoever may see its message (tickets.selectors.attachment_get_for), or a copy
+    of its public message on a child of its parent incident (the copy shows the
+    parent's file at the parent's address). Anything else is the same 404 as a missing
+    file."""
     # Found by its token, whose organisation the address does not say: the owner check
     # and the ticket's visibility below decide.
     with scopes_disabled():
@@ -312,4 +314,21 @@ def upload_file_get_for(*, user: User, token: uuid.UUID) -> Attachment | Pending
         return pending
     if posted is None:
         raise Http404("No such file.")
-    return attachment_get_for(user=user, reference=posted.ticket.reference, attachment_id=posted.pk)
+    try:
+        return attachment_get_for(
+            user=user, reference=posted.ticket.reference, attachment_id=posted.pk
+        )
+    except Http404:
+        if posted.reply_id is None or not _sees_a_copy(user, reply_id=posted.reply_id):
+            raise
+        return posted
+
+
+def _sees_a_copy(user: User, *, reply_id: int) -> bool:
+    """Whether ``user`` may see a public copy of the (public) reply on a child ticket."""
+    return Ticket._base_manager.filter(  # unscoped: the visibility condition decides
+        visibility.visible_to(user),
+        replies__copied_from_id=reply_id,
+        replies__is_internal=False,
+        replies__copied_from__is_internal=False,
+    ).exists()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from tests import factories
-from tickets import services, tasks, uploads, views
+from tickets import links, services, tasks, uploads, views
 from tickets.models import Attachment, PendingUpload, Ticket
 from tickets.templatetags.ticket_tags import markdown
 
@@ -219,6 +219,39 @@ def test_another_users_pending_upload_named_in_a_reply_is_not_attached(
         assert not Attachment.objects.filter(token__isnull=False).exists()
     client.force_login(personas.user_a)
     assert client.get(uploads.file_url(theirs.token)).status_code == 404
+
+
+def test_an_image_in_a_parent_incidents_reply_opens_for_its_childrens_customers(
+    client, personas, make_ticket
+):
+    """The reply copied onto each child shows the parent's file at the parent's
+    address: the child's customer may open it, though not the parent ticket."""
+    parent = make_ticket(title="Data centre outage")
+    child = make_ticket(requester=personas.admin_b, title="GLOBEX cannot post")
+    outsider = make_ticket(requester=personas.user_a, title="Unrelated")
+    links.ticket_set_parent(personas.agent, ticket=child, parent=parent)
+    pasted = uploads.pending_upload_create(personas.agent, ticket=parent, upload=png())
+    services.ticket_reply(
+        personas.agent, ticket=parent, body=f"The cause: {uploads.markdown_for(pasted)}"
+    )
+    with scopes_disabled():
+        [copy] = child.replies.all()
+        assert not copy.attachments.exists()  # the copy names the parent's file
+    url = uploads.file_url(pasted.token)
+    client.force_login(personas.admin_b)
+    assert client.get(reverse("ticket_detail", args=[parent.reference])).status_code == 404
+    page = client.get(reverse("ticket_detail", args=[child.reference])).content.decode()
+    assert f'src="{url}"' in page
+    assert client.get(url).status_code == 200
+    # A plain customer of ACME sees neither ticket of the incident (Alice's and
+    # GLOBEX's), so not its file either, though he has tickets of his own.
+    client.force_login(personas.user_a)
+    assert client.get(reverse("ticket_detail", args=[outsider.reference])).status_code == 200
+    assert client.get(url).status_code == 404
+    # Once the child is detached its copy stays, and so does the file it shows.
+    links.ticket_remove_parent(personas.agent, ticket=child)
+    client.force_login(personas.admin_b)
+    assert client.get(url).status_code == 200
 
 
 # --- The new ticket's draft -----------------------------------------------------------------

@@ -49,7 +49,8 @@ class Reply(models.Model):
         null=True,
         blank=True,
         related_name="copies",
-        # Read from a parent's reply only when one is deleted (never, in practice).
+        # Read by the files a parent's reply shows (tickets.selectors.upload_file_get_for):
+        # the partial index below holds the few copies only.
         db_index=False,
         verbose_name=_("copied from"),
     )
@@ -65,6 +66,11 @@ class Reply(models.Model):
             models.Index(fields=["ticket", "created_at"], name="reply_ticket_idx"),
             # Workspace search: words in replies and notes (workspace.search).
             GinIndex(REPLY_SEARCH_VECTOR, name="reply_search_idx"),
+            models.Index(
+                fields=["copied_from"],
+                name="reply_copied_from_idx",
+                condition=models.Q(copied_from__isnull=False),
+            ),
         ]
         verbose_name = _("reply")
         verbose_name_plural = _("replies")
