@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
@@ -98,6 +98,31 @@ def mandatory_sign_on_for_email(*, email: str) -> SingleSignOn | None:
     here), else None."""
     single_sign_on = single_sign_on_for_email(email=email)
     return single_sign_on if single_sign_on is not None and single_sign_on.mandatory else None
+
+
+def domains_not_only_of(*, organization: Organization, domains: list[str]) -> list[str]:
+    """Those of ``domains`` (lower-case) that are not only ``organization``'s: another
+    organisation's single sign-on answers for it, the vendor's staff sign in with it, or
+    someone outside the organisation has an address at it. Two queries, whatever the
+    number of domains."""
+    if not domains:
+        return []
+    # Another organisation's domains and people are outside this scope: looked up across.
+    with scopes_disabled():
+        claimed = set(
+            SingleSignOnDomain.objects.filter(domain__in=domains)
+            .exclude(organization=organization)
+            .values_list("domain", flat=True)
+        )
+        people_outside = User.objects.exclude(membership__organization=organization).aggregate(
+            **{
+                f"d{n}": Count("pk", filter=Q(email__iendswith=f"@{domain}"))
+                for n, domain in enumerate(domains)
+            }
+        )
+    staff = set(domains) & set(settings.STAFF_SSO_DOMAINS)
+    outside = {domain for n, domain in enumerate(domains) if people_outside[f"d{n}"]}
+    return sorted(claimed | staff | outside)
 
 
 def single_sign_on_for_app(*, app: SocialApp) -> SingleSignOn | None:

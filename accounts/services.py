@@ -12,11 +12,9 @@ import datetime as dt
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts import permissions, saml_settings, selectors, sso
@@ -347,19 +345,6 @@ def single_sign_on_member_create(*, single_sign_on: SingleSignOn, user: User) ->
     )
 
 
-def _domains_of_others(organization: Organization, domains: list[str]) -> list[str]:
-    """Those of ``domains`` that someone outside ``organization`` has an address at:
-    another organisation's people or the vendor's staff."""
-    taken = []
-    for domain in domains:
-        outsiders = User.objects.filter(email__iendswith=f"@{domain}").exclude(
-            membership__organization=organization
-        )
-        if outsiders.exists():
-            taken.append(domain)
-    return taken
-
-
 def _claim_domains(organization: Organization, domains: list[str]) -> list[str]:
     """``domains`` normalised, or a ValidationError for the form's ``domains``: a domain
     may be another organisation's in no way, neither on its single sign-on nor in the
@@ -367,16 +352,7 @@ def _claim_domains(organization: Organization, domains: list[str]) -> list[str]:
     domains = sorted({domain.strip().lower() for domain in domains if domain.strip()})
     if not domains:
         raise ValidationError({"domains": _("Enter at least one email domain.")})
-    # Another organisation's domains are outside this scope: looked up across them.
-    with scopes_disabled():
-        claimed = sorted(
-            SingleSignOnDomain.objects.filter(domain__in=domains)
-            .exclude(organization=organization)
-            .values_list("domain", flat=True)
-        )
-    staff_domains = sorted(set(domains) & set(settings.STAFF_SSO_DOMAINS))
-    outside = _domains_of_others(organization, domains)
-    refused = sorted({*claimed, *staff_domains, *outside})
+    refused = selectors.domains_not_only_of(organization=organization, domains=domains)
     if refused:
         raise ValidationError(
             {

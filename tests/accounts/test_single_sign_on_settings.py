@@ -5,6 +5,7 @@ Django admin. A secret is never shown back."""
 import pytest
 from allauth.socialaccount.models import SocialApp
 
+from accounts import selectors
 from accounts.models import SingleSignOn, SingleSignOnDomain
 from tests import factories
 
@@ -75,6 +76,20 @@ def test_a_domain_where_people_of_another_organisation_have_addresses_cannot_be_
     staff = client.post(URL, _form(domains="vendor.example"))  # the staff's addresses
     assert "vendor.example" in staff.context["form"].errors["domains"][0]
     assert not SingleSignOnDomain.objects.exists()
+
+
+def test_the_domains_not_only_the_organisations_are_found_in_two_queries(
+    personas, django_assert_num_queries
+):
+    factories.single_sign_on(personas.org_b, domains=("globex.example",))
+    factories.customer(personas.org_b, email="bea@Shared.example")
+    factories.customer(personas.org_a, email="ann@acme.example")  # ACME's own: free
+    domains = ["acme.example", "globex.example", "shared.example", "vendor.example"]
+    domains += [f"free{n}.example" for n in range(40)]
+    with django_assert_num_queries(2):
+        taken = selectors.domains_not_only_of(organization=personas.org_a, domains=domains)
+    assert taken == ["globex.example", "shared.example", "vendor.example"]
+    assert selectors.domains_not_only_of(organization=personas.org_a, domains=[]) == []
 
 
 @pytest.mark.parametrize(
