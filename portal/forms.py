@@ -1,8 +1,10 @@
 """Forms of the customer portal's ticket list."""
 
 import html
+from collections.abc import Iterator
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -16,20 +18,38 @@ from tickets.wording import CUSTOMER_STATUS_NAMES
 class LongSelect(forms.Select):
     """Django's Select, written in Python: the same HTML, for a list of hundreds of
     options (an organisation's people). Django renders each option with a template of
-    its own, which took 60 ms of the portal list for the 357 people of a large customer."""
+    its own, which took 60 ms of the portal list for the 357 people of a large customer;
+    its option dictionaries (``optgroups``) and the server-side cursor a model choice
+    field reads its rows with took another 15 ms. Flat choices only (no groups)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(
-            f'<option value="{html.escape(str(option["value"]))}"'
-            f"{attributes(option['attrs'])}>{html.escape(str(option['label']))}</option>"
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
-        )
+        values = set(self.format_value(value))
+        options = []
+        for option_value, label in self._flat_choices():
+            text = str(option_value)
+            selected = " selected" if values and text in values else ""
+            if selected:
+                values = set()  # only the first match, as Django's single select
+            options.append(
+                f'<option value="{html.escape(text)}"{selected}>{html.escape(str(label))}</option>'
+            )
+        select_attrs = self.build_attrs(self.attrs, attrs)
         return mark_safe(  # noqa: S308 - every value and label is escaped just above
-            f'<select name="{html.escape(widget["name"])}"{attributes(widget["attrs"])}>'
-            f"{options}</select>"
+            f'<select name="{html.escape(name)}"{attributes(select_attrs)}>'
+            f"{''.join(options)}</select>"
         )
+
+    def _flat_choices(self) -> Iterator[tuple[object, object]]:
+        choices = self.choices
+        if not isinstance(choices, ModelChoiceIterator):
+            yield from choices
+            return
+        # The rows in one plain query, where the iterator would read them through a
+        # server-side cursor (three round trips).
+        if choices.field.empty_label is not None:
+            yield "", choices.field.empty_label
+        for row in list(choices.queryset):
+            yield choices.choice(row)
 
 
 class TicketFilterForm(forms.Form):

@@ -3,6 +3,7 @@
 import pytest
 from django import forms
 
+from accounts.models import User
 from portal.forms import LongSelect
 
 CHOICES = [
@@ -22,3 +23,24 @@ def test_long_select_writes_what_djangos_select_writes(value, attrs):
     django = forms.Select(attrs=attrs, choices=CHOICES).render("requester", value)
     assert ours == "".join(line.strip() for line in django.splitlines())
     assert "&lt;Admin&gt;" in ours and "O&#x27;Brien &amp; Co" in ours
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", ["nobody", "user_a", "admin_a_as_text", "unknown"])
+def test_long_select_of_people_writes_what_djangos_select_writes_in_one_query(
+    personas, chosen, django_assert_num_queries
+):
+    value = {
+        "nobody": None,
+        "user_a": personas.user_a.pk,
+        "admin_a_as_text": str(personas.admin_a.pk),
+        "unknown": 987654,
+    }[chosen]
+    people = User.objects.order_by("email")
+    ours = forms.ModelChoiceField(queryset=people, widget=LongSelect, empty_label="Anyone")
+    theirs = forms.ModelChoiceField(queryset=people, empty_label="Anyone")
+    with django_assert_num_queries(1):  # one plain query, no server-side cursor
+        written = ours.widget.render("requester", value, attrs={"class": "form-select"})
+    expected = theirs.widget.render("requester", value, attrs={"class": "form-select"})
+    assert written == "".join(line.strip() for line in expected.splitlines())
+    assert written.count("<option") == people.count() + 1
