@@ -14,6 +14,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.html import LongSelect
 from sla.models import SEVERITY_HELP, BusinessCalendar, ProductVersion, Severity, TargetUnit
 from tickets import limits
 from tickets.converters import is_reference
@@ -231,7 +232,10 @@ class TransitionForm(VersionedForm):
 
 class AssignForm(VersionedForm):
     assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Unassigned"
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Unassigned",
+        widget=LongSelect,  # every active agent: the ticket page's longest list
     )
 
     def __init__(self, *args, staff, **kwargs):

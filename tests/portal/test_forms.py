@@ -1,10 +1,11 @@
-"""The portal's filter form writes its long requester list in Python, as Django would."""
+"""Long selects (the portal's requesters, the ticket page's agents) are written in
+Python, as Django would write them."""
 
 import pytest
 from django import forms
 
 from accounts.models import User
-from portal.forms import LongSelect
+from core.html import LongSelect
 
 CHOICES = [
     ("", "Anyone"),
