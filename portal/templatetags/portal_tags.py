@@ -160,9 +160,9 @@ def portal_row(context, ticket: Ticket) -> SafeString:
         if severity
         else ""
     )
+    updated = pgettext("a ticket, … ago", "updated")
     meta += (
-        f"{esc(str(ticket.get_type_display()))} · {opened} · "
-        f"{esc(pgettext('a ticket, … ago', 'updated'))} "
+        f"{esc(str(ticket.get_type_display()))} · {opened} · {esc(updated)} "
         f'<time datetime="{date_filter(activity, "c")}" '
         f'title="{esc(date_filter(activity, "DAY_DATETIME_ZONE_FORMAT"))}">'
         f"{esc(str(naturaltime(ticket.last_activity_at)))}</time>"
@@ -178,7 +178,8 @@ def portal_row(context, ticket: Ticket) -> SafeString:
                 f"{words % {'label': esc(owed.label), 'due': due}}</strong>"
             )
         else:
-            meta += f" · {gettext('next from us by %(due)s') % {'due': due}}"
+            next_from_us = gettext("next from us by %(due)s") % {"due": due}
+            meta += f" · {next_from_us}"
     detail = esc(reverse("ticket_detail", args=[ticket.reference]))
     return mark_safe(  # noqa: S308 - every value is escaped above
         f'<li class="list-group-item portal-ticket sev-{esc(severity or "none")}">'
