@@ -65,12 +65,6 @@ def link_label(kind: str) -> str:
     return str(LINK_LABELS.get(kind, kind))
 
 
-@register.filter
-def is_link_event(event) -> bool:
-    return event.kind in LINK_EVENTS
-
-
-@register.simple_tag
 def link_event(event, is_staff_view: bool) -> str:
     """A history row of a link, a parent incident or a merge, in words. Customers read
     only the merge rows (the others are staff-only), and never the duplicate's
