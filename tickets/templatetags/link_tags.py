@@ -13,13 +13,9 @@ from tickets.models import LinkKind, Status
 
 register = template.Library()
 
-# How a link reads from one of its tickets (tickets.models.side_kind).
-LINK_LABELS = {
-    "related": gettext_lazy("Related to"),
-    "same_cause": gettext_lazy("Same root cause as"),
-    "duplicate": gettext_lazy("Duplicate of"),
-    "has_duplicate": gettext_lazy("Has a duplicate:"),
-}
+# How a link reads from one of its tickets (tickets.models.side_kind): its kind's label,
+# or from a duplicate's other side, that it has one.
+LINK_LABELS = {**dict(LinkKind.choices), "has_duplicate": gettext_lazy("Has a duplicate:")}
 LINK_EVENTS = frozenset(
     {
         "link_added",
