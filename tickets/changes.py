@@ -23,7 +23,7 @@ from core import events
 from sla import services as clocks
 from tickets import live
 from tickets.attachments import validate_upload
-from tickets.models import Attachment, Reply, Ticket, TicketEvent
+from tickets.models import Attachment, Reply, Status, Ticket, TicketEvent
 
 
 class ConcurrentEdit(Exception):
@@ -102,6 +102,24 @@ def _check_version(locked: Ticket, expected_version: int | None) -> None:
             .order_by("created_at")
         )
         raise ConcurrentEdit(locked, changes)
+
+
+def set_status(
+    ticket: Ticket, actor: User | None, status: str, at: dt.datetime, message: str = ""
+) -> None:
+    """Change the ticket's status (saved by ``touch``), with its history row."""
+    old = ticket.status
+    ticket.status = status
+    record(
+        ticket,
+        actor,
+        "status",
+        field="status",
+        old=Status(old).label,
+        new=Status(status).label,
+        message=message,
+        at=at,
+    )
 
 
 def record(

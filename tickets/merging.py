@@ -82,19 +82,9 @@ def ticket_merge(actor: User, *, source: Ticket, target: Ticket) -> Ticket:
     target.watchers.add(*followers)
     source.watchers.clear()
 
-    old_status = source.status
-    source.status = Status.CLOSED
+    changes.set_status(source, actor, Status.CLOSED, at)
     source.closed_at = at
     source.merged_into = target
-    changes.record(
-        source,
-        actor,
-        "status",
-        field="status",
-        old=Status(old_status).label,
-        new=Status.CLOSED.label,
-        at=at,
-    )
     changes.record(source, actor, "merged_into", new=target.reference, at=at)
     clocks.clocks_cancel(ticket=source, at=at)
     clocks.escalation_cadence_stop(ticket=source, at=at)

@@ -113,7 +113,7 @@ def ticket_reply(
             ticket.acknowledged_at = at
             fields.append("acknowledged_at")
         if ticket.status == Status.NEW:
-            _set_status(ticket, actor, Status.ACKNOWLEDGED, at)
+            changes.set_status(ticket, actor, Status.ACKNOWLEDGED, at)
             fields.append("status")
         clocks.clocks_meet(
             ticket=ticket, kinds=[TargetKind.TRIAGE, TargetKind.FIRST_RESPONSE], at=at
@@ -122,7 +122,7 @@ def ticket_reply(
         clocks.escalation_cadence_restart(ticket=ticket, at=at)
     elif not staff and ticket.status == Status.WAITING_ON_CUSTOMER:
         # The customer's answer is what the clocks were waiting for.
-        _set_status(ticket, actor, Status.IN_PROGRESS, at)
+        changes.set_status(ticket, actor, Status.IN_PROGRESS, at)
         fields.append("status")
         clocks.clocks_resume(ticket=ticket, at=at)
     changes.touch(ticket, at, *fields, clocks_changed=not internal)
@@ -169,23 +169,6 @@ def _add_reply(
     if copied_from is None:  # a copy's files are its parent reply's, already claimed
         uploads.pending_uploads_claim(actor, ticket=ticket, reply=reply, texts=[body], at=at)
     return reply
-
-
-def _set_status(
-    ticket: Ticket, actor: User | None, status: str, at: dt.datetime, message: str = ""
-) -> None:
-    old = ticket.status
-    ticket.status = status
-    changes.record(
-        ticket,
-        actor,
-        "status",
-        field="status",
-        old=Status(old).label,
-        new=Status(status).label,
-        message=message,
-        at=at,
-    )
 
 
 # --- Workflow ---------------------------------------------------------------------------
@@ -252,7 +235,7 @@ def ticket_transition(
     fields = ["status"]
     previous = ticket.status
     told: dict[str, object] = {}  # what the event adds to the status for the customer
-    _set_status(ticket, actor, transition.target, at, message=reason[:500])
+    changes.set_status(ticket, actor, transition.target, at, message=reason[:500])
 
     if action in ("acknowledge", "start_progress") and ticket.acknowledged_at is None:
         ticket.acknowledged_at = at
@@ -412,7 +395,7 @@ def ticket_assign(
         ticket.acknowledged_at = at
         fields.append("acknowledged_at")
         if ticket.status == Status.NEW:
-            _set_status(ticket, actor, Status.ACKNOWLEDGED, at)
+            changes.set_status(ticket, actor, Status.ACKNOWLEDGED, at)
             fields.append("status")
         clocks.clocks_meet(ticket=ticket, kinds=[TargetKind.TRIAGE], at=at)
     elif assignee is not None and ticket.severity == Severity.S1:
