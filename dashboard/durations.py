@@ -1,19 +1,19 @@
 """Response and resolution times over a period, in open time: medians and 90th
 percentiles in a fixed number of queries whatever the rows.
 
-First responses across every organisation come from their daily histograms
-(:class:`~dashboard.models.ResponseTimeDay`): a row per day, severity and whole number
+Across every organisation, first responses and resolution times come from their daily
+histograms (:class:`~dashboard.models.ResponseTimeDay`,
+:class:`~dashboard.models.ResolutionTimeDay`): a row per day, severity and whole number
 of open minutes, so a period's figures, and the previous period's, sum a few thousand
-rows instead of reading every clock, and are exact: the percentiles are worked out from
-the summed histogram as PostgreSQL's ``percentile_cont`` works them out from the clocks
-(tests/dashboard/test_durations.py compares the two).
+rows instead of reading every clock or resolution, and are exact: the percentiles are
+worked out from the summed histogram as PostgreSQL's ``percentile_cont`` works them out
+from the rows (tests/dashboard/test_durations.py compares the two).
 
-One organisation's first responses come from its clocks, and resolution times from
+One organisation's first responses come from its clocks, and its resolution times from
 :class:`~dashboard.models.ResolutionTime`, through their own indexes: PostgreSQL computes
 those percentiles with ``percentile_cont``. SQLite (the one-command demo) has no such
 aggregate: there, and only there, they are computed in Python over the minutes column of
-the period's rows (one integer per clock, never a ticket).
-"""
+the period's rows (one integer per clock, never a ticket)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ResolutionTime, ResponseTimeDay
+from dashboard.models import ResolutionTime, ResolutionTimeDay, ResponseTimeDay
 from dashboard.tables import Cell, Period, Table, format_minutes, format_open_hours
 from sla.models import Severity, SLAClock, TargetKind
 
@@ -136,36 +136,45 @@ def _duration_figures(
     return found
 
 
-def _summarised_first_responses(*, period: Period, previous: Period | None) -> dict[str, Figures]:
-    """Count, median and 90th percentile of the first responses of every organisation
-    met in the period, overall ("") and per severity, and with ``previous`` overall in
-    that period (PREVIOUS), as :func:`_duration_figures` gives them from the clocks: from
-    the days' histograms, summed per severity and minutes in one query over one range
-    of their index."""
+def _summarised(
+    model: type[ResponseTimeDay] | type[ResolutionTimeDay],
+    column: str,
+    *,
+    period: Period,
+    previous: Period | None,
+) -> dict[str, Figures]:
+    """Count, median and 90th percentile overall ("") and per severity in the period,
+    and with ``previous`` overall in that period (PREVIOUS), as :func:`_duration_figures`
+    gives them from the rows themselves: from the days' histograms (``model``, counts in
+    ``column``), summed per severity and minutes in one query over one range of their index."""
     in_period = Q(day__gte=period.first, day__lte=period.last)
-    sums = {"now": Sum("responses", filter=in_period)}
+    sums = {"now": Sum(column, filter=in_period)}
     earliest = period.first
     if previous is not None:
-        sums["before"] = Sum("responses", filter=Q(day__gte=previous.first, day__lte=previous.last))
+        sums["before"] = Sum(column, filter=Q(day__gte=previous.first, day__lte=previous.last))
         earliest = min(period.first, previous.first)
     rows = (
-        ResponseTimeDay.objects.filter(day__gte=earliest, day__lte=period.last)
-        .values("severity", "minutes")
+        model.objects.filter(day__gte=earliest, day__lte=period.last)
+        .values_list("severity", "minutes")
         .annotate(**sums)
         .order_by()
     )
     histograms: dict[str, dict[int, int]] = {}
-    for row in rows:
-        minutes = row["minutes"]
-        if row["now"]:
-            for key in ("", row["severity"]) if row["severity"] else ("",):
-                histogram = histograms.setdefault(key, {})
-                histogram[minutes] = histogram.get(minutes, 0) + row["now"]
-        if row.get("before"):
-            histogram = histograms.setdefault(PREVIOUS, {})
-            histogram[minutes] = histogram.get(minutes, 0) + row["before"]
+    overall: dict[int, int] = {}
+    before: dict[int, int] = {}
+    for severity, minutes, *counts in rows:
+        now = counts[0]
+        if now:
+            overall[minutes] = overall.get(minutes, 0) + now
+            if severity:  # a row without a severity counts overall only, as above
+                histogram = histograms.setdefault(severity, {})
+                histogram[minutes] = histogram.get(minutes, 0) + now
+        if previous is not None and counts[1]:
+            before[minutes] = before.get(minutes, 0) + counts[1]
+    if overall:
+        histograms[""] = overall
     if previous is not None:
-        histograms.setdefault(PREVIOUS, {})
+        histograms[PREVIOUS] = before
     found: dict[str, Figures] = {}
     for key, histogram in histograms.items():
         counts = sorted(histogram.items())
@@ -177,6 +186,16 @@ def _summarised_first_responses(*, period: Period, previous: Period | None) -> d
     return found
 
 
+def _summarised_first_responses(*, period: Period, previous: Period | None) -> dict[str, Figures]:
+    """Every organisation's first responses met in the period (and ``previous``)."""
+    return _summarised(ResponseTimeDay, "responses", period=period, previous=previous)
+
+
+def _summarised_resolutions(*, period: Period) -> dict[str, Figures]:
+    """Every organisation's tickets resolved in the period."""
+    return _summarised(ResolutionTimeDay, "resolutions", period=period, previous=None)
+
+
 def durations(
     *, period: Period, organization: Organization | None = None, previous: Period | None = None
 ) -> tuple[Table, tuple[Figures, Figures | None]]:
@@ -186,9 +205,14 @@ def durations(
     Also the first responses' overall figures, and with ``previous`` those of that
     period (from the same query)."""
     with scopes_disabled():  # staff dashboards work across organisations
-        resolutions = ResolutionTime.objects.all()
         if organization:
-            resolutions = resolutions.filter(organization=organization)
+            resolutions = _duration_figures(
+                ResolutionTime.objects.filter(organization=organization),
+                "open_minutes",
+                when="resolved_at",
+                period=period,
+                previous=None,
+            )
             responses = _duration_figures(
                 SLAClock.objects.first_responses_measured().filter(organization=organization),
                 "elapsed_open_minutes",
@@ -198,12 +222,8 @@ def durations(
             )
         else:
             responses = _summarised_first_responses(period=period, previous=previous)
-        found = {
-            TargetKind.FIRST_RESPONSE: responses,
-            TargetKind.RESOLUTION: _duration_figures(
-                resolutions, "open_minutes", when="resolved_at", period=period, previous=None
-            ),
-        }
+            resolutions = _summarised_resolutions(period=period)
+        found = {TargetKind.FIRST_RESPONSE: responses, TargetKind.RESOLUTION: resolutions}
     rows: list[list[Cell]] = []
     for kind in DURATION_KINDS:
         for severity, severity_label in [("", _("All")), *((s.value, s.value) for s in SEVERITIES)]:

@@ -13,7 +13,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from dashboard import services as dashboard_services
-from dashboard.models import ComplianceDay, Grain, ResolutionTime, SummaryDay, TicketDay
+from dashboard.models import (
+    ComplianceDay,
+    Grain,
+    ResolutionTime,
+    ResolutionTimeDay,
+    SummaryDay,
+    TicketDay,
+)
 from dashboard.tasks import refresh_summaries
 from sla import services as clocks
 from sla.models import ClockState, SLAClock
@@ -80,12 +87,13 @@ def _snapshot():
         ),
         Counter(TicketDay.objects.values_list("day", "organization", "intake", "backlog")),
         Counter(ResolutionTime.objects.values_list("ticket", "open_minutes")),
+        Counter(ResolutionTimeDay.objects.values_list("day", "severity", "minutes", "resolutions")),
     )
 
 
 def test_refreshing_a_day_twice_changes_nothing(history):
     before = _snapshot()
-    assert before[0] and before[1] and before[2]
+    assert before[0] and before[1] and before[2] and before[3]
     dashboard_services.summary_refresh(day=dt.date(2026, 11, 19))
     dashboard_services.summary_refresh(day=dt.date(2026, 11, 19))
     assert _snapshot() == before

@@ -11,6 +11,7 @@ from dashboard import services as dashboard_services
 from dashboard.models import (
     ComplianceDay,
     ResolutionTime,
+    ResolutionTimeDay,
     ResponseTimeDay,
     SummaryDay,
     TicketDay,
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                     TicketDay,
                     SummaryDay,
                     ResolutionTime,
+                    ResolutionTimeDay,
                     ResponseTimeDay,
                 ):
                     table = connection.ops.quote_name(model._meta.db_table)
