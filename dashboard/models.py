@@ -153,6 +153,24 @@ class TicketDay(models.Model):
         return f"{self.day} {self.organization_id}: +{self.intake} -{self.resolved}"
 
 
+class TicketTotalDay(models.Model):
+    """Every organisation's :class:`TicketDay` rows of a day, summed: the dashboard's
+    trend reads a row a day instead of a row per organisation and day."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    intake = models.PositiveIntegerField(_("new tickets"))
+    resolved = models.PositiveIntegerField(_("resolved"))
+    backlog = models.PositiveIntegerField(_("backlog"), help_text=_("Open at the end of the day."))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("ticket total day")
+        verbose_name_plural = _("ticket total days")
+
+    def __str__(self) -> str:
+        return f"{self.day}: +{self.intake} -{self.resolved}"
+
+
 class ResolutionTime(models.Model):
     """How long a ticket took to resolve, in open time: from logging to resolution on the
     calendar of its SLA clocks, less the open time it spent waiting on the customer or

@@ -28,6 +28,7 @@ from dashboard.models import (
     ResponseTimeDay,
     SummaryDay,
     TicketDay,
+    TicketTotalDay,
 )
 from sla import engine
 from sla.models import POLICY_TARGET_KINDS, ClockState, SLAClock, TargetKind
@@ -139,6 +140,14 @@ def summary_refresh(
                 )
             )
     TicketDay.objects.bulk_create(days)
+    TicketTotalDay.objects.update_or_create(
+        day=day,
+        defaults={
+            "intake": sum(row.intake for row in days),
+            "resolved": sum(row.resolved for row in days),
+            "backlog": sum(row.backlog for row in days),
+        },
+    )
     ResponseTimeDay.objects.filter(day=day).delete()
     # Counting the column, not the key, reads the clocks' duration index alone.
     ResponseTimeDay.objects.bulk_create(

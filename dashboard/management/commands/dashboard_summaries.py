@@ -15,6 +15,7 @@ from dashboard.models import (
     ResponseTimeDay,
     SummaryDay,
     TicketDay,
+    TicketTotalDay,
 )
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 for model in (
                     ComplianceDay,
                     TicketDay,
+                    TicketTotalDay,
                     SummaryDay,
                     ResolutionTime,
                     ResolutionTimeDay,
