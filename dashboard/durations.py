@@ -153,12 +153,18 @@ def _summarised(
     if previous is not None:
         sums["before"] = Sum(column, filter=Q(day__gte=previous.first, day__lte=previous.last))
         earliest = min(period.first, previous.first)
-    rows = (
+    query = (
         model.objects.filter(day__gte=earliest, day__lte=period.last)
         .values_list("severity", "minutes")
         .annotate(**sums)
         .order_by()
+        .query
     )
+    # Thousands of rows of plain integers: read as the driver gives them, without the
+    # ORM's per-row conversion of each sum (a third of this function's time).
+    with connection.cursor() as cursor:
+        cursor.execute(*query.sql_with_params())
+        rows = cursor.fetchall()
     histograms: dict[str, dict[int, int]] = {}
     overall: dict[int, int] = {}
     before: dict[int, int] = {}

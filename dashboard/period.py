@@ -229,7 +229,9 @@ def compliance_breakdown(
     groups: dict[tuple, dict[str, Counts]] = {}
     for row in _compliance(period, organization, grain, *group):
         key = tuple(row[column] for column in group)
-        groups.setdefault(key, {kind: Counts() for kind in KINDS})[row["kind"]].add(row)
+        if key not in groups:
+            groups[key] = {kind: Counts() for kind in KINDS}
+        groups[key][row["kind"]].add(row)
     totals = {key: Counts() for key in groups}
     for key, kinds in groups.items():
         for counts in kinds.values():
@@ -252,7 +254,9 @@ def compliance_breakdown(
         if name == "by_severity":
             return (key[0] or "S9",)
         share = totals[key].share
-        return (share is None, share or 0.0, str(label(key)).lower())
+        # The label's words (for an organisation without building its link).
+        words = f"{key[1]} ({key[0]})" if name == "by_organisation" else str(label(key))
+        return (share is None, share or 0.0, words.lower())
 
     ordered = sorted(groups, key=order)
     shown = ordered if every or name in ("by_tier", "by_severity") else ordered[:BREAKDOWN_ROWS]
