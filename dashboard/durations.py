@@ -18,7 +18,9 @@ the period's rows (one integer per clock, never a ticket)."""
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
@@ -68,21 +70,19 @@ def _histogram_percentile(counts: list[tuple[int, int]], fraction: float) -> flo
     ``counts`` holds (value, how many) pairs, lowest value first. The same arithmetic
     as PostgreSQL's (the value at the rank below the position, plus the fraction of the
     step to the rank above), so the same figure as from the values one by one."""
-    total = sum(count for _value, count in counts)
-    if not total:
+    values = [value for value, _count in counts]
+    return _cumulative_percentile(values, list(accumulate(n for _v, n in counts)), fraction)
+
+
+def _cumulative_percentile(values: list[int], seen: list[int], fraction: float) -> float | None:
+    """:func:`_histogram_percentile` over the values, lowest first, and the running
+    totals of their counts: each rank found by bisection."""
+    if not seen or not seen[-1]:
         return None
-    position = fraction * (total - 1)
+    position = fraction * (seen[-1] - 1)
     low, high = math.floor(position), math.ceil(position)
-
-    def value_at(rank: int) -> int:
-        seen = 0
-        for value, count in counts:
-            seen += count
-            if rank < seen:
-                return value
-        raise AssertionError("rank beyond the histogram")
-
-    low_value, high_value = value_at(low), value_at(high)
+    # The value at a rank is the first whose running total exceeds it.
+    low_value, high_value = values[bisect_right(seen, low)], values[bisect_right(seen, high)]
     return low_value + (high_value - low_value) * (position - low)
 
 
@@ -157,37 +157,47 @@ def _summarised(
         model.objects.filter(day__gte=earliest, day__lte=period.last)
         .values_list("severity", "minutes")
         .annotate(**sums)
-        .order_by()
+        .order_by("minutes")
         .query
     )
     # Thousands of rows of plain integers: read as the driver gives them, without the
-    # ORM's per-row conversion of each sum (a third of this function's time).
+    # ORM's per-row conversion of each sum, lowest minutes first, straight into each
+    # histogram's (values, counts) lists.
     with connection.cursor() as cursor:
         cursor.execute(*query.sql_with_params())
         rows = cursor.fetchall()
-    histograms: dict[str, dict[int, int]] = {}
-    overall: dict[int, int] = {}
-    before: dict[int, int] = {}
-    for severity, minutes, *counts in rows:
-        now = counts[0]
+    histograms: dict[str, tuple[list[int], list[int]]] = {
+        key: ([], []) for key in ("", *(s.value for s in SEVERITIES), PREVIOUS)
+    }
+    overall, before = histograms[""], histograms[PREVIOUS]
+    for row in rows:
+        severity, minutes, now = row[0], row[1], row[2]
         if now:
-            overall[minutes] = overall.get(minutes, 0) + now
+            # The severities' rows of one number of minutes are one value overall.
+            if overall[0] and overall[0][-1] == minutes:
+                overall[1][-1] += now
+            else:
+                overall[0].append(minutes)
+                overall[1].append(now)
             if severity:  # a row without a severity counts overall only, as above
-                histogram = histograms.setdefault(severity, {})
-                histogram[minutes] = histogram.get(minutes, 0) + now
-        if previous is not None and counts[1]:
-            before[minutes] = before.get(minutes, 0) + counts[1]
-    if overall:
-        histograms[""] = overall
-    if previous is not None:
-        histograms[PREVIOUS] = before
+                values, counts = histograms.setdefault(severity, ([], []))
+                values.append(minutes)
+                counts.append(now)
+        if previous is not None and row[3]:
+            if before[0] and before[0][-1] == minutes:
+                before[1][-1] += row[3]
+            else:
+                before[0].append(minutes)
+                before[1].append(row[3])
     found: dict[str, Figures] = {}
-    for key, histogram in histograms.items():
-        counts = sorted(histogram.items())
+    for key, (values, counts) in histograms.items():
+        if not values and not (key == PREVIOUS and previous is not None):
+            continue  # only the previous period is always named, as above
+        seen = list(accumulate(counts))
         found[key] = (
-            sum(histogram.values()),
-            _histogram_percentile(counts, 0.5),
-            _histogram_percentile(counts, 0.9),
+            seen[-1] if seen else 0,
+            _cumulative_percentile(values, seen, 0.5),
+            _cumulative_percentile(values, seen, 0.9),
         )
     return found
 
