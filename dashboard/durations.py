@@ -1,24 +1,26 @@
 """Response and resolution times over a period, in open time: medians and 90th
 percentiles in a fixed number of queries whatever the rows.
 
-First responses across every organisation come from their daily histograms
-(:class:`~dashboard.models.ResponseTimeDay`): a row per day, severity and whole number
+Across every organisation, first responses and resolution times come from their daily
+histograms (:class:`~dashboard.models.ResponseTimeDay`,
+:class:`~dashboard.models.ResolutionTimeDay`): a row per day, severity and whole number
 of open minutes, so a period's figures, and the previous period's, sum a few thousand
-rows instead of reading every clock, and are exact: the percentiles are worked out from
-the summed histogram as PostgreSQL's ``percentile_cont`` works them out from the clocks
-(tests/dashboard/test_durations.py compares the two).
+rows instead of reading every clock or resolution, and are exact: the percentiles are
+worked out from the summed histogram as PostgreSQL's ``percentile_cont`` works them out
+from the rows (tests/dashboard/test_durations.py compares the two).
 
-One organisation's first responses come from its clocks, and resolution times from
+One organisation's first responses come from its clocks, and its resolution times from
 :class:`~dashboard.models.ResolutionTime`, through their own indexes: PostgreSQL computes
 those percentiles with ``percentile_cont``. SQLite (the one-command demo) has no such
 aggregate: there, and only there, they are computed in Python over the minutes column of
-the period's rows (one integer per clock, never a ticket).
-"""
+the period's rows (one integer per clock, never a ticket)."""
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ResolutionTime, ResponseTimeDay
+from dashboard.models import ResolutionTime, ResolutionTimeDay, ResponseTimeDay
 from dashboard.tables import Cell, Period, Table, format_minutes, format_open_hours
 from sla.models import Severity, SLAClock, TargetKind
 
@@ -68,21 +70,19 @@ def _histogram_percentile(counts: list[tuple[int, int]], fraction: float) -> flo
     ``counts`` holds (value, how many) pairs, lowest value first. The same arithmetic
     as PostgreSQL's (the value at the rank below the position, plus the fraction of the
     step to the rank above), so the same figure as from the values one by one."""
-    total = sum(count for _value, count in counts)
-    if not total:
+    values = [value for value, _count in counts]
+    return _cumulative_percentile(values, list(accumulate(n for _v, n in counts)), fraction)
+
+
+def _cumulative_percentile(values: list[int], seen: list[int], fraction: float) -> float | None:
+    """:func:`_histogram_percentile` over the values, lowest first, and the running
+    totals of their counts: each rank found by bisection."""
+    if not seen or not seen[-1]:
         return None
-    position = fraction * (total - 1)
+    position = fraction * (seen[-1] - 1)
     low, high = math.floor(position), math.ceil(position)
-
-    def value_at(rank: int) -> int:
-        seen = 0
-        for value, count in counts:
-            seen += count
-            if rank < seen:
-                return value
-        raise AssertionError("rank beyond the histogram")
-
-    low_value, high_value = value_at(low), value_at(high)
+    # The value at a rank is the first whose running total exceeds it.
+    low_value, high_value = values[bisect_right(seen, low)], values[bisect_right(seen, high)]
     return low_value + (high_value - low_value) * (position - low)
 
 
@@ -136,45 +136,80 @@ def _duration_figures(
     return found
 
 
-def _summarised_first_responses(*, period: Period, previous: Period | None) -> dict[str, Figures]:
-    """Count, median and 90th percentile of the first responses of every organisation
-    met in the period, overall ("") and per severity, and with ``previous`` overall in
-    that period (PREVIOUS), as :func:`_duration_figures` gives them from the clocks: from
-    the days' histograms, summed per severity and minutes in one query over one range
-    of their index."""
+def _summarised(
+    model: type[ResponseTimeDay] | type[ResolutionTimeDay],
+    column: str,
+    *,
+    period: Period,
+    previous: Period | None,
+) -> dict[str, Figures]:
+    """Count, median and 90th percentile overall ("") and per severity in the period,
+    and with ``previous`` overall in that period (PREVIOUS), as :func:`_duration_figures`
+    gives them from the rows themselves: from the days' histograms (``model``, counts in
+    ``column``), summed per severity and minutes in one query over one range of their index."""
     in_period = Q(day__gte=period.first, day__lte=period.last)
-    sums = {"now": Sum("responses", filter=in_period)}
+    sums = {"now": Sum(column, filter=in_period)}
     earliest = period.first
     if previous is not None:
-        sums["before"] = Sum("responses", filter=Q(day__gte=previous.first, day__lte=previous.last))
+        sums["before"] = Sum(column, filter=Q(day__gte=previous.first, day__lte=previous.last))
         earliest = min(period.first, previous.first)
-    rows = (
-        ResponseTimeDay.objects.filter(day__gte=earliest, day__lte=period.last)
-        .values("severity", "minutes")
+    query = (
+        model.objects.filter(day__gte=earliest, day__lte=period.last)
+        .values_list("severity", "minutes")
         .annotate(**sums)
-        .order_by()
+        .order_by("minutes")
+        .query
     )
-    histograms: dict[str, dict[int, int]] = {}
+    # Thousands of rows of plain integers: read as the driver gives them, without the
+    # ORM's per-row conversion of each sum, lowest minutes first, straight into each
+    # histogram's (values, counts) lists.
+    with connection.cursor() as cursor:
+        cursor.execute(*query.sql_with_params())
+        rows = cursor.fetchall()
+    histograms: dict[str, tuple[list[int], list[int]]] = {
+        key: ([], []) for key in ("", *(s.value for s in SEVERITIES), PREVIOUS)
+    }
+    overall, before = histograms[""], histograms[PREVIOUS]
     for row in rows:
-        minutes = row["minutes"]
-        if row["now"]:
-            for key in ("", row["severity"]) if row["severity"] else ("",):
-                histogram = histograms.setdefault(key, {})
-                histogram[minutes] = histogram.get(minutes, 0) + row["now"]
-        if row.get("before"):
-            histogram = histograms.setdefault(PREVIOUS, {})
-            histogram[minutes] = histogram.get(minutes, 0) + row["before"]
-    if previous is not None:
-        histograms.setdefault(PREVIOUS, {})
+        severity, minutes, now = row[0], row[1], row[2]
+        if now:
+            # The severities' rows of one number of minutes are one value overall.
+            if overall[0] and overall[0][-1] == minutes:
+                overall[1][-1] += now
+            else:
+                overall[0].append(minutes)
+                overall[1].append(now)
+            if severity:  # a row without a severity counts overall only, as above
+                values, counts = histograms.setdefault(severity, ([], []))
+                values.append(minutes)
+                counts.append(now)
+        if previous is not None and row[3]:
+            if before[0] and before[0][-1] == minutes:
+                before[1][-1] += row[3]
+            else:
+                before[0].append(minutes)
+                before[1].append(row[3])
     found: dict[str, Figures] = {}
-    for key, histogram in histograms.items():
-        counts = sorted(histogram.items())
+    for key, (values, counts) in histograms.items():
+        if not values and not (key == PREVIOUS and previous is not None):
+            continue  # only the previous period is always named, as above
+        seen = list(accumulate(counts))
         found[key] = (
-            sum(histogram.values()),
-            _histogram_percentile(counts, 0.5),
-            _histogram_percentile(counts, 0.9),
+            seen[-1] if seen else 0,
+            _cumulative_percentile(values, seen, 0.5),
+            _cumulative_percentile(values, seen, 0.9),
         )
     return found
+
+
+def _summarised_first_responses(*, period: Period, previous: Period | None) -> dict[str, Figures]:
+    """Every organisation's first responses met in the period (and ``previous``)."""
+    return _summarised(ResponseTimeDay, "responses", period=period, previous=previous)
+
+
+def _summarised_resolutions(*, period: Period) -> dict[str, Figures]:
+    """Every organisation's tickets resolved in the period."""
+    return _summarised(ResolutionTimeDay, "resolutions", period=period, previous=None)
 
 
 def durations(
@@ -186,9 +221,14 @@ def durations(
     Also the first responses' overall figures, and with ``previous`` those of that
     period (from the same query)."""
     with scopes_disabled():  # staff dashboards work across organisations
-        resolutions = ResolutionTime.objects.all()
         if organization:
-            resolutions = resolutions.filter(organization=organization)
+            resolutions = _duration_figures(
+                ResolutionTime.objects.filter(organization=organization),
+                "open_minutes",
+                when="resolved_at",
+                period=period,
+                previous=None,
+            )
             responses = _duration_figures(
                 SLAClock.objects.first_responses_measured().filter(organization=organization),
                 "elapsed_open_minutes",
@@ -198,12 +238,8 @@ def durations(
             )
         else:
             responses = _summarised_first_responses(period=period, previous=previous)
-        found = {
-            TargetKind.FIRST_RESPONSE: responses,
-            TargetKind.RESOLUTION: _duration_figures(
-                resolutions, "open_minutes", when="resolved_at", period=period, previous=None
-            ),
-        }
+            resolutions = _summarised_resolutions(period=period)
+        found = {TargetKind.FIRST_RESPONSE: responses, TargetKind.RESOLUTION: resolutions}
     rows: list[list[Cell]] = []
     for kind in DURATION_KINDS:
         for severity, severity_label in [("", _("All")), *((s.value, s.value) for s in SEVERITIES)]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ComplianceDay, Grain, SummaryDay, TicketDay
+from dashboard.models import ComplianceDay, Grain, SummaryDay, TicketDay, TicketTotalDay
 from dashboard.services import vendor_today
 from dashboard.tables import (
     NONE,
@@ -229,7 +229,9 @@ def compliance_breakdown(
     groups: dict[tuple, dict[str, Counts]] = {}
     for row in _compliance(period, organization, grain, *group):
         key = tuple(row[column] for column in group)
-        groups.setdefault(key, {kind: Counts() for kind in KINDS})[row["kind"]].add(row)
+        if key not in groups:
+            groups[key] = {kind: Counts() for kind in KINDS}
+        groups[key][row["kind"]].add(row)
     totals = {key: Counts() for key in groups}
     for key, kinds in groups.items():
         for counts in kinds.values():
@@ -252,7 +254,9 @@ def compliance_breakdown(
         if name == "by_severity":
             return (key[0] or "S9",)
         share = totals[key].share
-        return (share is None, share or 0.0, str(label(key)).lower())
+        # The label's words (for an organisation without building its link).
+        words = f"{key[1]} ({key[0]})" if name == "by_organisation" else str(label(key))
+        return (share is None, share or 0.0, words.lower())
 
     ordered = sorted(groups, key=order)
     shown = ordered if every or name in ("by_tier", "by_severity") else ordered[:BREAKDOWN_ROWS]
@@ -409,20 +413,19 @@ def breaches(
 def trend(*, period: Period, organization: Organization | None = None) -> tuple[Table, dict]:
     """Tickets logged and resolved per day, and open at the end of each day."""
     with scopes_disabled():  # staff dashboards work across organisations
-        days = TicketDay.objects.filter(day__gte=period.first, day__lte=period.last)
+        in_period = Q(day__gte=period.first, day__lte=period.last)
+        columns = ("day", "intake", "resolved", "backlog")
+        by_day: dict[dt.date, dict[str, int]] = {}
         if organization:
-            days = days.filter(organization=organization)
-        by_day = {
-            row["day"]: row
-            for row in days.values("day")
-            .annotate(intake=Sum("intake"), resolved=Sum("resolved"), backlog=Sum("backlog"))
-            .order_by()
-        }
-        summarised = set(
-            SummaryDay.objects.filter(day__gte=period.first, day__lte=period.last).values_list(
-                "day", flat=True
-            )
-        )
+            for row in TicketDay.objects.filter(in_period, organization=organization).values(
+                *columns
+            ):
+                by_day[row["day"]] = row
+            summarised = set(SummaryDay.objects.filter(in_period).values_list("day", flat=True))
+        else:  # every organisation's, summed by the refresh: a row for each day it summarised
+            for row in TicketTotalDay.objects.filter(in_period).values(*columns):
+                by_day[row["day"]] = row
+            summarised = set(by_day)
     labels: list[str] = []
     series: dict[str, list[int | None]] = {"intake": [], "resolved": [], "backlog": []}
     rows: list[list[Cell]] = []

@@ -24,9 +24,11 @@ from dashboard.models import (
     ComplianceDay,
     Grain,
     ResolutionTime,
+    ResolutionTimeDay,
     ResponseTimeDay,
     SummaryDay,
     TicketDay,
+    TicketTotalDay,
 )
 from sla import engine
 from sla.models import POLICY_TARGET_KINDS, ClockState, SLAClock, TargetKind
@@ -138,6 +140,14 @@ def summary_refresh(
                 )
             )
     TicketDay.objects.bulk_create(days)
+    TicketTotalDay.objects.update_or_create(
+        day=day,
+        defaults={
+            "intake": sum(row.intake for row in days),
+            "resolved": sum(row.resolved for row in days),
+            "backlog": sum(row.backlog for row in days),
+        },
+    )
     ResponseTimeDay.objects.filter(day=day).delete()
     # Counting the column, not the key, reads the clocks' duration index alone.
     ResponseTimeDay.objects.bulk_create(
@@ -153,7 +163,18 @@ def summary_refresh(
         .annotate(responses=Count("elapsed_open_minutes"))
         .order_by()
     )
-    _resolution_times(start, end, calendars)
+    moved_from = _resolution_times(start, end, calendars) - {day}
+    _resolution_histogram(day)
+    if moved_from:
+        # Days a reopened ticket's resolution left: their histograms lose it, and their
+        # revision moves on, so that no cached figures of theirs outlive the change. Locked
+        # as their own refresh would lock them (earlier days: the order of the beat's).
+        for earlier in (
+            SummaryDay.objects.select_for_update().filter(day__in=moved_from).order_by("day")
+        ):
+            _resolution_histogram(earlier.day)
+            earlier.revision += 1
+            earlier.save(update_fields=["revision"])
     marker.computed_at = at
     marker.revision += 1
     marker.save(update_fields=["computed_at", "revision"])
@@ -200,13 +221,36 @@ _NOT_COUNTING = {"waiting_on_customer", "resolved", "closed"}
 _MEASURING_KINDS = [TargetKind.RESOLUTION, TargetKind.FIRST_RESPONSE, TargetKind.TRIAGE]
 
 
+def _resolution_histogram(day: dt.date) -> None:
+    """Rewrite a day's histogram of resolution times from the rows resolved that day."""
+    ResolutionTimeDay.objects.filter(day=day).delete()
+    # Counting the column, not the key, reads the rows' resolution index alone.
+    ResolutionTimeDay.objects.bulk_create(
+        ResolutionTimeDay(
+            day=day,
+            severity=row["severity"],
+            minutes=row["open_minutes"],
+            resolutions=row["resolutions"],
+        )
+        for row in ResolutionTime.objects.filter(
+            resolved_at__gte=day_start(day), resolved_at__lt=day_start(day + dt.timedelta(days=1))
+        )
+        .values("severity", "open_minutes")
+        .annotate(resolutions=Count("open_minutes"))
+        .order_by()
+    )
+
+
 def _resolution_times(
     start: dt.datetime, end: dt.datetime, calendars: dict[int, engine.Calendar] | None
-) -> None:
+) -> set[dt.date]:
     """Measure the tickets resolved in [start, end): open time from logging to resolution,
     less the spells waiting on the customer (or resolved, before a reopen), on the
     calendar of the ticket's clocks. Runs in the background refresh, a day at a time,
-    because open time needs the calendar engine; the pages only read the result."""
+    because open time needs the calendar engine; the pages only read the result.
+
+    Returns the other days whose rows this moved away (a ticket reopened and resolved
+    again): their histograms must be rewritten too."""
 
     tickets = list(
         Ticket.objects.filter(resolved_at__gte=start, resolved_at__lt=end).values(
@@ -214,9 +258,16 @@ def _resolution_times(
         )
     )
     ids = [ticket["pk"] for ticket in tickets]
-    ResolutionTime.objects.filter(ticket_id__in=ids).delete()
+    replaced = ResolutionTime.objects.filter(ticket_id__in=ids)
+    left = {
+        vendor_today(resolved)
+        for resolved in replaced.exclude(resolved_at__gte=start, resolved_at__lt=end)
+        .values_list("resolved_at", flat=True)
+        .distinct()
+    }
+    replaced.delete()
     if not ids:
-        return
+        return left
     # ticket -> (rank of the kind, calendar, severity) of its measuring clock
     measuring: dict[int, tuple[int, int, str]] = {}
     for ticket_id, kind, calendar_id, severity in (
@@ -262,6 +313,7 @@ def _resolution_times(
             )
         )
     ResolutionTime.objects.bulk_create(measured)
+    return left
 
 
 def summaries_refresh(*, first: dt.date, last: dt.date, at: dt.datetime | None = None) -> int:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,12 +59,21 @@ class When:
 
     @property
     def words(self) -> str:
-        """What the page shows, without the prefix."""
+        """What the page shows, without the prefix: date_format's words, the day's part
+        formatted once per day and language (a page writes a few hundred instants, on far
+        fewer days; the formats hold no time zone, only the wall clock)."""
         local = self._local()
-        year = " Y" if local.year != timezone.localdate().year else ""
+        language = translation.get_language()
         if isinstance(local, dt.datetime):
-            return date_format(local, "DAY_DATETIME_FORMAT" if year else "DAY_TIME_FORMAT")
-        return date_format(local, "DAY_DATE_FORMAT" if year else "DAY_MONTH_FORMAT")
+            # The viewer's today, in the time zone _local() has just looked up.
+            other_year = local.year != dt.datetime.now(local.tzinfo).year
+            fmt = _formats(language)["DAY_DATETIME_FORMAT" if other_year else "DAY_TIME_FORMAT"]
+            if fmt.endswith("H:i") and not fmt.endswith("\\H:i"):
+                return _day_words(local.date(), fmt[:-3], language) + f"{local:%H:%M}"
+            return dateformat.format(local, fmt)
+        other_year = local.year != timezone.localdate().year
+        fmt = _formats(language)["DAY_DATE_FORMAT" if other_year else "DAY_MONTH_FORMAT"]
+        return _day_words(local, fmt, language)
 
     def __str__(self) -> str:
         """The CSV's text."""
@@ -75,6 +84,19 @@ class When:
 
 
 Cell = str | Link | When
+
+
+@lru_cache(maxsize=16)
+def _formats(language: str | None) -> dict[str, str]:
+    """The formats When writes, in a language (get_format asks for the language each time)."""
+    names = ("DAY_TIME_FORMAT", "DAY_DATETIME_FORMAT", "DAY_MONTH_FORMAT", "DAY_DATE_FORMAT")
+    return {name: get_format(name, language) for name in names}
+
+
+@lru_cache(maxsize=2048)
+def _day_words(day: dt.date, fmt: str, language: str | None) -> str:
+    """A day in a date format, in a language (the key: the words are that language's)."""
+    return dateformat.format(day, fmt)
 
 
 @dataclass

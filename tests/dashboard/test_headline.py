@@ -231,7 +231,7 @@ def test_the_headline_costs_the_dashboard_no_query(history, client, django_asser
 
 # The dashboard's queries with the period's figures computed, and read from the cache:
 # the same as before the headline.
-COMPUTED = 23
+COMPUTED = 22  # 23 until the trend read its own totals, without the summary days
 CACHED = 5
 
 

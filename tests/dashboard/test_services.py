@@ -3,21 +3,33 @@ summaries (dashboard.services), the beat task that keeps them current and the
 command that fills older days."""
 
 import datetime as dt
+import importlib
 import io
 import time
 from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django_scopes import scopes_disabled
 
 from dashboard import services as dashboard_services
-from dashboard.models import ComplianceDay, Grain, ResolutionTime, SummaryDay, TicketDay
+from dashboard.models import (
+    ComplianceDay,
+    Grain,
+    ResolutionTime,
+    ResolutionTimeDay,
+    SummaryDay,
+    TicketDay,
+    TicketTotalDay,
+)
 from dashboard.tasks import refresh_summaries
 from sla import services as clocks
 from sla.models import ClockState, SLAClock
 from tests.dashboard.conftest import local
+from tickets.models import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -80,12 +92,14 @@ def _snapshot():
         ),
         Counter(TicketDay.objects.values_list("day", "organization", "intake", "backlog")),
         Counter(ResolutionTime.objects.values_list("ticket", "open_minutes")),
+        Counter(ResolutionTimeDay.objects.values_list("day", "severity", "minutes", "resolutions")),
+        Counter(TicketTotalDay.objects.values_list("day", "intake", "resolved", "backlog")),
     )
 
 
 def test_refreshing_a_day_twice_changes_nothing(history):
     before = _snapshot()
-    assert before[0] and before[1] and before[2]
+    assert before[0] and before[1] and before[2] and before[3]
     dashboard_services.summary_refresh(day=dt.date(2026, 11, 19))
     dashboard_services.summary_refresh(day=dt.date(2026, 11, 19))
     assert _snapshot() == before
@@ -175,3 +189,54 @@ def test_command_fills_the_days_since_a_date(history):
         call_command("dashboard_summaries", since="2026-12-01")
     with pytest.raises(CommandError, match="--since"):
         call_command("dashboard_summaries", since="last tuesday")
+
+
+def _totals_of_the_organisations() -> dict:
+    """Every summarised day's TicketDay rows summed, zeros for a day without any."""
+    sums = {
+        row["day"]: (row["intake"], row["resolved"], row["backlog"])
+        for row in TicketDay.objects.values("day")
+        .annotate(intake=Sum("intake"), resolved=Sum("resolved"), backlog=Sum("backlog"))
+        .order_by()
+    }
+    return {
+        day: sums.get(day, (0, 0, 0)) for day in SummaryDay.objects.values_list("day", flat=True)
+    }
+
+
+def _totals() -> dict:
+    return {
+        row[0]: row[1:]
+        for row in TicketTotalDay.objects.values_list("day", "intake", "resolved", "backlog")
+    }
+
+
+def test_the_day_totals_sum_every_organisations_tickets_and_follow_a_change(history):
+    totals = _totals()
+    assert totals == _totals_of_the_organisations()
+    assert totals[dt.date(2026, 11, 16)] == (2, 1, 2)
+    # A ticket logged on Friday and resolved on Monday: Friday's refresh counts it in.
+    history.ticket(
+        "late",
+        history.personas.org_b,
+        created_at=local(20, 11),
+        severity="S3",
+        status=Status.RESOLVED,
+        resolved_at=local(23, 10),
+    )
+    for day in (20, 21, 22, 23):
+        dashboard_services.summary_refresh(day=dt.date(2026, 11, day))
+    after = _totals()
+    assert after == _totals_of_the_organisations()
+    assert after[dt.date(2026, 11, 20)][0] == totals[dt.date(2026, 11, 20)][0] + 1
+    assert after[dt.date(2026, 11, 23)][1] == totals[dt.date(2026, 11, 23)][1] + 1
+
+
+def test_the_totals_migration_fills_the_days_already_summarised(history):
+    stored = _totals()
+    TicketTotalDay.objects.all().delete()
+    migration = importlib.import_module("dashboard.migrations.0005_ticket_total_days")
+    with scopes_disabled():
+        migration.fill_summarised_days(apps, None)
+    assert len(stored) == 24
+    assert _totals() == stored

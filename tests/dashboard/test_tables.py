@@ -3,6 +3,8 @@ ISO-like text in the CSV."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 from dashboard.tables import NONE, Link, Table, When, when_cell
 from dashboard.templatetags.dashboard_tags import table_body
 from tests.dashboard.conftest import NOW
@@ -50,3 +52,30 @@ def test_csv_rows_keep_iso_text_and_the_page_writes_words_in_a_time_element(froz
         '<time datetime="2026-11-20T17:00:00+01:00">Fri 20 Nov, 17:00</time></td>'
         '<td class="text-end">—</td></tr>'
     )
+
+
+def test_the_words_of_instants_and_days_are_date_formats_in_each_language(frozen_now):
+    """The day's part is formatted once per day and language: the same words as
+    date_format's, in English and Hungarian, this year and another, either side of midnight."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from dashboard.tables import _day_words
+
+    instants = [
+        dt.datetime(2026, 11, 20, 13, 41, tzinfo=UTC) + dt.timedelta(minutes=617 * n)
+        for n in range(-900, 200, 7)
+    ]
+    for language in ("en", "hu", "en"):
+        with translation.override(language):
+            for instant in instants:
+                local = timezone.localtime(instant)
+                year = local.year != 2026
+                expected = date_format(local, "DAY_DATETIME_FORMAT" if year else "DAY_TIME_FORMAT")
+                assert When(instant).words == expected, (language, instant)
+                day = local.date()
+                expected = date_format(day, "DAY_DATE_FORMAT" if year else "DAY_MONTH_FORMAT")
+                assert When(day).words == expected, (language, day)
+    assert _day_words.cache_info().hits
+    with translation.override("hu"):
+        assert When(dt.datetime(2026, 11, 20, 13, 41, tzinfo=UTC)).words == "nov. 20. (pén) 14:41"

@@ -11,9 +11,11 @@ from dashboard import services as dashboard_services
 from dashboard.models import (
     ComplianceDay,
     ResolutionTime,
+    ResolutionTimeDay,
     ResponseTimeDay,
     SummaryDay,
     TicketDay,
+    TicketTotalDay,
 )
 
 
@@ -52,8 +54,10 @@ class Command(BaseCommand):
                 for model in (
                     ComplianceDay,
                     TicketDay,
+                    TicketTotalDay,
                     SummaryDay,
                     ResolutionTime,
+                    ResolutionTimeDay,
                     ResponseTimeDay,
                 ):
                     table = connection.ops.quote_name(model._meta.db_table)
