@@ -1,9 +1,10 @@
-"""The portal's filter form writes its long requester list in Python, as Django would."""
+"""The long selects (the portal filter's requesters, the profile's time zones) are written in
+Python, as Django would write them."""
 
 import pytest
 from django import forms
 
-from portal.forms import LongSelect
+from core.html import LongSelect
 
 CHOICES = [
     ("", "Anyone"),
