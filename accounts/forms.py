@@ -22,6 +22,7 @@ from accounts.models import (
     language_choices,
 )
 from accounts.services import security_event_record
+from core.html import LongSelect
 from core.text_limits import up_to
 
 
@@ -224,6 +225,7 @@ class ProfileForm(SubmitHelperMixin, forms.Form):
         label=_("Time zone"),
         required=False,
         help_text=_("Every date and time in the help desk is shown in this zone."),
+        widget=LongSelect,
     )
     language = forms.ChoiceField(
         label=_("Language"),

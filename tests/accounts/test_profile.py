@@ -30,7 +30,11 @@ def test_pages_show_times_in_the_chosen_timezone(client, personas):
 
     response = client.get(PROFILE)
 
-    assert "Times are shown in Asia/Tokyo" in response.content.decode()
+    page = response.content.decode()
+    assert "Times are shown in Asia/Tokyo" in page
+    # The zones' select (core.html.LongSelect) has the chosen one selected, and only it.
+    assert '<option value="Asia/Tokyo" selected>Asia/Tokyo</option>' in page
+    assert page.count(" selected>") == 2  # the zone, and the language's default
 
 
 def test_empty_timezone_falls_back_to_the_organisations(client, personas):

@@ -1,5 +1,5 @@
-"""Long selects (the portal's requesters, the ticket page's agents) are written in
-Python, as Django would write them."""
+"""The long selects (the portal filter's requesters, the ticket page's agents, the
+profile's time zones) are written in Python, as Django would write them."""
 
 import pytest
 from django import forms
