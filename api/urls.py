@@ -1,7 +1,8 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api import reads, views
+from api.schema import SchemaView
 
 T = "v1/tickets/<ref:reference>/"
 
@@ -36,6 +37,6 @@ urlpatterns = [
         reads.notification_read,
         name="api_notification_read",
     ),
-    path("v1/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("v1/schema/", SchemaView.as_view(), name="api_schema"),
     path("v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]

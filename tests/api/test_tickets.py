@@ -186,6 +186,28 @@ def test_the_schema_is_served_and_valid(client):
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
 
 
+def test_the_schema_is_built_once_per_language_and_hostile_parameters_change_nothing(
+    client, monkeypatch
+):
+    from api.schema import SchemaView
+
+    monkeypatch.setattr(SchemaView, "built", {})
+    url = reverse("api_schema")
+    first = client.get(url, {"format": "json"})
+    assert first.status_code == 200 and list(SchemaView.built) == ["en"]
+
+    def no_second_build(*args, **kwargs):
+        raise AssertionError("the schema was built again")
+
+    monkeypatch.setattr("drf_spectacular.generators.SchemaGenerator.get_schema", no_second_build)
+    again = client.get(url, {"format": "json"})
+    assert again.content == first.content
+    # An unknown language is the visitor's own; the version parameter is not read.
+    hostile = client.get(url, {"format": "json", "lang": "x" * 5000, "version": "EVIL-9"})
+    assert hostile.status_code == 200 and hostile.content == first.content
+    assert b"EVIL-9" not in hostile.content and list(SchemaView.built) == ["en"]
+
+
 def test_errors_under_the_api_are_json_even_before_a_view(api, personas):
     customer = api(personas.admin_a)
     missing = customer.get("/api/v1/nothing-here/")
