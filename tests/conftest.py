@@ -304,7 +304,7 @@ def make_ticket(personas, contracts):
             type=type,
             severity=severity,
             business_impact=extra.pop("business_impact", "Month-end close is blocked."),
-            product_version=contracts["version"],
+            product_version=extra.pop("product_version", contracts["version"]),
             **extra,
         )
 

@@ -166,9 +166,11 @@ def ticket_create(
     """Log a ticket; the same ``intake_key`` twice is one ticket.
 
     A request that does not match the contract (none in force, product not covered,
-    channel not entitled) is accepted and flagged. Support staff logging a call say
-    they told the customer: ``mismatch_confirmed=False`` refuses such a request until
-    they do (None: no confirmation asked, as in the portal and by email)."""
+    channel not entitled) is accepted and flagged, but for a customer naming a product
+    version their contract does not cover (the portal offers only those). Support staff
+    logging a call say they told the customer: ``mismatch_confirmed=False`` refuses such
+    a request until they do (None: no confirmation asked, as in the portal and by
+    email)."""
     if not permissions.can_log_ticket_for(actor, organization):
         raise PermissionDenied(_("You cannot log tickets for this organisation."))
     if permissions.organization_of(requester) != organization:
@@ -189,6 +191,11 @@ def ticket_create(
     check = intake_check(
         organization=organization, product_version=product_version, channel=channel
     )
+    if not check.product_covered and not permissions.is_staff_member(actor):
+        # The portal offers a customer only the versions of their contract.
+        raise ValidationError(
+            {"product_version": _("Your contract does not cover this product version.")}
+        )
     if check.warnings and mismatch_confirmed is False:
         raise ValidationError(
             {

@@ -60,13 +60,9 @@ def ticket_create(request):
     organization = request.organization
     # Read only if the page is shown: a valid submission goes straight to the ticket.
     contract = SimpleLazyObject(lambda: contract_in_force(organization=organization))
-    versions = sla_selectors.versions_to_choose(organization=organization)
     colleagues = selectors.colleagues_in(organization=organization).exclude(pk=request.user.pk)
     form = forms.TicketCreateForm(
-        request.POST or None,
-        request.FILES or None,
-        product_versions=versions,
-        colleagues=colleagues,
+        request.POST or None, request.FILES or None, colleagues=colleagues
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,6 +88,10 @@ def ticket_create(request):
                 request, _("Ticket %(reference)s is logged.") % {"reference": ticket.reference}
             )
             return redirect("ticket_detail", reference=ticket.reference)
+    # The versions offered, those of the contract, are read only for a page shown (the
+    # intake checks a submitted one against the contract itself).
+    versions = sla_selectors.versions_to_choose(organization=organization)
+    forms.set_queryset(form, "product_version", versions)
     return render(request, "tickets/ticket_create.html", {"form": form, "contract": contract})
 
 

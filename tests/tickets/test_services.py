@@ -42,6 +42,18 @@ def test_s1_ticket_without_business_impact_is_refused(personas, contracts):
     assert not Ticket.objects.exists()
 
 
+def test_a_customer_names_only_a_version_of_the_contract_staff_log_any_flagged(
+    make_ticket, personas, contracts
+):
+    uncovered = contracts["version"].product.versions.create(version="7.0")
+    with pytest.raises(ValidationError) as refused:
+        make_ticket(product_version=uncovered)
+    assert "product_version" in refused.value.message_dict
+    assert not Ticket.objects.exists()
+    logged = make_ticket(actor=personas.agent, product_version=uncovered)
+    assert not logged.product_covered and logged.product_version == uncovered
+
+
 def test_customer_cannot_log_a_ticket_for_another_organisation(personas, contracts):
     with pytest.raises(PermissionDenied):
         intake.ticket_create(

@@ -118,17 +118,41 @@ def test_the_same_form_submitted_twice_creates_one_ticket(client, personas, cont
     assert first["Location"] == second["Location"] == reverse("ticket_detail", args=["ACME-1"])
 
 
+def test_a_product_version_outside_the_contract_is_refused_beside_its_field(
+    client, personas, contracts
+):
+    """The form offers only the contract's versions; one sent all the same (an old
+    page, a crafted request) is refused, not logged and flagged as staff's would be."""
+    other = contracts["version"].product.versions.create(version="7.0")
+    client.force_login(personas.admin_a)
+    page = client.get(reverse("ticket_create")).content.decode()
+    assert f'value="{contracts["version"].pk}"' in _field_block(page, "product_version")
+    assert f'value="{other.pk}"' not in _field_block(page, "product_version")
+    data = _new_ticket_data(contracts, product_version=str(other.pk))
+    response = client.post(reverse("ticket_create"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your contract does not cover this product version." in _field_block(
+        html, "product_version"
+    )
+    assert not Ticket.objects.exists()
+    missing = _new_ticket_data(contracts, product_version="999999")
+    html = client.post(reverse("ticket_create"), missing).content.decode()
+    assert "Select a valid choice." in _field_block(html, "product_version")
+    assert not Ticket.objects.exists()
+
+
 # Logging a ticket in the portal, whatever the organisation's number of tickets, as in
-# production (sessions read from the shared cache): the user; the versions the form
-# offers, the contract's check inside; the contract in force with whether it covers the
-# version; the counter (whose row lock makes a double submission meet the intake key's
-# unique constraint: no query to look for one); the policy's targets with the policy;
-# the ticket inserted with its deadline, its clocks in one statement; its history row,
-# its email thread root and its event. The transaction's own statements (BEGIN and
-# COMMIT in production, a savepoint under the test's transaction) are not counted.
-# (21 before the ticket was inserted with its deadline and the contract read once, 15
-# before the policy came with its targets, the session from the cache and the double
-# submission from the constraint.)
+# production (sessions read from the shared cache): the user; the version named, by its
+# id (whether the contract covers it is the intake's check); the contract in force with
+# whether it covers the version; the counter (whose row lock makes a double submission
+# meet the intake key's unique constraint: no query to look for one); the policy's
+# targets with the policy; the ticket inserted with its deadline, its clocks in one
+# statement; its history row, its email thread root and its event. The transaction's
+# own statements (BEGIN and COMMIT in production, a savepoint under the test's
+# transaction) are not counted. (21 before the ticket was inserted with its deadline
+# and the contract read once, 15 before the policy came with its targets, the session
+# from the cache and the double submission from the constraint.)
 CREATE_QUERIES = 10
 
 
