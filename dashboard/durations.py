@@ -169,26 +169,14 @@ def _summarised(
     histograms: dict[str, tuple[list[int], list[int]]] = {
         key: ([], []) for key in ("", *(s.value for s in SEVERITIES), PREVIOUS)
     }
-    overall, before = histograms[""], histograms[PREVIOUS]
     for row in rows:
         severity, minutes, now = row[0], row[1], row[2]
         if now:
-            # The severities' rows of one number of minutes are one value overall.
-            if overall[0] and overall[0][-1] == minutes:
-                overall[1][-1] += now
-            else:
-                overall[0].append(minutes)
-                overall[1].append(now)
+            _add(histograms[""], minutes, now)
             if severity:  # a row without a severity counts overall only, as above
-                values, counts = histograms.setdefault(severity, ([], []))
-                values.append(minutes)
-                counts.append(now)
+                _add(histograms.setdefault(severity, ([], [])), minutes, now)
         if previous is not None and row[3]:
-            if before[0] and before[0][-1] == minutes:
-                before[1][-1] += row[3]
-            else:
-                before[0].append(minutes)
-                before[1].append(row[3])
+            _add(histograms[PREVIOUS], minutes, row[3])
     found: dict[str, Figures] = {}
     for key, (values, counts) in histograms.items():
         if not values and not (key == PREVIOUS and previous is not None):
@@ -200,6 +188,17 @@ def _summarised(
             _cumulative_percentile(values, seen, 0.9),
         )
     return found
+
+
+def _add(histogram: tuple[list[int], list[int]], minutes: int, count: int) -> None:
+    """Count ``count`` more at ``minutes`` in a histogram's (values, counts) lists, fed
+    lowest minutes first: the severities' rows of one number of minutes are one value."""
+    values, counts = histogram
+    if values and values[-1] == minutes:
+        counts[-1] += count
+    else:
+        values.append(minutes)
+        counts.append(count)
 
 
 def _summarised_first_responses(*, period: Period, previous: Period | None) -> dict[str, Figures]:
