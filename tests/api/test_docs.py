@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+
+from tests.demo_data import seeded_demo  # noqa: F401 - a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = "http://127.0.0.1:8000"
@@ -67,8 +68,7 @@ def request_of(words: list[str]) -> tuple[str, str, dict, str | dict | None]:
     return method, url, headers, body
 
 
-def test_the_curl_examples_work_against_the_seeded_demo(client):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_the_curl_examples_work_against_the_seeded_demo(client, seeded_demo):  # noqa: F811
     examples = curl_examples()
     assert len(examples) >= 5
     variables: dict[str, str] = {}

@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,6 +14,7 @@ from dashboard.services import vendor_today
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
+from tests.demo_data import seeded_demo  # noqa: F401 - a fixture
 from tickets import escalations, intake
 from tickets.models import TicketCounter
 
@@ -27,9 +27,8 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 
 @pytest.fixture
-def manager(db):
+def manager(db, seeded_demo):  # noqa: F811
     """The demo's manager, after seed_demo has replayed its months of history."""
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return User.objects.get(email="marta.manager@vendor.example")
 
 

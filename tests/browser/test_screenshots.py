@@ -1,20 +1,19 @@
 """The README's screenshots, taken from the demo data so they never go stale.
 
-Runs ``seed_demo`` (months of SLA-timed history), signs in as the demo people and
-photographs the portal, the customer's service report, the agent queue, a ticket and
+Takes the demo's data (``seed_demo``: months of SLA-timed history), signs in as the
+demo people and photographs the portal, the customer's service report, the agent queue, a ticket and
 the manager dashboard.
 """
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from accounts.demo import DEMO_PASSWORD
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
+from tests.demo_data import seeded_demo  # noqa: F401 - a fixture
 from tickets import presence
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,8 +22,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(transactional_db, seeded_demo):  # noqa: F811
+    """The demo's data (tests/demo_data.py), committed for the live server."""
 
 
 def _user(email):
