@@ -167,10 +167,12 @@ def summary_refresh(
     _resolution_histogram(day)
     if moved_from:
         # Days a reopened ticket's resolution left: their histograms lose it, and their
-        # revision moves on, so that no cached figures of theirs outlive the change. Locked
-        # as their own refresh would lock them (earlier days: the order of the beat's).
+        # revision moves on, so that no cached figures of theirs outlive the change. They
+        # are all earlier than this day, whose row is held: every refresh locks its days
+        # newest first, so two refreshes never wait on each other (oldest first, Monday's
+        # holding Saturday would wait for Sunday's, which waits for Saturday).
         for earlier in (
-            SummaryDay.objects.select_for_update().filter(day__in=moved_from).order_by("day")
+            SummaryDay.objects.select_for_update().filter(day__in=moved_from).order_by("-day")
         ):
             _resolution_histogram(earlier.day)
             earlier.revision += 1
