@@ -68,6 +68,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     for is admitted by accounts.sso before anything is signed in, linked or created."""
 
     def _admit(self, request, sociallogin) -> sso.Admission:
+        """The person's admission, decided once per sign-in: allauth asks the adapter
+        up to three times for one (pre_social_login, is_open_for_signup, save_user), on
+        the same sign-in object and with the same addresses. A refusal ends the sign-in;
+        a sign-in carried to another request (allauth's sign-up form) is decided again."""
+        admission = getattr(sociallogin, "_helpdesk_admission", None)
+        if admission is None:
+            admission = self._decide(request, sociallogin)
+            sociallogin._helpdesk_admission = admission
+        return admission
+
+    def _decide(self, request, sociallogin) -> sso.Admission:
         app = sociallogin.provider.app
         linked = sociallogin.user if sociallogin.is_existing else None
         try:

@@ -134,6 +134,20 @@ def test_a_first_sign_in_makes_a_plain_user_of_the_providers_organisation(
     assert len(_events(SecurityEventKind.SSO_SIGNED_IN)) == 2
 
 
+def test_a_first_sign_in_decides_the_admission_once(
+    client, personas, acme_sso, oidc_issuer, monkeypatch
+):
+    from accounts import sso
+
+    decided = []
+    admit = sso.admit
+    monkeypatch.setattr(sso, "admit", lambda **kwargs: decided.append(1) or admit(**kwargs))
+    answer = _through_provider(client, oidc_issuer, address="nora.new@acme.example", account="nora")
+    assert answer.status_code == 302 and answer["Location"] == "/"
+    assert User.objects.filter(email="nora.new@acme.example").exists()
+    assert len(decided) == 1
+
+
 def test_an_existing_person_of_the_organisation_is_linked_and_it_is_logged(
     client, personas, acme_sso, oidc_issuer
 ):
