@@ -24,13 +24,14 @@ from django.test import Client
 from django.urls import reverse
 from django.urls.converters import get_converters
 
-from tests.test_isolation import (  # noqa: F401 - world is a fixture
+from tests.test_isolation import (  # noqa: F401 - world and cached_sessions are fixtures
     ALL_URLS,
     LOGOUTS,
     ROLE_ACCESS,
     ROLES,
     RULES,
     _client_for,
+    cached_sessions,
     world,
 )
 
@@ -206,7 +207,13 @@ PARTS = 4
 
 @pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("role", WALKED_ROLES)
-def test_no_url_answers_hostile_input_with_a_server_error(role, part, world, client):  # noqa: F811
+def test_no_url_answers_hostile_input_with_a_server_error(
+    role,
+    part,
+    world,  # noqa: F811 - the fixture
+    cached_sessions,  # noqa: F811 - the fixture
+    client,
+):
     client.raise_request_exception = True
     client = _client_for(role, world, client)
     narrower = EXTENDS.get(role)

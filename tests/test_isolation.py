@@ -611,6 +611,15 @@ def _fingerprint() -> dict[str, str]:
     return digests
 
 
+@pytest.fixture
+def cached_sessions(settings):
+    """Sessions read from the cache and written through to the database, as production
+    keeps them (helpdesk/settings.py, with its shared cache): a walked request reads its
+    session without a query. Every request of a walk runs in this process, whose own
+    cache is then the one each of them reads."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
 def _client_for(role: str, world: World, client):
     if role != "anonymous":
         user = getattr(world.personas, role)
