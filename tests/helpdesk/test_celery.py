@@ -1,6 +1,9 @@
+import warnings
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import CPendingDeprecationWarning
+from celery.worker.consumer.consumer import CANCEL_TASKS_BY_DEFAULT
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -34,3 +37,13 @@ def test_celery_is_configured_for_at_least_once_delivery(settings):
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] <= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_quiet_about_celery_6_cancelling_tasks_and_nothing_else(celery_worker):
+    """The settings choose what a running task does on a connection loss; the worker's
+    log setup turns Celery's own warnings on ahead of every filter set before it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.warn(CANCEL_TASKS_BY_DEFAULT, CPendingDeprecationWarning, stacklevel=1)
+        warnings.warn("Another notice of Celery's.", CPendingDeprecationWarning, stacklevel=1)
+    assert [str(warning.message) for warning in caught] == ["Another notice of Celery's."]
