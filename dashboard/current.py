@@ -110,7 +110,7 @@ def _next_deadline(ticket, now: dt.datetime) -> Cell:
 # What the ticket lists of "now" show of a ticket, its organisation and its assignee. The
 # count of the same query (with_total) carries every matching row through the joins and
 # the window: with whole rows (a ticket's description and search document among them)
-# the at-risk list took 60 ms at a million tickets and spilled to disk, with these 23.
+# the at-risk list took 60 ms at a million tickets and spilled to disk; with these, 23 ms.
 TICKET_ROW = (
     "reference",
     "title",
