@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -148,20 +149,12 @@ def summary_refresh(
             "backlog": sum(row.backlog for row in days),
         },
     )
-    ResponseTimeDay.objects.filter(day=day).delete()
-    # Counting the column, not the key, reads the clocks' duration index alone.
-    ResponseTimeDay.objects.bulk_create(
-        ResponseTimeDay(
-            day=day,
-            severity=row["severity"],
-            minutes=row["elapsed_open_minutes"],
-            responses=row["responses"],
-        )
-        for row in SLAClock.objects.first_responses_measured()
-        .filter(met_at__gte=start, met_at__lt=end)
-        .values("severity", "elapsed_open_minutes")
-        .annotate(responses=Count("elapsed_open_minutes"))
-        .order_by()
+    _rewrite_histogram(
+        ResponseTimeDay,
+        day,
+        SLAClock.objects.first_responses_measured().filter(met_at__gte=start, met_at__lt=end),
+        minutes="elapsed_open_minutes",
+        count="responses",
     )
     moved_from = _resolution_times(start, end, calendars) - {day}
     _resolution_histogram(day)
@@ -223,23 +216,38 @@ _NOT_COUNTING = {"waiting_on_customer", "resolved", "closed"}
 _MEASURING_KINDS = [TargetKind.RESOLUTION, TargetKind.FIRST_RESPONSE, TargetKind.TRIAGE]
 
 
+# A day's histogram of durations, of first responses or of resolutions.
+Histogram = TypeVar("Histogram", ResponseTimeDay, ResolutionTimeDay)
+
+
+def _rewrite_histogram(
+    model: type[Histogram],
+    day: dt.date,
+    source: QuerySet,
+    *,
+    minutes: str,
+    count: str,
+) -> None:
+    """Rewrite a day's histogram: a row per severity and whole number of minutes of
+    ``source``'s ``minutes`` column, with how many have it as ``count``. Counting the
+    column, not the key, reads the source's duration index alone."""
+    model.objects.filter(day=day).delete()
+    model.objects.bulk_create(
+        model(day=day, severity=row["severity"], minutes=row[minutes], **{count: row[count]})
+        for row in source.values("severity", minutes).annotate(**{count: Count(minutes)}).order_by()
+    )
+
+
 def _resolution_histogram(day: dt.date) -> None:
     """Rewrite a day's histogram of resolution times from the rows resolved that day."""
-    ResolutionTimeDay.objects.filter(day=day).delete()
-    # Counting the column, not the key, reads the rows' resolution index alone.
-    ResolutionTimeDay.objects.bulk_create(
-        ResolutionTimeDay(
-            day=day,
-            severity=row["severity"],
-            minutes=row["open_minutes"],
-            resolutions=row["resolutions"],
-        )
-        for row in ResolutionTime.objects.filter(
+    _rewrite_histogram(
+        ResolutionTimeDay,
+        day,
+        ResolutionTime.objects.filter(
             resolved_at__gte=day_start(day), resolved_at__lt=day_start(day + dt.timedelta(days=1))
-        )
-        .values("severity", "open_minutes")
-        .annotate(resolutions=Count("open_minutes"))
-        .order_by()
+        ),
+        minutes="open_minutes",
+        count="resolutions",
     )
 
 
