@@ -21,6 +21,8 @@ the running c8 do not count.
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dashboard import current, durations, period
 from dashboard.tables import Period
@@ -174,6 +176,28 @@ def test_breach_list_says_when_it_shows_only_the_latest(history, monkeypatch):
     table = period.breaches(period=WEEK, now=NOW, total=3)
     assert len(table.rows) == 2
     assert table.note == "The latest 2 of 3 breaches; the CSV has them all."
+
+
+@pytest.mark.parametrize("one_organization", [False, True])
+def test_the_breach_list_reads_the_latest_from_its_index_unsorted(
+    history, personas, one_organization
+):
+    """Deadlines fall together (a calendar's opening hour), so the list's order is the
+    time and then the id, both in the index: the first hundred are read and joined, not
+    every breach of the period sorted. Sorts are priced out, as on a big table."""
+    organization = personas.org_a if one_organization else None
+    with CaptureQueriesContext(connection) as captured:
+        period.breaches(period=WEEK, now=NOW, organization=organization)
+    [sql] = [q["sql"] for q in captured.captured_queries if "sla_slaclock" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index = "clock_org_breach_idx" if one_organization else "clock_breach_idx"
+    assert f"Index Scan Backward using {index} on sla_slaclock" in plan
+    assert "Sort" not in plan
 
 
 def test_intake_resolved_and_backlog_per_day(history):
