@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ResolutionTime, ResolutionTimeDay, ResponseTimeDay
+from dashboard.models import ResolutionTime, ResolutionTimeDay, ResponseTimeDay, plain_rows
 from dashboard.tables import Cell, Period, Table, format_minutes, format_open_hours
 from sla.models import Severity, SLAClock, TargetKind
 
@@ -153,19 +153,13 @@ def _summarised(
     if previous is not None:
         sums["before"] = Sum(column, filter=Q(day__gte=previous.first, day__lte=previous.last))
         earliest = min(period.first, previous.first)
-    query = (
+    # Lowest minutes first, straight into each histogram's (values, counts) lists.
+    rows = plain_rows(
         model.objects.filter(day__gte=earliest, day__lte=period.last)
         .values_list("severity", "minutes")
         .annotate(**sums)
         .order_by("minutes")
-        .query
     )
-    # Thousands of rows of plain integers: read as the driver gives them, without the
-    # ORM's per-row conversion of each sum, lowest minutes first, straight into each
-    # histogram's (values, counts) lists.
-    with connection.cursor() as cursor:
-        cursor.execute(*query.sql_with_params())
-        rows = cursor.fetchall()
     histograms: dict[str, tuple[list[int], list[int]]] = {
         key: ([], []) for key in ("", *(s.value for s in SEVERITIES), PREVIOUS)
     }

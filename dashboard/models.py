@@ -8,12 +8,21 @@ in the vendor's timezone (settings.TIME_ZONE). The tables older than ResponseTim
 were created by the sla app and keep their names (``db_table``).
 """
 
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from accounts.models import Organization
 from sla.models import POLICY_TARGET_KINDS, Severity, SupportTier
+
+
+def plain_rows(queryset: models.QuerySet) -> list[tuple]:
+    """The rows of a ``values()`` query as the database driver gives them. The summary
+    tables are summed into thousands of rows of plain integers, and the ORM's conversion
+    of each value cost as much as the query (the dashboard's breakdown by organisation)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*queryset.query.sql_with_params())
+        return cursor.fetchall()
 
 
 class SummaryDay(models.Model):

@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from accounts.models import Organization
-from dashboard.models import ComplianceDay, Grain, SummaryDay, TicketDay, TicketTotalDay
+from dashboard.models import (
+    ComplianceDay,
+    Grain,
+    SummaryDay,
+    TicketDay,
+    TicketTotalDay,
+    plain_rows,
+)
 from dashboard.services import vendor_today
 from dashboard.tables import (
     NONE,
@@ -117,11 +124,11 @@ def _compliance(
         else:
             days = days.filter(grain=grain)
         by_organization = "organization__code" in group
-        rows = list(
-            days.values(*(("organization_id",) if by_organization else group), "kind")
-            .annotate(**sums)
-            .order_by()
-        )
+        columns = [*(("organization_id",) if by_organization else group), "kind", *sums]
+        rows = [
+            dict(zip(columns, row, strict=True))
+            for row in plain_rows(days.values(*columns[: -len(sums)]).annotate(**sums).order_by())
+        ]
         if by_organization:
             # Summed by id, then named: joining the organisations to every day's rows
             # before summing them made this the dashboard's slowest query.
