@@ -124,11 +124,9 @@ def _compliance(
         else:
             days = days.filter(grain=grain)
         by_organization = "organization__code" in group
-        columns = [*(("organization_id",) if by_organization else group), "kind", *sums]
-        rows = [
-            dict(zip(columns, row, strict=True))
-            for row in plain_rows(days.values(*columns[: -len(sums)]).annotate(**sums).order_by())
-        ]
+        keys = [*(("organization_id",) if by_organization else group), "kind"]
+        summed = days.values(*keys).annotate(**sums).order_by()
+        rows = [dict(zip([*keys, *sums], row, strict=True)) for row in plain_rows(summed)]
         if by_organization:
             # Summed by id, then named: joining the organisations to every day's rows
             # before summing them made this the dashboard's slowest query.
