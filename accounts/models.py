@@ -108,6 +108,16 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Sign-in is case-insensitive, so two spellings of one address are one user.
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [
+            # The staff by name (the assignee lists and pickers on every ticket page and
+            # queue): a few dozen people among thousands of customers, whom a scan of
+            # the table read every time (2.7 ms of the ticket page at 20,000 users).
+            models.Index(
+                fields=["full_name"],
+                condition=~models.Q(staff_role="") & models.Q(is_active=True),
+                name="user_active_staff_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

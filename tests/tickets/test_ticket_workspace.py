@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from tests import factories
-from tickets import presence, services
+from tickets import presence, selectors, services
 from tickets.models import Reply, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -165,6 +165,18 @@ def test_agent_page_runs_a_fixed_number_of_queries_whatever_its_entries(
     for number in range(1, 5):
         add_entries(number)
     assert queries() == few
+
+
+def test_the_staff_lists_read_the_staff_from_their_own_index(agent_client):
+    """The assignee lists on every ticket page: a few dozen staff among thousands of
+    customers, read from their partial index in name order, not by a scan of everyone."""
+    sql, params = selectors.staff_choices().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using user_active_staff_idx on accounts_user" in plan, plan
 
 
 # --- Someone else is here --------------------------------------------------------------
