@@ -35,9 +35,9 @@ from tickets.urgency import UrgentFirst
 TICKET_RELATED = ["organization", "requester", "assignee"]
 
 
-def terms_for(ticket: Ticket) -> Ticket:
-    """The ticket with its product version (and product) and its contract (and tier)
-    read, in one query each (none for a ticket without either)."""
+def terms_for(*, ticket: Ticket) -> None:
+    """Reads the ticket's product version (with its product) and its contract (with its
+    tier) into it, in one query each (none for a ticket without either)."""
     with scope(organization=ticket.organization_id):  # the ticket's own organisation
         prefetch_related_objects(
             [ticket],
@@ -47,7 +47,6 @@ def terms_for(ticket: Ticket) -> Ticket:
             ),
             Prefetch("contract", queryset=Contract.objects.select_related("tier").order_by()),
         )
-    return ticket
 
 
 def ticket_get_for(*, user: User, reference: str) -> Ticket:
@@ -177,7 +176,7 @@ def escalation_get_for(*, user: User, reference: str, escalation_id: int) -> Esc
 
 
 def staff_choices() -> QuerySet[User]:
-    return User.objects.exclude(staff_role="").filter(is_active=True).order_by("full_name")
+    return User.objects.active_staff().order_by("full_name")
 
 
 def colleagues_in(*, organization) -> QuerySet[User]:

@@ -110,7 +110,7 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, conflict=None) -> 
     the reply kept (``reply_form``) and what changed (``conflict``), to send again."""
     staff = permissions.can_work_tickets(request.user)
     role = workflow.role_of(request.user)
-    selectors.terms_for(ticket)  # its product version and contract, which the page shows
+    selectors.terms_for(ticket=ticket)  # its product version and contract, which the page shows
     clocks = selectors.clocks_for(ticket=ticket)
     escalations = selectors.escalations_for(ticket=ticket)
     clocks_lateness(clocks=clocks, at=timezone.now())  # for "Breached by 2 h"

@@ -83,7 +83,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Staff only as assignees; customer contacts only as watchers.
-        staff = User.objects.exclude(staff_role="").filter(is_active=True)
+        staff = User.objects.active_staff()
         contacts = User.objects.filter(staff_role="", is_active=True, membership__isnull=False)
         set_queryset(self, "assignee", staff)
         set_queryset(self, "watcher", contacts)

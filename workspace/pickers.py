@@ -15,7 +15,7 @@ PICKER_LIMIT = 20
 
 def staff_search(*, text: str) -> list[User]:
     """Staff only, never customers: the assignee picker."""
-    people = User.objects.exclude(staff_role="").filter(is_active=True)
+    people = User.objects.active_staff()
     if text:
         people = people.filter(Q(full_name__icontains=text) | Q(email__icontains=text))
     return list(people.order_by("full_name")[:PICKER_LIMIT])
