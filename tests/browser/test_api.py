@@ -3,6 +3,7 @@ under the Content-Security-Policy."""
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
@@ -21,7 +22,7 @@ def test_a_customer_makes_a_token_copies_it_once_uses_it_and_revokes_it(
     page.get_by_role("button", name="Create the token").click()
     token = page.get_by_label("The new token").input_value()
     assert token.startswith("hd_")
-    assert page.get_by_text("Copy it now: it is not shown again.").is_visible()
+    expect(page.get_by_text("Copy it now: it is not shown again.")).to_be_visible()
     assert_accessible(page)
     api = f"{live_server.url}/api/v1/tickets/"
     headers = {"Authorization": f"Bearer {token}"}
@@ -29,7 +30,7 @@ def test_a_customer_makes_a_token_copies_it_once_uses_it_and_revokes_it(
     page.reload()
     assert page.get_by_label("The new token").count() == 0
     page.get_by_role("button", name="Revoke Nagios on mon-01").click()
-    assert page.get_by_text("is revoked: it no longer works").is_visible()
+    expect(page.get_by_text("is revoked: it no longer works")).to_be_visible()
     assert httpx.get(api, headers=headers).status_code == 401
 
 
@@ -38,5 +39,5 @@ def test_the_api_reference_lists_the_operations(page):
     # Swagger UI draws the page from the schema once both have loaded.
     operation = page.get_by_text("/api/v1/tickets/{reference}/replies/").first
     operation.wait_for()
-    assert operation.is_visible()
-    assert page.get_by_role("heading", name="Help desk API").first.is_visible()
+    expect(operation).to_be_visible()
+    expect(page.get_by_role("heading", name="Help desk API").first).to_be_visible()

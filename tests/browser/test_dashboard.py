@@ -45,29 +45,29 @@ def test_the_demo_history_on_the_dashboard_an_organisation_page_and_a_report(pag
     data tables and the refresh of the "now" section."""
     sign_in(page, manager, DEMO_PASSWORD)
     page.goto("/dashboard/")
-    assert not page.get_by_label("From").is_visible()
+    expect(page.get_by_label("From")).to_be_hidden()
     page.get_by_label("Period").select_option("custom")
     page.get_by_label("From").fill("2026-09-01")
     page.get_by_label("To", exact=True).fill("2026-09-30")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/dashboard/?period=custom*")
-    assert page.get_by_text("Showing 1 Sep 2026 – 30 Sep 2026").is_visible()
+    expect(page.get_by_text("Showing 1 Sep 2026 – 30 Sep 2026")).to_be_visible()
 
     page.locator("#table-by_organisation").get_by_role(
         "link", name="Umbrella Health (UMBR)"
     ).click()
-    assert page.get_by_role("heading", name="Umbrella Health UMBR", level=1).is_visible()
-    assert page.get_by_text("Showing 1 Sep 2026 – 30 Sep 2026").is_visible()
+    expect(page.get_by_role("heading", name="Umbrella Health UMBR", level=1)).to_be_visible()
+    expect(page.get_by_text("Showing 1 Sep 2026 – 30 Sep 2026")).to_be_visible()
     assert _charts_drawn(page) == [True, True]
     assert_accessible(page)
 
     page.get_by_role("region", name="Monthly service reports").get_by_role("link").first.click()
-    assert page.get_by_role("heading", name="Umbrella Health —", level=1).is_visible()
-    assert page.get_by_role("button", name="Print").is_visible()
+    expect(page.get_by_role("heading", name="Umbrella Health —", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
     assert_accessible(page)
     page.emulate_media(media="print")
-    assert not page.get_by_role("button", name="Print").is_visible()
-    assert not page.get_by_role("navigation", name="Main").is_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     page.emulate_media(media="screen")
 
     page.set_viewport_size({"width": 375, "height": 812})
@@ -84,7 +84,7 @@ def test_the_demo_history_on_the_dashboard_an_organisation_page_and_a_report(pag
     page.clock.install()
     page.goto("/dashboard/")
 
-    assert page.get_by_role("heading", name="SLA dashboard", level=1).is_visible()
+    expect(page.get_by_role("heading", name="SLA dashboard", level=1)).to_be_visible()
     assert _charts_drawn(page) == [True, True, True]
     _assert_headline(page)
     # The bars carry their values: the data-labels plugin draws on every bar chart.
@@ -104,7 +104,7 @@ def test_the_demo_history_on_the_dashboard_an_organisation_page_and_a_report(pag
     # Every chart's figures are in a table behind a disclosure.
     page.get_by_text("Data table: targets met on time").click()
     compliance = page.locator("#table-compliance")
-    assert compliance.get_by_role("row", name="First response").is_visible()
+    expect(compliance.get_by_role("row", name="First response")).to_be_visible()
     assert (
         int(compliance.get_by_role("row", name="All targets").locator("td").first.inner_text()) > 0
     )

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
@@ -39,14 +40,14 @@ def test_a_hungarian_customer_sees_the_portal_and_logs_a_ticket_in_hungarian(
     page.goto("/portal/")
 
     assert page.locator("html").get_attribute("lang") == "hu"
-    assert page.get_by_role("heading", name=re.compile("Üdvözöljük")).is_visible()
-    assert page.get_by_role("heading", name=re.compile(hu("Your open tickets"))).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Üdvözöljük"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(hu("Your open tickets")))).to_be_visible()
     assert english_words_in(page.content()) == []
     assert_accessible(page)
 
     page.get_by_role("link", name=hu("Log a ticket")).first.click()
     page.wait_for_url("**/tickets/new/")
-    assert page.get_by_role("heading", name=hu("Log a support request")).is_visible()
+    expect(page.get_by_role("heading", name=hu("Log a support request"))).to_be_visible()
     assert english_words_in(page.content()) == []
     assert_accessible(page)
 
@@ -57,7 +58,7 @@ def test_a_hungarian_customer_sees_the_portal_and_logs_a_ticket_in_hungarian(
     page.get_by_role("button", name=hu("Log the ticket")).click()
     page.wait_for_url(re.compile(r"/tickets/ACME-\d+/$"))
 
-    assert page.get_by_text(re.compile(r"A\(z\) ACME-\d+ ügyet rögzítettük")).is_visible()
+    expect(page.get_by_text(re.compile(r"A\(z\) ACME-\d+ ügyet rögzítettük"))).to_be_visible()
     assert page.get_by_test_id("status").inner_text() == hu("Received")
     # The first response's deadline, as Hungarians write a date: "dec. 8. (kedd) 17:00".
     due = page.get_by_test_id("due-first_response").inner_text()

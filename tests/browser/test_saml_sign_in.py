@@ -56,7 +56,7 @@ def test_a_new_person_of_the_domain_signs_in_through_the_organisations_saml_idp(
     page.wait_for_url(f"{live_server.url}/**", wait_until="load")
     page.wait_for_url(lambda url: "/accounts/" not in url)
 
-    assert page.get_by_role("heading", name="Welcome, Grace").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Grace")).to_be_visible()
     grace = User.objects.get(email="grace@acme.example")
     assert grace.full_name == "Grace Hopper"
     assert grace.membership.organization == personas.org_a

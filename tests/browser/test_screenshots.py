@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django_scopes import scopes_disabled
+from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from tests.browser.axe import assert_accessible
@@ -56,7 +57,7 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     context, page = new_page()
     sign_in(page, _user("anna.admin@acme.example"), DEMO_PASSWORD)
     page.goto("/")
-    assert page.get_by_role("heading", name="Welcome, Anna").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Anna")).to_be_visible()
     assert_accessible(page)
     _shoot(page, "portal")
     page.goto("/dashboard/service-report/")
@@ -85,7 +86,7 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     page.goto(f"/tickets/{answered.ticket.reference}/")
     survey = page.get_by_test_id("survey")
     survey.scroll_into_view_if_needed()
-    assert survey.get_by_role("heading", name="Customer satisfaction").is_visible()
+    expect(survey.get_by_role("heading", name="Customer satisfaction")).to_be_visible()
     assert_accessible(page)
     _shoot(page, "survey")
     context.close()
@@ -111,9 +112,9 @@ def test_screenshots_of_the_demo(demo, browser, live_server):
     # A colleague has the ticket open too: the page says so.
     presence.ticket_presence_beat(ticket_id=ticket.pk, user=colleague, typing=False)
     page.goto(f"/tickets/{ticket.reference}/")
-    assert page.get_by_text(ticket.title).first.is_visible()
-    assert page.get_by_text(f"{colleague} is viewing").is_visible()
-    assert page.get_by_test_id("requester").is_visible()
+    expect(page.get_by_text(ticket.title).first).to_be_visible()
+    expect(page.get_by_text(f"{colleague} is viewing")).to_be_visible()
+    expect(page.get_by_test_id("requester")).to_be_visible()
     assert_accessible(page)
     _shoot(page, "ticket")
     # A canned response that also sets fields says what it will set before it is sent.

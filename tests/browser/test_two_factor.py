@@ -9,6 +9,7 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.accounts.test_two_factor import totp_code
 from tests.conftest import sign_in
@@ -38,7 +39,7 @@ def test_an_agent_sets_up_an_authenticator_app_and_signs_in_with_it(
     # The workspace waits until a second factor is set up.
     page.goto("/workspace/")
     page.wait_for_url(re.compile(r"/accounts/2fa/$"))
-    assert page.get_by_text("Set up two-factor authentication to continue").first.is_visible()
+    expect(page.get_by_text("Set up two-factor authentication to continue").first).to_be_visible()
 
     page.get_by_role("link", name="Activate").click()
     _reauthenticate_if_asked(page)
@@ -99,4 +100,4 @@ def test_a_customer_registers_a_passkey_and_signs_in_with_it_alone(page, persona
     _sign_out(page)
     page.get_by_role("button", name="Use a passkey instead").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
-    assert page.get_by_role("heading", name="Welcome, Arthur").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Arthur")).to_be_visible()

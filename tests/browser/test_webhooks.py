@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.conftest import sign_in
@@ -46,10 +47,10 @@ def test_a_customer_administrator_adds_an_endpoint_and_sees_a_test_event_deliver
             break
         time.sleep(0.2)
         page.reload()
-    assert page.get_by_text("Delivered · 200").is_visible()
+    expect(page.get_by_text("Delivered · 200")).to_be_visible()
     assert page.get_by_label("The secret").count() == 0  # shown once
     page.get_by_text("What was sent and answered").click()
-    assert page.get_by_text('{"received": "thanks"}').is_visible()
+    expect(page.get_by_text('{"received": "thanks"}')).to_be_visible()
     assert_accessible(page)
 
     [got] = running_receiver.received
@@ -72,5 +73,5 @@ def test_the_endpoint_page_fits_a_phone(page, personas, running_receiver):
     page.goto(f"/webhooks/{endpoint.pk}/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page is {width}px wide on a 375px phone"
-    assert page.get_by_role("button", name="Send a test event").is_visible()
+    expect(page.get_by_role("button", name="Send a test event")).to_be_visible()
     assert_accessible(page)
