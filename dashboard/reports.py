@@ -135,6 +135,8 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
             ).order_by("created_at", "pk")
         )
     link = ticket_linker()
+    # Each status's name once, not get_status_display()'s choices and lookup each row.
+    status_names = {value: str(label) for value, label in Status.choices}
     return Table(
         "tickets",
         _("Tickets logged"),
@@ -152,7 +154,7 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
                 link(t.reference),
                 t.title,
                 t.severity or NONE,
-                t.get_status_display(),
+                status_names.get(t.status, t.status),
                 when_cell(t.created_at),
                 when_cell(t.first_response_at),
                 when_cell(t.resolved_at),
@@ -177,10 +179,18 @@ def open_critical_at_end(
             & (Q(closed_at=None) | Q(closed_at__gte=instant))
         )
 
+    at_end, before_end = min(period.end, now), min(period.previous.end, now)
     with scopes_disabled():  # the organisation was checked by organization_for
-        found = Ticket.objects.filter(organization=organization, severity=Severity.S1).aggregate(
-            now=Count("pk", filter=open_at(min(period.end, now))),
-            before=Count("pk", filter=open_at(min(period.previous.end, now))),
+        # Every column read is in ticket_org_created_idx (the date it was logged bounds
+        # the range, the rest is included): counted from the index, not from the
+        # organisation's whole history in the table.
+        found = Ticket.objects.filter(
+            organization=organization,
+            created_at__lt=max(at_end, before_end),
+            severity=Severity.S1,
+        ).aggregate(
+            now=Count("created_at", filter=open_at(at_end)),
+            before=Count("created_at", filter=open_at(before_end)),
         )
     return found["now"], found["before"]
 

@@ -428,6 +428,15 @@ class Ticket(models.Model):
             ),
             # Dashboard intake and compliance by period.
             models.Index(fields=["created_at"], name="ticket_created_idx"),
+            # An organisation's tickets by when they were logged (its monthly service
+            # report's list, and its S1 tickets open at the end of a month, counted from
+            # the index alone). Without it the report's list read the search index's
+            # dates of every organisation: 0.85 s at a million tickets.
+            models.Index(
+                fields=["organization", "created_at"],
+                include=["severity", "resolved_at", "closed_at"],
+                name="ticket_org_created_idx",
+            ),
             # Workspace search: words in titles and descriptions, the newest matches
             # first, straight from the index, to be ranked (workspace.search).
             RumIndex(
