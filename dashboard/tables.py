@@ -52,28 +52,19 @@ class When:
     @property
     def iso(self) -> str:
         """The <time datetime> value (HTML allows at most three digits of a second)."""
-        local = self._local()
-        if isinstance(local, dt.datetime):
-            return local.isoformat(timespec="seconds")
-        return local.isoformat()
+        return _iso(self._local())
 
     @property
     def words(self) -> str:
         """What the page shows, without the prefix: date_format's words, the day's part
         formatted once per day and language (a page writes a few hundred instants, on far
         fewer days; the formats hold no time zone, only the wall clock)."""
+        return _words(self._local())
+
+    def iso_and_words(self) -> tuple[str, str]:
+        """Both, from one look-up of the viewer's time: a page's table writes hundreds."""
         local = self._local()
-        language = translation.get_language()
-        if isinstance(local, dt.datetime):
-            # The viewer's today, in the time zone _local() has just looked up.
-            other_year = local.year != dt.datetime.now(local.tzinfo).year
-            fmt = _formats(language)["DAY_DATETIME_FORMAT" if other_year else "DAY_TIME_FORMAT"]
-            if fmt.endswith("H:i") and not fmt.endswith("\\H:i"):
-                return _day_words(local.date(), fmt[:-3], language) + f"{local:%H:%M}"
-            return dateformat.format(local, fmt)
-        other_year = local.year != timezone.localdate().year
-        fmt = _formats(language)["DAY_DATE_FORMAT" if other_year else "DAY_MONTH_FORMAT"]
-        return _day_words(local, fmt, language)
+        return _iso(local), _words(local)
 
     def __str__(self) -> str:
         """The CSV's text."""
@@ -81,6 +72,26 @@ class When:
         if isinstance(local, dt.datetime):
             return f"{self.prefix}{local:%Y-%m-%d %H:%M}"
         return f"{self.prefix}{local.isoformat()}"
+
+
+def _iso(local: dt.datetime | dt.date) -> str:
+    if isinstance(local, dt.datetime):
+        return local.isoformat(timespec="seconds")
+    return local.isoformat()
+
+
+def _words(local: dt.datetime | dt.date) -> str:
+    language = translation.get_language()
+    if isinstance(local, dt.datetime):
+        # The viewer's today, in the time zone _local() has just looked up.
+        other_year = local.year != dt.datetime.now(local.tzinfo).year
+        fmt = _formats(language)["DAY_DATETIME_FORMAT" if other_year else "DAY_TIME_FORMAT"]
+        if fmt.endswith("H:i") and not fmt.endswith("\\H:i"):
+            return _day_words(local.date(), fmt[:-3], language) + f"{local:%H:%M}"
+        return dateformat.format(local, fmt)
+    other_year = local.year != timezone.localdate().year
+    fmt = _formats(language)["DAY_DATE_FORMAT" if other_year else "DAY_MONTH_FORMAT"]
+    return _day_words(local, fmt, language)
 
 
 Cell = str | Link | When

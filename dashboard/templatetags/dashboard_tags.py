@@ -25,7 +25,8 @@ def _cell(tag: str, cell: object, attributes: str = "") -> str:
         link = f'<a href="{escape(cell.url)}"{nowrap}>{escape(cell.text)}</a>'
         return f"<{tag}{attributes}>{link}</{tag}>"
     if isinstance(cell, When):
-        time = f'<time datetime="{escape(cell.iso)}">{escape(cell.words)}</time>'
+        iso, words = cell.iso_and_words()
+        time = f'<time datetime="{escape(iso)}">{escape(words)}</time>'
         return f"<{tag}{attributes}>{escape(cell.prefix)}{time}</{tag}>"
     return f"<{tag}{attributes}>{escape(cell)}</{tag}>"
 
