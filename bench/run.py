@@ -249,6 +249,12 @@ def pages(fx: Fixtures) -> list[Page]:
         ),
         Page("ticket", "Ticket page, 20 replies (agent)", "agent", ["ticket_detail"]),
         Page(
+            "portal_home",
+            f"Portal home, largest org ({fx.largest_tickets:,} tickets)",
+            "customer",
+            ["portal_home"],
+        ),
+        Page(
             "portal_list",
             f"Portal list, largest org ({fx.largest_tickets:,} tickets)",
             "customer",
@@ -867,7 +873,7 @@ def measure_in_process(page, result, fx, users, small, forms, explained_text, pr
     result.explained = explain(captured)
     variant_url = page_url(page, fx, variant=True)
     variant_client = client
-    if page.key == "portal_list":
+    if page.key in ("portal_home", "portal_list"):
         variant_client = Client()
         variant_client.force_login(small)
         result.variant = "smallest organisation"
