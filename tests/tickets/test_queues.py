@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from accounts.models import Organization, Team
 from sla.models import SupportTier
 from tests import factories
 from tickets import escalations, intake, live, services
-from tickets.models import SavedView, Ticket
+from tickets.models import SavedView, Status, Ticket
 from workspace import pickers, queues, saved_views
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +159,30 @@ def test_breached_holds_tickets_whose_deadline_has_passed(world):
 
 def test_waiting_on_customer_queue(world):
     assert queue(world, "waiting") == ["Waiting S2"]
+
+
+def test_the_waiting_queue_asks_for_its_status_alone_in_the_order_of_its_own_index(world):
+    """Its page asks for the waiting status, not for the open statuses as well
+    (PostgreSQL multiplied the two: 679 tickets expected of 14,275 at a million, and
+    it joined and sorted them all, 111 ms), in the order its partial index holds (2.4 ms
+    there: which plan PostgreSQL takes depends on the table's size)."""
+    with CaptureQueriesContext(connection) as captured:
+        queue(world, "waiting")
+    listed = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("SELECT") and 'ORDER BY "tickets_ticket"."sla_due_at"' in q["sql"]
+    ]
+    waiting = next(i for i in Ticket._meta.indexes if i.name == "ticket_waiting_urgency_idx")
+    urgency = next(i for i in Ticket._meta.indexes if i.name == "ticket_open_urgency_idx")
+
+    assert listed
+    for sql in listed:
+        where = sql.split(' FROM "tickets_ticket" ', 1)[1].split(" ORDER BY ")[0]
+        assert '"tickets_ticket"."status" = \'waiting_on_customer\'' in where
+        assert '"tickets_ticket"."status" IN (' not in where
+    assert waiting.expressions == urgency.expressions
+    assert waiting.condition == Q(status=Status.WAITING_ON_CUSTOMER)
 
 
 def test_escalated_queue_holds_escalation_requests_and_raised_levels(world, personas):

