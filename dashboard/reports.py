@@ -135,8 +135,6 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
             ).order_by("created_at", "pk")
         )
     link = ticket_linker()
-    # Each status's name once, not get_status_display()'s choices and lookup each row.
-    status_names = {value: str(label) for value, label in Status.choices}
     return Table(
         "tickets",
         _("Tickets logged"),
@@ -154,7 +152,8 @@ def tickets_logged(*, period: Period, organization: Organization) -> Table:
                 link(t.reference),
                 t.title,
                 t.severity or NONE,
-                status_names.get(t.status, t.status),
+                # By value, not get_status_display(): Django rebuilds the choices each call.
+                wording.status_name(t.status, for_staff=True),
                 when_cell(t.created_at),
                 when_cell(t.first_response_at),
                 when_cell(t.resolved_at),
