@@ -78,6 +78,16 @@ def status_name(status: str, *, for_staff: bool) -> str:
     return str(known.label) if for_staff else str(CUSTOMER_STATUS_NAMES[known])
 
 
+_TYPE_BY_VALUE: dict[str, TicketType] = {str(kind.value): kind for kind in TicketType}
+
+
+def type_name(value: str) -> str:
+    """The name of a ticket type by its value (what ``get_type_display()`` gives,
+    without rebuilding the choices for each row); anything else comes back unchanged."""
+    known = _TYPE_BY_VALUE.get(value)
+    return value if known is None else str(known.label)
+
+
 def target_name(kind: str, *, for_staff: bool) -> str:
     """The name of an SLA target (a clock's kind) for staff or for a customer: triage
     is internal, so to a customer it is the acknowledgement it leads to."""

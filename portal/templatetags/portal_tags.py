@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sla.models import ClockState, SLAClock, TargetKind
 from tickets.models import Status, Ticket
-from tickets.wording import status_name
+from tickets.wording import status_name, type_name
 
 register = template.Library()
 
@@ -162,8 +162,8 @@ def portal_row(context, ticket: Ticket) -> SafeString:
     )
     updated = pgettext("a ticket, … ago", "updated")
     meta += (
-        f"{esc(str(ticket.get_type_display()))} · {opened} · {esc(updated)} "
-        f'<time datetime="{date_filter(activity, "c")}" '
+        f"{esc(type_name(ticket.type))} · {opened} · {esc(updated)} "
+        f'<time datetime="{activity.isoformat()}" '
         f'title="{esc(date_filter(activity, "DAY_DATETIME_ZONE_FORMAT"))}">'
         f"{esc(str(naturaltime(ticket.last_activity_at)))}</time>"
     )

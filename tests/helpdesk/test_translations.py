@@ -539,3 +539,18 @@ def test_the_admins_change_forms_label_the_fields_in_hungarian(client, personas,
         text = visible_text(response.content.decode()).lower()
         assert [label for label in hungarian if label.lower() not in text] == [], url
         assert [label for label in english if re.search(rf"\b{label.lower()}\b", text)] == [], url
+
+
+def test_a_ticket_types_name_by_its_value_is_its_labels_in_the_readers_language():
+    """The portal's rows name each ticket's type by value (tickets.wording.type_name),
+    as get_type_display() does, in English and in Hungarian."""
+    from tickets.models import Ticket, TicketType
+
+    for language in ("en", "hu"):
+        with translation.override(language):
+            for kind in TicketType:
+                shown = Ticket(type=kind.value).get_type_display()
+                assert wording.type_name(kind.value) == shown
+            assert wording.type_name("unknown") == "unknown"
+    with translation.override("hu"):
+        assert wording.type_name(TicketType.INCIDENT) == "Incidens"

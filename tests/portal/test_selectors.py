@@ -117,6 +117,24 @@ def test_home_counts_only_the_tickets_its_lists_can_hold(personas, make_ticket):
     assert (home.mine_count, home.needs_answer_count, home.organization_open_count) == (1, 0, 0)
 
 
+def test_the_lists_rows_are_read_with_who_opened_them_and_nothing_else(personas, make_ticket):
+    """A row shows the ticket and who opened it: each list's statement joins the
+    requester alone. Joined to the assignee and the product version and its product as
+    well, the home's three lists each took PostgreSQL 1.1 to 1.7 ms to plan at a million
+    tickets, for 0.3 to 0.6 ms of reading."""
+    make_ticket(title="Open")
+
+    with CaptureQueriesContext(connection) as captured:
+        home = portal_selectors.portal_home_for(user=personas.admin_a)
+        page = list(portal_selectors.ticket_list_for(user=personas.admin_a))
+    lists = [q["sql"] for q in captured.captured_queries if '"tickets_ticket"."title"' in q["sql"]]
+
+    assert len(lists) == 4  # the home's three lists and the ticket list
+    for sql in lists:
+        assert re.findall(r'JOIN "(\w+)"', sql) == ["accounts_user"], sql
+    assert [t.requester for t in (*home.mine, *page)] == [personas.admin_a] * 2
+
+
 def test_lists_are_sorted_by_last_activity(personas, make_ticket):
     older = make_ticket(title="Older")
     newer = make_ticket(title="Newer")
