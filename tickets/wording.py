@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -78,13 +79,16 @@ def status_name(status: str, *, for_staff: bool) -> str:
     return str(known.label) if for_staff else str(CUSTOMER_STATUS_NAMES[known])
 
 
-_TYPE_BY_VALUE: dict[str, TicketType] = {str(kind.value): kind for kind in TicketType}
+@cache
+def _choices_by_value(choices: type[models.Choices]) -> dict[str, models.Choices]:
+    return {str(choice.value): choice for choice in choices}
 
 
-def type_name(value: str) -> str:
-    """The name of a ticket type by its value (what ``get_type_display()`` gives,
-    without rebuilding the choices for each row); anything else comes back unchanged."""
-    known = _TYPE_BY_VALUE.get(value)
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The label of a choice by its value, in the reader's language: what
+    ``get_FOO_display()`` gives, without Django rebuilding the field's choices for each
+    call (a row of a list names several); anything else comes back unchanged."""
+    known = _choices_by_value(choices).get(value)
     return value if known is None else str(known.label)
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from sla.models import ClockState, SLAClock, TargetKind
-from tickets.models import Status, Ticket
-from tickets.wording import status_name, type_name
+from tickets.models import Status, Ticket, TicketType
+from tickets.wording import choice_label, status_name
 
 register = template.Library()
 
@@ -162,7 +162,7 @@ def portal_row(context, ticket: Ticket) -> SafeString:
     )
     updated = pgettext("a ticket, … ago", "updated")
     meta += (
-        f"{esc(type_name(ticket.type))} · {opened} · {esc(updated)} "
+        f"{esc(choice_label(TicketType, ticket.type))} · {opened} · {esc(updated)} "
         f'<time datetime="{activity.isoformat()}" '
         f'title="{esc(date_filter(activity, "DAY_DATETIME_ZONE_FORMAT"))}">'
         f"{esc(str(naturaltime(ticket.last_activity_at)))}</time>"

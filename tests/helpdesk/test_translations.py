@@ -541,16 +541,20 @@ def test_the_admins_change_forms_label_the_fields_in_hungarian(client, personas,
         assert [label for label in english if re.search(rf"\b{label.lower()}\b", text)] == [], url
 
 
-def test_a_ticket_types_name_by_its_value_is_its_labels_in_the_readers_language():
-    """The portal's rows name each ticket's type by value (tickets.wording.type_name),
-    as get_type_display() does, in English and in Hungarian."""
-    from tickets.models import Ticket, TicketType
+def test_a_choices_label_by_its_value_is_what_get_display_gives_in_the_readers_language():
+    """The lists' rows name a ticket's type and priority by value
+    (tickets.wording.choice_label), as get_FOO_display() does, in English and in
+    Hungarian."""
+    from tickets.models import Priority, Ticket, TicketType
 
     for language in ("en", "hu"):
         with translation.override(language):
             for kind in TicketType:
                 shown = Ticket(type=kind.value).get_type_display()
-                assert wording.type_name(kind.value) == shown
-            assert wording.type_name("unknown") == "unknown"
+                assert wording.choice_label(TicketType, kind.value) == shown
+            for priority in Priority:
+                shown = Ticket(priority=priority.value).get_priority_display()
+                assert wording.choice_label(Priority, priority.value) == shown
+            assert wording.choice_label(TicketType, "unknown") == "unknown"
     with translation.override("hu"):
-        assert wording.type_name(TicketType.INCIDENT) == "Incidens"
+        assert wording.choice_label(TicketType, TicketType.INCIDENT) == "Incidens"

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 
 from core.html import attributes
 from tickets.canned import canned_response_changes
-from tickets.wording import status_name
+from tickets.models import Priority
+from tickets.wording import choice_label, status_name
 from workspace import canned_responses
 from workspace.search import MARK_START, MARK_STOP
 
@@ -227,7 +228,7 @@ def queue_row(context, ticket) -> SafeString:
         f'<td><abbr title="{esc(ticket.organization.name)}">{esc(ticket.organization.code)}</abbr>'
         f"{tier}</td>"
         f"<td>{severity_cell}</td>"
-        f'<td data-testid="priority">{esc(str(ticket.get_priority_display()))}</td>'
+        f'<td data-testid="priority">{esc(choice_label(Priority, ticket.priority))}</td>'
         f'<td data-testid="status">{esc(status_name(ticket.status, for_staff=True))}</td>'
         f'<td data-testid="assignee">{esc(assignee)}</td>'
         f'<td class="text-nowrap text-end">{actions}</td></tr>'
