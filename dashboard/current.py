@@ -31,6 +31,7 @@ from notifications.selectors import on_call_at
 from sla.models import POLICY_TARGET_KINDS, Severity, TargetKind
 from tickets.models import OPEN_STATUSES, URGENCY_ORDER, EscalationRequest, EscalationStatus, Ticket
 from tickets.urgency import UrgentFirst
+from tickets.wording import status_name
 
 # The policy's target kinds: compliance measures the contract's targets, not the update
 # cadence an escalation's action plan adds (dashboard.services leaves those out).
@@ -283,7 +284,7 @@ def open_tickets(*, now: dt.datetime, organization: Organization) -> Table:
                 ticket_link(t.reference),
                 t.title,
                 t.severity or NONE,
-                t.get_status_display(),
+                status_name(t.status, for_staff=True),
                 _next_deadline(t, now),
                 format_person(t.assignee),
             ]
