@@ -136,10 +136,31 @@ def incident(make_ticket, personas, foreign):
 def test_children_show_their_parent_and_the_parent_lists_them(incident, personas):
     parent, child, foreign = incident
     assert selectors.parent_for(user=personas.agent, ticket=child) == parent
-    assert selectors.children_for(user=personas.agent, ticket=parent) == [foreign, child]
+    assert selectors.children_and_merged_for(user=personas.agent, ticket=parent) == (
+        [foreign, child],
+        [],
+    )
     # A customer of GLOBEX never reads ACME's incident; ACME's admin never GLOBEX's child.
     assert selectors.parent_for(user=personas.admin_b, ticket=foreign) is None
-    assert selectors.children_for(user=personas.admin_a, ticket=parent) == [child]
+    assert selectors.children_and_merged_for(user=personas.admin_a, ticket=parent) == ([child], [])
+
+
+def test_an_incidents_children_and_its_merged_duplicates_are_read_in_one_query(
+    incident, make_ticket, personas, django_assert_num_queries
+):
+    """The ticket page asks once for the tickets that point at this one (its children,
+    the duplicates merged into it), and a customer's view of them once more."""
+    parent, child, foreign = incident
+    duplicate = make_ticket(title="Outage again")
+    merging.ticket_merge(personas.agent, source=duplicate, target=parent)
+    parent = fresh(parent)
+
+    with django_assert_num_queries(1):
+        found = selectors.children_and_merged_for(user=personas.agent, ticket=parent)
+    assert found == ([foreign, child], [fresh(duplicate)])
+    with django_assert_num_queries(2):
+        found = selectors.children_and_merged_for(user=personas.admin_a, ticket=parent)
+    assert found == ([child], [fresh(duplicate)])
 
 
 def test_a_public_reply_on_the_parent_is_posted_on_every_open_child(incident, personas):

@@ -35,7 +35,7 @@ def ticket_links(context, ticket, is_staff_view: bool) -> dict:
     """What this person may see of the ticket's links, and the staff's forms. A
     customer sees only tickets of their own organisation that they may open."""
     user = context["request"].user
-    children = selectors.children_for(user=user, ticket=ticket)
+    children, merged_from = selectors.children_and_merged_for(user=user, ticket=ticket)
     return {
         "ticket": ticket,
         "is_staff_view": is_staff_view,
@@ -51,7 +51,7 @@ def ticket_links(context, ticket, is_staff_view: bool) -> dict:
         "parent_resolved": ticket.status in (Status.RESOLVED, Status.CLOSED)
         and bool(ticket.resolution),
         "merged_into": selectors.merged_into_for(user=user, ticket=ticket),
-        "merged_from": selectors.merged_from_for(user=user, ticket=ticket),
+        "merged_from": merged_from,
         "kinds": LinkKind.choices,
     }
 
