@@ -263,7 +263,7 @@ def children_and_merged_for(*, user: User, ticket: Ticket) -> tuple[list[Ticket]
     staff's) and the duplicates merged into it (always its own organisation's, by the
     merge's rule), each in id order and as this user may see them: one query for both,
     from the two partial indexes (ticket_parent_idx, ticket_merged_into_idx)."""
-    with scopes_disabled():
+    with scopes_disabled():  # children may be other organisations' tickets (staff's)
         found = list(
             Ticket.objects.filter(
                 Q(parent=ticket) | Q(merged_into=ticket, organization_id=ticket.organization_id)
