@@ -4,6 +4,7 @@ help beside each ticket type. The staff's names are the choices' own labels."""
 from __future__ import annotations
 
 from functools import cache
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_noop
 
 from sla.models import TargetKind
 from tickets.models import Status, TicketType
+
+C = TypeVar("C", bound=models.Choices)
 
 TYPE_HELP = {
     TicketType.INCIDENT: _("Something that worked has stopped working or misbehaves."),
@@ -49,9 +52,11 @@ CUSTOMER_STATUS_NAMES = {
 }
 
 
-# By value, once: ``Status.values`` builds the list of choices at every call, and a
-# queue page names 50 statuses.
-_STATUS_BY_VALUE: dict[str, Status] = {str(status.value): status for status in Status}
+@cache
+def _choices_by_value(choices: type[C]) -> dict[str, C]:
+    """Each choice of a class by its value, made once: ``Status.values`` and
+    ``get_FOO_display()`` build their lists at every call, and a page names hundreds."""
+    return {str(choice.value): choice for choice in choices}
 
 
 @cache
@@ -73,15 +78,10 @@ def status_name(status: str, *, for_staff: bool) -> str:
     """The name of a status for staff or for a customer. ``status`` is a value
     ("waiting_on_customer") or a staff label as history rows store it ("Waiting on
     customer"); anything else comes back unchanged."""
-    known = _STATUS_BY_VALUE.get(status) or _status_by_label().get(status)
+    known = _choices_by_value(Status).get(status) or _status_by_label().get(status)
     if known is None:
         return status
     return str(known.label) if for_staff else str(CUSTOMER_STATUS_NAMES[known])
-
-
-@cache
-def _choices_by_value(choices: type[models.Choices]) -> dict[str, models.Choices]:
-    return {str(choice.value): choice for choice in choices}
 
 
 def choice_label(choices: type[models.Choices], value: str) -> str:
@@ -97,4 +97,4 @@ def target_name(kind: str, *, for_staff: bool) -> str:
     is internal, so to a customer it is the acknowledgement it leads to."""
     if kind == TargetKind.TRIAGE and not for_staff:
         return str(_("Acknowledgement"))
-    return str(TargetKind(kind).label) if kind in TargetKind.values else kind
+    return choice_label(TargetKind, kind)
